@@ -1,0 +1,37 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "spur",
+    platforms: [.macOS(.v13)],
+    products: [
+        .executable(name: "spur", targets: ["spur"]),
+        .library(name: "SpurKit", targets: ["SpurKit"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // libgit2 as installed by Debian's libgit2-dev.
+        .systemLibrary(
+            name: "CGit2",
+            pkgConfig: "libgit2",
+            providers: [.apt(["libgit2-dev"])]
+        ),
+        // The only module that imports CGit2: owned handles, one error type.
+        .target(name: "SpurGit", dependencies: ["CGit2"]),
+        // The domain: snapshots, lanes, overlap, merge, supervision, hook decisions.
+        .target(name: "SpurKit", dependencies: ["SpurGit"]),
+        .executableTarget(
+            name: "spur",
+            dependencies: [
+                "SpurKit",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(name: "SpurGitTests", dependencies: ["SpurGit"]),
+        .testTarget(name: "SpurKitTests", dependencies: ["SpurKit", "SpurGit"], resources: []),
+        .testTarget(name: "SpurCLITests", dependencies: ["SpurKit"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,110 @@
+import CGit2
+
+/// One entry of an index: a path staged with its blob id, mode and the stat data git uses
+/// to tell whether the working-tree file changed without reading it.
+public struct IndexEntry: Sendable, Equatable {
+    public let path: String
+    public let id: ObjectID
+    public let mode: FileMode
+    public let fileSize: UInt32
+    public let mtimeSeconds: Int32
+    public let mtimeNanoseconds: UInt32
+    public let ctimeSeconds: Int32
+    public let ctimeNanoseconds: UInt32
+    public let inode: UInt32
+    public let device: UInt32
+
+    init(_ entry: UnsafePointer<git_index_entry>) {
+        let e = entry.pointee
+        path = String(cString: e.path)
+        id = ObjectID(e.id)
+        mode = FileMode(raw: e.mode)
+        fileSize = e.file_size
+        mtimeSeconds = e.mtime.seconds
+        mtimeNanoseconds = e.mtime.nanoseconds
+        ctimeSeconds = e.ctime.seconds
+        ctimeNanoseconds = e.ctime.nanoseconds
+        inode = e.ino
+        device = e.dev
+    }
+}
+
+/// An index (staging area) held in memory. Nothing reaches disk unless `write()` is called,
+/// which spur never does on the user's index.
+public final class Index {
+    let pointer: OpaquePointer
+    init(owning pointer: OpaquePointer) { self.pointer = pointer }
+    deinit { git_index_free(pointer) }
+
+    /// An empty in-memory index attached to no file.
+    public static func inMemory() throws -> Index {
+        Libgit2.ensureInitialised()
+        var handle: OpaquePointer?
+        try check(git_index_new(&handle), "git_index_new")
+        guard let handle else { throw GitError(code: -1, errorClass: 0, message: "no index", operation: "git_index_new") }
+        return Index(owning: handle)
+    }
+
+    public var count: Int { git_index_entrycount(pointer) }
+
+    /// Stages every working-tree file matching `pathspecs` that is not ignored, like `git add -A`.
+    /// Unchanged files are recognised by their stat data and not re-hashed.
+    public func addAll(_ pathspecs: [String] = ["*"]) throws {
+        try withStrarray(pathspecs) { array in
+            try check(git_index_add_all(pointer, array, GIT_INDEX_ADD_DEFAULT.rawValue, nil, nil), "git_index_add_all")
+        }
+    }
+
+    /// Updates or removes entries whose working-tree file changed or vanished.
+    public func updateAll(_ pathspecs: [String] = ["*"]) throws {
+        try withStrarray(pathspecs) { array in
+            try check(git_index_update_all(pointer, array, nil, nil), "git_index_update_all")
+        }
+    }
+
+    /// Writes the tree objects this index describes into `repository` and returns the root tree id.
+    public func writeTree(to repository: Repository) throws -> ObjectID {
+        var oid = git_oid()
+        try check(git_index_write_tree_to(&oid, pointer, repository.pointer), "git_index_write_tree_to")
+        return ObjectID(oid)
+    }
+
+    /// Replaces the contents with `tree`.
+    public func read(tree: Tree) throws {
+        try check(git_index_read_tree(pointer, tree.pointer), "git_index_read_tree")
+    }
+
+    /// The stage-0 entry for `path`, or nil.
+    public func entry(path: String) -> IndexEntry? {
+        guard let entry = git_index_get_bypath(pointer, path, 0) else { return nil }
+        return IndexEntry(entry)
+    }
+
+    /// Every entry, in index order.
+    public func entries() -> [IndexEntry] {
+        (0..<count).compactMap { git_index_get_byindex(pointer, $0).map(IndexEntry.init) }
+    }
+
+    /// True when any entry's path ends with `suffix` (e.g. ".gitattributes").
+    public func containsPath(withSuffix suffix: String) -> Bool {
+        for i in 0..<count {
+            if let entry = git_index_get_byindex(pointer, i), String(cString: entry.pointee.path).hasSuffix(suffix) { return true }
+        }
+        return false
+    }
+
+    /// Stages a blob already in the object database under `path`.
+    public func add(path: String, id: ObjectID, mode: FileMode) throws {
+        var entry = git_index_entry()
+        entry.id = id.raw
+        entry.mode = mode.rawValue
+        try path.withCString { cPath in
+            entry.path = cPath
+            try check(git_index_add(pointer, &entry), "git_index_add(\(path))")
+        }
+    }
+
+    public func remove(path: String) throws {
+        try check(git_index_remove(pointer, path, 0), "git_index_remove(\(path))")
+    }
+}

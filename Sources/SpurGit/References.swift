@@ -1,0 +1,54 @@
+import CGit2
+
+extension Repository {
+    /// The object a reference points at (peeling symbolic references), or nil when it does not exist.
+    public func referenceTarget(_ name: String) throws -> ObjectID? {
+        var oid = git_oid()
+        let result = git_reference_name_to_id(&oid, pointer, name)
+        if result == GIT_ENOTFOUND.rawValue { return nil }
+        try check(result, "resolve \(name)")
+        return ObjectID(oid)
+    }
+
+    /// Creates or moves a direct reference. With `expected`, the move only happens when the
+    /// reference still points there (compare-and-swap); `expected == nil` and `mustNotExist`
+    /// means the reference must be new.
+    public func setReference(_ name: String, to id: ObjectID, message: String,
+                             expected: ObjectID? = nil, mustNotExist: Bool = false) throws {
+        var oid = id.raw
+        var handle: OpaquePointer?
+        if let expected {
+            var current = expected.raw
+            try check(git_reference_create_matching(&handle, pointer, name, &oid, 1, &current, message), "update \(name)")
+        } else {
+            try check(git_reference_create(&handle, pointer, name, &oid, mustNotExist ? 0 : 1, message), "create \(name)")
+        }
+        git_reference_free(handle)
+    }
+
+    /// Deletes a reference; a missing one is not an error.
+    public func deleteReference(_ name: String) throws {
+        var handle: OpaquePointer?
+        let result = git_reference_lookup(&handle, pointer, name)
+        if result == GIT_ENOTFOUND.rawValue { return }
+        try check(result, "git_reference_lookup(\(name))")
+        defer { git_reference_free(handle) }
+        try check(git_reference_delete(handle), "git_reference_delete(\(name))")
+    }
+
+    /// Names of references matching a glob such as `refs/spur/*`.
+    public func referenceNames(matching glob: String) throws -> [String] {
+        var iterator: OpaquePointer?
+        try check(git_reference_iterator_glob_new(&iterator, pointer, glob), "git_reference_iterator_glob_new")
+        defer { git_reference_iterator_free(iterator) }
+        var names: [String] = []
+        var name: UnsafePointer<CChar>?
+        while true {
+            let result = git_reference_next_name(&name, iterator)
+            if result == GIT_ITEROVER.rawValue { break }
+            try check(result, "git_reference_next_name")
+            if let name { names.append(String(cString: name)) }
+        }
+        return names
+    }
+}

@@ -1,0 +1,46 @@
+import CGit2
+
+extension Repository {
+    /// Adds a linked worktree called `name` (its admin folder is `<common dir>/worktrees/<name>`)
+    /// at `path`, with HEAD on the existing branch `branch` (a full ref name), and checks it out.
+    ///
+    /// `applyFilters: false` skips attribute lookups and content filters during checkout, which
+    /// is only correct when the repository has no filter, eol or text attributes and no autocrlf.
+    public func addWorktree(name: String, path: String, branch: String, applyFilters: Bool) throws {
+        var reference: OpaquePointer?
+        try check(git_reference_lookup(&reference, pointer, branch), "git_reference_lookup(\(branch))")
+        defer { git_reference_free(reference) }
+        var options = git_worktree_add_options()
+        try check(git_worktree_add_options_init(&options, UInt32(GIT_WORKTREE_ADD_OPTIONS_VERSION)), "git_worktree_add_options_init")
+        options.ref = reference
+        options.checkout_options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
+        options.checkout_options.disable_filters = applyFilters ? 0 : 1
+        var worktree: OpaquePointer?
+        try check(git_worktree_add(&worktree, pointer, name, path, &options), "git worktree add \(path)")
+        git_worktree_free(worktree)
+    }
+
+    /// Names of the linked worktrees git knows about.
+    public func worktreeNames() throws -> [String] {
+        var list = git_strarray()
+        try check(git_worktree_list(&list, pointer), "git_worktree_list")
+        defer { git_strarray_dispose(&list) }
+        return (0..<list.count).compactMap { list.strings[$0].map { String(cString: $0) } }
+    }
+
+    /// Removes git's record of the linked worktree `name` (and its folder, when `removeFolder`),
+    /// even when locked or still present. A worktree git does not know is not an error.
+    public func pruneWorktree(name: String, removeFolder: Bool) throws {
+        var worktree: OpaquePointer?
+        let result = git_worktree_lookup(&worktree, pointer, name)
+        if result == GIT_ENOTFOUND.rawValue { return }
+        try check(result, "git_worktree_lookup(\(name))")
+        defer { git_worktree_free(worktree) }
+        var options = git_worktree_prune_options()
+        try check(git_worktree_prune_options_init(&options, UInt32(GIT_WORKTREE_PRUNE_OPTIONS_VERSION)), "git_worktree_prune_options_init")
+        var flags = GIT_WORKTREE_PRUNE_VALID.rawValue | GIT_WORKTREE_PRUNE_LOCKED.rawValue
+        if removeFolder { flags |= GIT_WORKTREE_PRUNE_WORKING_TREE.rawValue }
+        options.flags = flags
+        try check(git_worktree_prune(worktree, &options), "git worktree prune \(name)")
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import SpurGit
+
+/// Where a lane is in its life.
+public enum LaneState: String, Codable, Sendable, CaseIterable {
+    /// Waiting for another lane (`spawn --after`).
+    case queued
+    /// Worktree made, nothing running (`spawn --no-run`).
+    case created
+    case running
+    /// The task exited 0 (or `finish` committed hand-made work).
+    case done
+    /// The task exited non-zero.
+    case failed
+    /// Ended by a signal, a timeout, `spur stop`, or its supervisor vanished.
+    case killed
+    /// Its result was merged into the main working tree.
+    case merged
+
+    /// True while the task has not produced its result yet.
+    public var isActive: Bool { self == .queued || self == .running }
+}
+
+/// A lane: one task's side track. A snapshot (`base`), a branch `spur/NAME` and a worktree
+/// checked out there, plus what the task was asked to do and how it ended.
+///
+/// Stored as one JSON file per lane in `<common git dir>/spur/lanes/`, replaced atomically.
+public struct Lane: Codable, Sendable, Equatable {
+    public var name: String
+    public var state: LaneState
+    /// What the task should produce (`spawn -m`).
+    public var description: String?
+    /// The command and its arguments; nil for a lane made with `--no-run` and no command.
+    public var command: [String]?
+    /// The snapshot commit the lane started from.
+    public var base: ObjectID
+    /// The result commit, once the task ended (or `finish` ran).
+    public var head: ObjectID?
+    /// Full ref name of the lane's branch, `refs/heads/spur/NAME`.
+    public var branch: String
+    /// Absolute path of the lane's worktree.
+    public var worktree: String
+    public var createdAt: Date
+    /// The explore group this lane belongs to, if any.
+    public var group: String?
+
+    public var startedAt: Date?
+    public var finishedAt: Date?
+    public var exitCode: Int32?
+    /// The signal that ended the task, if one did.
+    public var signal: Int32?
+    /// Why the lane was killed or flagged, in words.
+    public var reason: String?
+    public var supervisorPID: Int32?
+    /// The supervisor's start time as the kernel counts it (guards against pid reuse).
+    public var supervisorStartTicks: UInt64?
+    public var taskPID: Int32?
+    /// Paths changed between `base` and `head`, recorded when `head` is set.
+    public var changedFiles: [String]?
+
+    public init(name: String, state: LaneState, description: String?, command: [String]?, base: ObjectID,
+                branch: String, worktree: String, createdAt: Date) {
+        self.name = name
+        self.state = state
+        self.description = description
+        self.command = command
+        self.base = base
+        self.branch = branch
+        self.worktree = worktree
+        self.createdAt = createdAt
+    }
+
+    /// The ref names a lane owns.
+    public static func branchRef(_ name: String) -> String { "refs/heads/spur/\(name)" }
+    public static func baseRef(_ name: String) -> String { "refs/spur/lanes/\(name)/base" }
+    public static func refsGlob(_ name: String) -> String { "refs/spur/lanes/\(name)/*" }
+    /// The name of git's admin folder for the lane's worktree (`<common dir>/worktrees/…`).
+    public static func worktreeAdminName(_ name: String) -> String { "spur-\(name)" }
+}

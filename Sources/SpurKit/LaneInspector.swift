@@ -1,0 +1,102 @@
+import Foundation
+import SpurGit
+
+/// A lane as `list` and `status` show it: the stored record plus what is true on disk now.
+public struct LaneReport: Sendable, Encodable {
+    public let lane: Lane
+    /// The state to show: the recorded one, or `missing` when the worktree folder is gone
+    /// before the lane produced a result.
+    public let displayState: String
+    /// Set when something about the lane needs a person's attention.
+    public let problem: String?
+    /// Paths (relative to the repository root) that differ between base and the lane's
+    /// current content, sorted.
+    public let changedFiles: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case name, state, description, command, base, head, branch, worktree, createdAt, changedFiles, problem, group
+        case startedAt, finishedAt, exitCode, signal, reason
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(lane.name, forKey: .name)
+        try c.encode(displayState, forKey: .state)
+        try c.encode(lane.description, forKey: .description)
+        try c.encode(lane.command, forKey: .command)
+        try c.encode(lane.base, forKey: .base)
+        try c.encode(lane.head, forKey: .head)
+        try c.encode("spur/" + lane.name, forKey: .branch)
+        try c.encode(lane.worktree, forKey: .worktree)
+        try c.encode(lane.createdAt, forKey: .createdAt)
+        try c.encode(changedFiles, forKey: .changedFiles)
+        try c.encode(problem, forKey: .problem)
+        try c.encode(lane.group, forKey: .group)
+        try c.encode(lane.startedAt, forKey: .startedAt)
+        try c.encode(lane.finishedAt, forKey: .finishedAt)
+        try c.encode(lane.exitCode, forKey: .exitCode)
+        try c.encode(lane.signal, forKey: .signal)
+        try c.encode(lane.reason, forKey: .reason)
+    }
+}
+
+/// Looks at lanes on disk: their current content and what changed against their base.
+public struct LaneInspector: Sendable {
+    public let workspace: Workspace
+    public init(workspace: Workspace) { self.workspace = workspace }
+
+    /// True when the lane's worktree folder no longer exists.
+    public func worktreeMissing(_ lane: Lane) -> Bool {
+        !FileManager.default.isDirectory(lane.worktree)
+    }
+
+    /// The tree holding the lane's current content: its result once it has one, else a snapshot
+    /// of its live worktree; nil when neither exists.
+    public func currentTree(of lane: Lane, in repository: Repository) throws -> ObjectID? {
+        if let head = lane.head, !lane.state.isActive, lane.state != .created {
+            return try repository.treeID(ofCommit: head)
+        }
+        guard !worktreeMissing(lane) else { return nil }
+        return try Snapshot.treeID(workdir: lane.worktree)
+    }
+
+    /// Paths that differ between the lane's base and its current content, sorted.
+    public func currentChanges(of lane: Lane) throws -> [String] {
+        let repository = try workspace.openRepository()
+        guard let tree = try currentTree(of: lane, in: repository) else { return [] }
+        return try changedPaths(in: repository, from: repository.treeID(ofCommit: lane.base), to: tree)
+    }
+
+    /// Every path that differs between two trees (both sides of a rename count), sorted.
+    public func changedPaths(in repository: Repository, from old: ObjectID, to new: ObjectID) throws -> [String] {
+        var paths = Set<String>()
+        for change in try repository.changes(from: old, to: new) {
+            paths.insert(change.oldPath)
+            paths.insert(change.newPath)
+        }
+        return paths.sorted()
+    }
+
+    public func report(for lane: Lane) throws -> LaneReport {
+        let missing = worktreeMissing(lane)
+        var state = lane.state.rawValue
+        var problem: String?
+        if missing && lane.state != .merged {
+            if lane.head == nil {
+                state = "missing"
+                problem = "worktree \(lane.worktree) was deleted; 'spur discard \(lane.name)' removes the lane"
+            } else {
+                problem = "worktree \(lane.worktree) was deleted; the result is kept on branch spur/\(lane.name)"
+            }
+        } else if let reason = lane.reason, lane.state == .killed || lane.state == .failed {
+            problem = reason
+        }
+        let changed: [String]
+        if let recorded = lane.changedFiles, !lane.state.isActive, lane.state != .created {
+            changed = recorded
+        } else {
+            changed = try currentChanges(of: lane)
+        }
+        return LaneReport(lane: lane, displayState: state, problem: problem, changedFiles: changed)
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import SpurKit
+
+@main
+struct Spur: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "spur",
+        abstract: "Run background tasks beside your working tree, each on a side track of its own.",
+        discussion: """
+        A lane is a snapshot of your working tree (including uncommitted and untracked files),
+        a branch spur/NAME and a worktree of its own where a task runs. You keep working; spur
+        tells you where the task and your edits overlap, and brings the result back safely.
+
+        Exit codes: 0 success, 1 refused or failed (the message says why), 2 bad input.
+        """,
+        subcommands: [
+            Spawn.self,
+            List.self,
+            Discard.self,
+            Demo.self,
+        ]
+    )
+}
+
+/// Runs a command body, turning spur's errors into one line on stderr and their exit code.
+func runReportingErrors(_ body: () throws -> Void) throws {
+    do {
+        try body()
+    } catch let error as SpurError {
+        Terminal.error(error.message)
+        throw ExitCode(error.exitCode)
+    } catch let error as ExitCode {
+        throw error
+    } catch {
+        Terminal.error("\(error)")
+        throw ExitCode(SpurError.refused)
+    }
+}
+
+/// The repository around the current folder.
+func currentWorkspace() throws -> Workspace {
+    try Workspace(discoveringFrom: FileManager.default.currentDirectoryPath)
+}
