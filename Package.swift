@@ -29,9 +29,12 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .testTarget(name: "SpurGitTests", dependencies: ["SpurGit"]),
-        .testTarget(name: "SpurKitTests", dependencies: ["SpurKit", "SpurGit"], resources: []),
-        .testTarget(name: "SpurCLITests", dependencies: ["SpurKit"]),
+        // Temporary repositories, fixtures and subprocess helpers shared by the test suites.
+        .target(name: "SpurTestSupport", path: "Tests/SpurTestSupport"),
+        .testTarget(name: "SpurGitTests", dependencies: ["SpurGit", "SpurTestSupport"]),
+        .testTarget(name: "SpurKitTests", dependencies: ["SpurKit", "SpurGit", "SpurTestSupport"]),
+        // Runs the built `spur` executable as a user would.
+        .testTarget(name: "SpurCLITests", dependencies: ["SpurKit", "SpurTestSupport", "spur"]),
     ],
     swiftLanguageModes: [.v6]
 )
