@@ -21,6 +21,14 @@ public enum LaneState: String, Codable, Sendable, CaseIterable {
     public var isActive: Bool { self == .queued || self == .running }
 }
 
+/// What happens to a lane's result when its task ends `done`.
+public enum FinishAction: String, Codable, Sendable, CaseIterable {
+    /// Merge into the main working tree when the merge is clean; otherwise flag the lane.
+    case merge
+    /// Only report; the user merges with `spur merge`.
+    case flag
+}
+
 /// A lane: one task's side track. A snapshot (`base`), a branch `spur/NAME` and a worktree
 /// checked out there, plus what the task was asked to do and how it ended.
 ///
@@ -57,6 +65,14 @@ public struct Lane: Codable, Sendable, Equatable {
     public var taskPID: Int32?
     /// Paths changed between `base` and `head`, recorded when `head` is set.
     public var changedFiles: [String]?
+    /// `spawn --timeout`: the task is ended after this many seconds.
+    public var timeoutSeconds: Double?
+    /// `spawn --idle`: no output and no worktree change for this long marks the task stalled.
+    public var idleSeconds: Double?
+    /// Set while a running task is stalled (see `idleSeconds`).
+    public var stalledSince: Date?
+    /// What the supervisor does when the task ends `done`.
+    public var onFinish: FinishAction?
 
     public init(name: String, state: LaneState, description: String?, command: [String]?, base: ObjectID,
                 branch: String, worktree: String, createdAt: Date) {

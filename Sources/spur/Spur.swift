@@ -17,8 +17,13 @@ struct Spur: ParsableCommand {
         subcommands: [
             Spawn.self,
             List.self,
+            Logs.self,
+            Wait.self,
+            Stop.self,
+            Finish.self,
             Discard.self,
             Demo.self,
+            Supervise.self,
         ]
     )
 }
