@@ -18,6 +18,8 @@ struct Spur: ParsableCommand {
             Spawn.self,
             List.self,
             Discard.self,
+            Merge.self,
+            Undo.self,
             Demo.self,
         ]
     )
@@ -38,7 +40,10 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
-/// The repository around the current folder.
-func currentWorkspace() throws -> Workspace {
-    try Workspace(discoveringFrom: FileManager.default.currentDirectoryPath)
+/// The repository around the current folder. Warns when a merge or undo was interrupted
+/// (merge and undo pass false: they report it themselves).
+func currentWorkspace(noticeInterruptedMerge: Bool = true) throws -> Workspace {
+    let workspace = try Workspace(discoveringFrom: FileManager.default.currentDirectoryPath)
+    if noticeInterruptedMerge, let notice = MergeRecovery.notice(for: workspace) { Terminal.warning(notice) }
+    return workspace
 }
