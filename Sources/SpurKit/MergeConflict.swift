@@ -20,6 +20,13 @@ public struct ConflictHunk: Sendable, Codable, Equatable {
     public let ours: [String]
     public let base: [String]
     public let theirs: [String]
+
+    public init(line: Int, ours: [String], base: [String], theirs: [String]) {
+        self.line = line
+        self.ours = ours
+        self.base = base
+        self.theirs = theirs
+    }
 }
 
 /// A path the merge could not combine by itself.

@@ -32,7 +32,7 @@ public enum MergeRecovery {
             guard record.status == .writing else { throw SpurError(describeInterrupted(record)) }
             let repository = try workspace.openRepository()
             let files = WorkingTreeFiles(root: workspace.root, tempTag: record.temporaryTag)
-            let progress = try TransitionProgress(record.transitions, files: files)
+            let progress = try TransitionProgress(record.transitions, createdFolders: record.createdFolders, files: files)
             if !progress.changed.isEmpty {
                 throw SpurError("cannot continue merge \(record.id): \(describePaths(progress.changedPaths)) changed since it was interrupted; "
                                 + "'spur undo' rolls back the rest of it")
@@ -81,7 +81,7 @@ public struct MergeUndo: Sendable {
             guard var record = try log.pending() ?? undoable().first else { throw SpurError("no merge to undo") }
             let repository = try workspace.openRepository()
             let files = WorkingTreeFiles(root: workspace.root, tempTag: "undo-\(record.id)")
-            let progress = try TransitionProgress(record.transitions, files: files)
+            let progress = try TransitionProgress(record.transitions, createdFolders: record.createdFolders, files: files)
             var toRestore = progress.completed.map(\.reversed)
             var displaced: ObjectID?
             if !progress.changed.isEmpty {

@@ -36,7 +36,12 @@ public struct MergeReport: Sendable, Encodable, Equatable {
 
     public struct PathUpdate: Sendable, Encodable, Equatable {
         public let path: String
+        /// `added`, `modified` or `deleted`.
         public let change: String
+        public init(path: String, change: String) {
+            self.path = path
+            self.change = change
+        }
     }
 
     public var writtenPaths: [String] { changes.map(\.path) }

@@ -64,13 +64,15 @@ struct TransitionProgress {
     /// Paths in neither state, with what is there now.
     var changed: [(transition: FileTransition, current: DiskEntry, bytes: [UInt8]?)] = []
 
-    init(_ transitions: [FileTransition], files: WorkingTreeFiles) throws {
+    /// `createdFolders`: folders the merge made; a path that became one of them counts as removed.
+    init(_ transitions: [FileTransition], createdFolders: [String], files: WorkingTreeFiles) throws {
         for transition in transitions {
             let current: (entry: DiskEntry, bytes: [UInt8]?)
             do { current = try files.read(transition.path) } catch let error as UnsafePath {
                 throw SpurError(error.description)
             }
-            if current.entry == transition.to { completed.append(transition) }
+            let becameFolder = current.entry == .directory && transition.to == .absent && createdFolders.contains(transition.path)
+            if current.entry == transition.to || becameFolder { completed.append(transition) }
             else if current.entry == transition.from { pending.append(transition) }
             else { changed.append((transition, current.entry, current.bytes)) }
         }
