@@ -65,11 +65,21 @@ public struct MergeLog: Sendable {
 
     /// Every record, oldest first.
     public func all() throws -> [MergeRecord] {
+        try ids().compactMap { try load($0) }
+    }
+
+    /// The ids of all records, ascending (read from the file names only).
+    func ids() -> [Int] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return try names.compactMap { name -> MergeRecord? in
-            guard name.hasSuffix(".json"), let id = Int(name.dropLast(5)) else { return nil }
-            return try load(id)
-        }.sorted { $0.id < $1.id }
+        return names.compactMap { name in name.hasSuffix(".json") ? Int(name.dropLast(5)) : nil }.sorted()
+    }
+
+    /// The newest record that is not undone yet.
+    func latestUndoable() throws -> MergeRecord? {
+        for id in ids().reversed() {
+            if let record = try load(id), record.status != .undone { return record }
+        }
+        return nil
     }
 
     public func load(_ id: Int) throws -> MergeRecord? {
@@ -79,13 +89,14 @@ public struct MergeLog: Sendable {
         }
     }
 
+    /// Replaces the record atomically. Durability of its folder entry comes with `setPending`,
+    /// which writes into the same folder and syncs it.
     func save(_ record: MergeRecord) throws {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try AtomicFile.write(try LaneStore.encoder.encode(record), to: path(of: record.id))
-        Self.syncFolder(directory)
     }
 
-    func nextID() throws -> Int { (try all().last?.id ?? 0) + 1 }
+    func nextID() -> Int { (ids().last ?? 0) + 1 }
 
     /// The record of the merge or undo that is under way or was interrupted, if any.
     public func pending() throws -> MergeRecord? {

@@ -78,7 +78,7 @@ public struct MergeUndo: Sendable {
     public func undo(force: Bool, onWait: () -> Void = {}) throws -> UndoReport {
         let log = MergeLog(workspace: workspace)
         return try log.withLock(onWait: onWait) {
-            guard var record = try log.pending() ?? undoable().first else { throw SpurError("no merge to undo") }
+            guard var record = try log.pending() ?? log.latestUndoable() else { throw SpurError("no merge to undo") }
             let repository = try workspace.openRepository()
             let files = WorkingTreeFiles(root: workspace.root, tempTag: "undo-\(record.id)")
             let progress = try TransitionProgress(record.transitions, createdFolders: record.createdFolders, files: files)

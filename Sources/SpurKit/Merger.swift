@@ -155,7 +155,7 @@ public struct Merger: Sendable {
     /// Records the undo point (contents before and after, the record, the pending marker)
     /// before the first file is touched.
     func begin(plan: MergePlan, lane: Lane, head: ObjectID, log: MergeLog, repository: Repository) throws -> MergeRecord {
-        let id = try log.nextID()
+        let id = log.nextID()
         let result = try repository.createCommit(tree: plan.resultTree, parents: [plan.ours.commit, head],
                                                  message: "spur: lane \(lane.name) merged into the working tree\n")
         let before = try MergeLog.store(plan.writes.map { ($0.transition.path, $0.transition.from, $0.beforeBytes) },
