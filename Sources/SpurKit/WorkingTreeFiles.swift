@@ -16,6 +16,12 @@ import Glibc
 /// `RENAME_NOREPLACE` (fails if anything appeared) and an existing one with `RENAME_EXCHANGE`,
 /// after which the displaced file is checked once more and swapped back if it is not the one
 /// expected. What remains is a write through a file descriptor opened before the swap.
+///
+/// Why not libgit2's checkout (baseline tree, safe strategy, DONT_UPDATE_INDEX)? In libgit2
+/// 1.5.1 (`src/libgit2/checkout.c`) it compares every file with the baseline in one pass and
+/// writes in later passes, so the check is not right before each write; it writes files in
+/// place (`open` with `O_TRUNC`, then streaming), so a kill mid-write leaves a partial file; and
+/// it removes an old entry before creating its replacement, so a kill in between loses both.
 struct WorkingTreeFiles {
     let root: String
     /// Names temporary files `.spur-<tag>-<n>.tmp`, so recovery can find and remove them.
@@ -105,18 +111,6 @@ struct WorkingTreeFiles {
             if info.st_mode & S_IFMT != S_IFDIR { return (prefix, try entry(prefix)) }
         }
         return nil
-    }
-
-    /// Folders leading to `path` that do not exist yet, outermost first.
-    func missingFolders(above path: String) throws -> [String] {
-        let components = try Self.components(of: path)
-        var prefix = "", missing: [String] = []
-        for component in components.dropLast() {
-            prefix = prefix.isEmpty ? component : prefix + "/" + component
-            var info = stat()
-            if !missing.isEmpty || lstat(root + "/" + prefix, &info) != 0 { missing.append(prefix) }
-        }
-        return missing
     }
 
     // MARK: Writing

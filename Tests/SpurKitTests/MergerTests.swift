@@ -317,4 +317,52 @@ private func replacing(_ text: String, line: Int, with replacement: String) -> S
         guard case .refused(let reason) = merger.mergeIfClean(laneName: "clean") else { Issue.record("second merge not refused"); return }
         #expect(reason.contains("already merged"))
     }
+
+    @Test func filesWithEolAttributesAreWrittenAsACheckoutWouldWriteThem() throws {
+        let repository = try TestRepository.empty()
+        defer { repository.remove() }
+        try repository.write(".gitattributes", "*.txt text eol=crlf\n")
+        try repository.write("crlf.txt", "one\ntwo\nthree\nfour\nfive\n")
+        try repository.git("add", "-A")
+        try repository.git("commit", "-qm", "start")
+        try repository.git("rm", "-q", "--cached", "crlf.txt")
+        try repository.git("reset", "-q", "--hard")
+        #expect(try repository.read("crlf.txt") == "one\r\ntwo\r\nthree\r\nfour\r\nfive\r\n")
+        try LaneResults.make(repository, "task") { worktree in
+            try Files.write(worktree, "crlf.txt", "one\r\ntwo\r\nthree\r\nfour\r\nFIVE\r\n")
+        }
+        try repository.write("crlf.txt", "ONE\r\ntwo\r\nthree\r\nfour\r\nfive\r\n")
+        let before = try repository.fingerprint()
+
+        let report = try LaneResults.merge(repository, "task")
+
+        #expect(report.writtenPaths == ["crlf.txt"])
+        #expect(try repository.read("crlf.txt") == "ONE\r\ntwo\r\nthree\r\nfour\r\nFIVE\r\n")
+        #expect(try repository.git("status", "--porcelain") == " M crlf.txt\n")
+        _ = try LaneResults.undo(repository)
+        #expect(try repository.fingerprint() == before)
+    }
+
+    @Test func anInterruptedMergeIsNoticedOnlyWhenNoMergeIsRunning() throws {
+        let repository = try makeRepository()
+        defer { repository.remove() }
+        let workspace = try LaneResults.workspace(repository)
+        #expect(MergeRecovery.notice(for: workspace) == nil)
+        try LaneResults.make(repository, "task") { try Files.write($0, "added.txt", "new\n") }
+        _ = try LaneResults.merge(repository, "task")
+        let log = MergeLog(workspace: workspace)
+        var record = try #require(try log.load(1))
+        record.status = .writing
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        try encoder.encode(record).write(to: URL(fileURLWithPath: log.directory + "/000001.json"))
+        try "1\n".write(toFile: log.directory + "/pending", atomically: true, encoding: .utf8)
+
+        let notice = try #require(MergeRecovery.notice(for: workspace))
+        #expect(notice.contains("lane task") && notice.contains("spur merge --continue") && notice.contains("spur undo"))
+        let heldElsewhere = try log.withLock { MergeRecovery.notice(for: workspace) }
+        #expect(heldElsewhere == nil)
+        _ = try MergeRecovery.continueMerge(in: workspace)
+        #expect(MergeRecovery.notice(for: workspace) == nil)
+    }
 }
