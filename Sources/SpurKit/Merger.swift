@@ -84,6 +84,9 @@ public struct Merger: Sendable {
     public func merge(laneName: String, options: MergeOptions, onWait: () -> Void = {}) throws -> MergeReport {
         let log = MergeLog(workspace: workspace)
         if options.dryRun {
+            if let pending = try log.pending(), !log.isLocked() {
+                throw SpurError(MergeRecovery.describeInterrupted(pending))
+            }
             let (lane, head) = try mergeableLane(laneName)
             let repository = try workspace.openRepository()
             let plan = try planner(lane: lane, head: head, options: options, repository: repository).plan()
