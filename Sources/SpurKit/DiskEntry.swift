@@ -31,8 +31,6 @@ public enum DiskEntry: Codable, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    public var isAbsent: Bool { self == .absent }
-
     public var description: String {
         switch self {
         case .absent: "absent"
