@@ -93,7 +93,7 @@ public struct LaneInspector: Sendable {
             } else {
                 problem = "worktree \(lane.worktree) was deleted; the result is kept on branch spur/\(lane.name)"
             }
-        } else if let reason = lane.reason, lane.state == .killed || lane.state == .failed {
+        } else if let reason = lane.reason, lane.state != .merged {
             problem = reason
         } else if let since = lane.stalledSince, lane.state == .running {
             problem = "no output and no file change since \(ISO8601DateFormatter().string(from: since)); it keeps running"

@@ -21,8 +21,9 @@ public struct Notifier: Sendable {
     public var eventLogPath: String { workspace.stateDir + "/events.jsonl" }
 
     /// Posts the end of a lane's task (done, failed or killed).
-    public func laneEnded(_ lane: Lane, verdict: String? = nil) {
+    public func laneEnded(_ lane: Lane, verdict: String? = nil, flagged: Bool = false) {
         let kind: LaneEvent.Kind = switch lane.state {
+        case _ where flagged: .flagged
         case .failed: .failed
         case .killed: .killed
         case .merged: .merged

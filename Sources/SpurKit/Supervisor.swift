@@ -182,7 +182,28 @@ public struct Supervisor {
             stored.reason = [ending.killReason, commitError.map { "result not committed: \($0)" }]
                 .compactMap { $0 }.joined(separator: "; ").nilIfEmpty
         }
-        Notifier(workspace: workspace).laneEnded(lane, verdict: nil)
+        let verdict = state == .done && lane.onFinish == .merge ? mergeAutomatically(lane) : nil
+        Notifier(workspace: workspace).laneEnded(try store.require(name), verdict: verdict,
+                                                 flagged: verdict?.hasPrefix("flagged") == true)
+    }
+}
+
+extension Supervisor {
+    /// `spawn --on-finish merge`: merges a lane that ended done, only when the merge is clean
+    /// (never partially); otherwise the lane keeps its state and records why it was flagged.
+    func mergeAutomatically(_ lane: Lane) -> String {
+        switch Merger(workspace: workspace).mergeIfClean(laneName: lane.name) {
+        case .merged(let report):
+            return "merged into your working tree (\(report.changes.count) files written; 'spur undo' reverts)"
+        case .conflicted(let report):
+            let paths = report.conflicts.map(\.path)
+            let reason = "not merged: \(paths.count) conflict\(paths.count == 1 ? "" : "s") with your edits in \(paths.prefix(5).joined(separator: ", "))"
+            _ = try? store.update(lane.name) { $0.reason = reason }
+            return "flagged: " + reason
+        case .refused(let why):
+            _ = try? store.update(lane.name) { $0.reason = "not merged: \(why)" }
+            return "flagged: not merged: \(why)"
+        }
     }
 }
 

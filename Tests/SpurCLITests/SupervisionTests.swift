@@ -235,3 +235,43 @@ import SpurTestSupport
         #expect(try repo.listedLanes().isEmpty)
     }
 }
+
+/// `spawn --on-finish merge`: the supervisor merges a clean result and flags a conflicting one.
+/// The tasks wait for a go file so the user's edits land after the snapshot, as in real use.
+@Suite struct AutomaticMergeTests {
+    func gatedTask(_ repo: TestRepository, _ body: String) -> [String] {
+        let go = repo.scratch + "/go"
+        return ["sh", "-c", "while [ ! -f '\(go)' ]; do sleep 0.05; done; \(body)"]
+    }
+
+    @Test func aCleanResultIsMergedIntoTheDirtyWorkingTreeWhenTheTaskEnds() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        try repo.spurArguments(["spawn", "auto", "--on-finish", "merge", "--"]
+            + gatedTask(repo, "printf 'line 1\\nline 2\\nline 3 by task\\n' > src/main.txt"))
+        try repo.write("src/main.txt", "line 1 by user\nline 2\nline 3\n")
+        FileManager.default.createFile(atPath: repo.scratch + "/go", contents: nil)
+        #expect(try repo.spur("wait", "auto").status == 0)
+        #expect(try repo.read("src/main.txt") == "line 1 by user\nline 2\nline 3 by task\n")
+        #expect(try repo.listedLane("auto").state == "merged")
+        let events = try String(contentsOfFile: repo.path(".git/spur/events.jsonl"), encoding: .utf8)
+        #expect(events.contains("\"kind\":\"merged\""))
+    }
+
+    @Test func aConflictingResultIsFlaggedWithTheReasonAndNothingIsWritten() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        try repo.spurArguments(["spawn", "clash", "--on-finish", "merge", "--"]
+            + gatedTask(repo, "printf 'line 1\\ntask line 2\\nline 3\\n' > src/main.txt"))
+        try repo.write("src/main.txt", "line 1\nuser's line 2\nline 3\n")
+        let before = try repo.fingerprint()
+        FileManager.default.createFile(atPath: repo.scratch + "/go", contents: nil)
+        _ = try repo.spur("wait", "clash")
+        #expect(try repo.fingerprint() == before)
+        let lane = try repo.listedLane("clash")
+        #expect(lane.state == "done")
+        #expect(lane.reason?.contains("src/main.txt") == true)
+        let events = try String(contentsOfFile: repo.path(".git/spur/events.jsonl"), encoding: .utf8)
+        #expect(events.contains("\"kind\":\"flagged\""))
+    }
+}
