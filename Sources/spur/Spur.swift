@@ -26,6 +26,7 @@ struct Spur: ParsableCommand {
             Undo.self,
             Demo.self,
             Supervise.self,
+            SnapshotCommand.self,
         ]
     )
 }
