@@ -16,6 +16,7 @@ struct Spur: ParsableCommand {
         """,
         subcommands: [
             Spawn.self,
+            Explore.self,
             List.self,
             Logs.self,
             Wait.self,
