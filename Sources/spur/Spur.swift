@@ -18,6 +18,7 @@ struct Spur: ParsableCommand {
             Spawn.self,
             Explore.self,
             List.self,
+            Diff.self,
             Logs.self,
             Wait.self,
             Stop.self,
