@@ -23,6 +23,7 @@ struct Spur: ParsableCommand {
             Wait.self,
             Stop.self,
             Finish.self,
+            Pick.self,
             Discard.self,
             Merge.self,
             Undo.self,
