@@ -17,6 +17,8 @@ struct Spur: ParsableCommand {
         subcommands: [
             Spawn.self,
             List.self,
+            Status.self,
+            Check.self,
             Discard.self,
             Demo.self,
         ]

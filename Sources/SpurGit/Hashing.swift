@@ -1,0 +1,72 @@
+import CGit2
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// One entry of a tree object, with its name within that tree.
+public struct NamedTreeEntry: Sendable, Equatable {
+    public let name: String
+    public let id: ObjectID
+    public let mode: FileMode
+}
+
+extension Tree {
+    /// The entries directly in this tree (not recursive), in tree order.
+    public func entries() -> [NamedTreeEntry] {
+        (0..<git_tree_entrycount(pointer)).compactMap { i in
+            guard let entry = git_tree_entry_byindex(pointer, i) else { return nil }
+            return NamedTreeEntry(name: String(cString: git_tree_entry_name(entry)), id: ObjectID(git_tree_entry_id(entry)),
+                                  mode: FileMode(raw: git_tree_entry_filemode(entry).rawValue))
+        }
+    }
+}
+
+extension Repository {
+    /// The blob id the working-tree file at `relativePath` would get if it were staged now:
+    /// content filters (eol, attributes) applied, a symlink hashed by its target. Writes nothing.
+    public func hashWorkdirFile(_ relativePath: String) throws -> ObjectID {
+        guard let workdir else { throw GitError(code: -1, errorClass: 0, message: "no working tree", operation: "hash '\(relativePath)'") }
+        let full = workdir + "/" + relativePath
+        var info = stat()
+        if lstat(full, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK {
+            var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let length = readlink(full, &target, target.count - 1)
+            guard length >= 0 else {
+                throw GitError(code: -1, errorClass: 0, message: String(cString: strerror(errno)), operation: "readlink '\(relativePath)'")
+            }
+            return try Repository.hashBlob(target.prefix(length).map { UInt8(bitPattern: $0) })
+        }
+        var oid = git_oid()
+        try check(git_repository_hashfile(&oid, pointer, relativePath, GIT_OBJECT_BLOB, relativePath), "hash '\(relativePath)'")
+        return ObjectID(oid)
+    }
+
+    /// The id `bytes` would have as a blob. Writes nothing.
+    public static func hashBlob(_ bytes: [UInt8]) throws -> ObjectID {
+        Libgit2.ensureInitialised()
+        var oid = git_oid()
+        try bytes.withUnsafeBytes { buffer in
+            try check(git_odb_hash(&oid, buffer.baseAddress, buffer.count, GIT_OBJECT_BLOB), "git_odb_hash")
+        }
+        return ObjectID(oid)
+    }
+
+    /// True when `path` (relative to the working tree; end it with "/" for a folder) matches
+    /// an ignore rule, or lies in an ignored folder. Says nothing about whether it is tracked.
+    public func isIgnored(_ path: String) throws -> Bool {
+        var ignored: Int32 = 0
+        try check(git_ignore_path_is_ignored(&ignored, pointer, path), "git_ignore_path_is_ignored(\(path))")
+        return ignored != 0
+    }
+
+    /// True when the object database holds `id`.
+    public func containsObject(_ id: ObjectID) throws -> Bool {
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, pointer), "git_repository_odb")
+        defer { git_odb_free(odb) }
+        var oid = id.raw
+        return git_odb_exists(odb, &oid) == 1
+    }
+}

@@ -1,0 +1,63 @@
+import SpurGit
+
+/// A lane's base tree, read lazily: only the folders and paths asked about are loaded.
+final class BaseTree {
+    let repository: Repository
+    let id: ObjectID
+    let root: Tree
+    private var listings: [String: [String: NamedTreeEntry]] = [:]
+
+    init(repository: Repository, treeID: ObjectID) throws {
+        self.repository = repository
+        self.id = treeID
+        self.root = try repository.tree(treeID)
+    }
+
+    convenience init(repository: Repository, commit: ObjectID) throws {
+        try self.init(repository: repository, treeID: repository.treeID(ofCommit: commit))
+    }
+
+    /// The entry at `path` (a folder has mode `.tree`); the root itself for "".
+    func entry(at path: String) throws -> FileVersion? {
+        if path.isEmpty { return FileVersion(id: id, mode: .tree) }
+        return try root.entry(path: path).map(FileVersion.init)
+    }
+
+    /// What the base holds at `path` as a file, symlink or submodule; nil for nothing or a folder.
+    func version(at path: String) throws -> FileVersion? {
+        guard let entry = try entry(at: path), entry.mode != .tree else { return nil }
+        return entry
+    }
+
+    /// The entries of the folder `folder` ("" for the root) by name; empty when it is no folder.
+    func listing(_ folder: String) throws -> [String: NamedTreeEntry] {
+        if let cached = listings[folder] { return cached }
+        var result: [String: NamedTreeEntry] = [:]
+        if let entry = try entry(at: folder), entry.mode == .tree {
+            for item in try repository.tree(entry.id).entries() { result[item.name] = item }
+        }
+        listings[folder] = result
+        return result
+    }
+
+    /// Every file, symlink and submodule under `folder`, with its path.
+    func files(under folder: String) throws -> [(path: String, version: FileVersion)] {
+        var result: [(String, FileVersion)] = []
+        for item in try listing(folder).values.sorted(by: { $0.name < $1.name }) {
+            let path = folder.isEmpty ? item.name : folder + "/" + item.name
+            if item.mode == .tree { result += try files(under: path) } else { result.append((path, FileVersion(item))) }
+        }
+        return result
+    }
+}
+
+/// What one side did to one file against its base: modified or re-typed in place
+/// (`oldPath == newPath`), added (`before == nil`), deleted (`after == nil`) or renamed.
+struct SideChange: Sendable, Equatable {
+    let oldPath: String
+    let newPath: String
+    let before: FileVersion?
+    let after: FileVersion?
+
+    var isRename: Bool { oldPath != newPath }
+}
