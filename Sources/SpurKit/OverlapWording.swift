@@ -32,7 +32,9 @@ extension LaneOverlapReport {
         }
         if !flags.isEmpty { return "\(files); flagged: " + flags.joined(separator: "; ") }
         let overlapping = Self.distinct(withUser).count
-        return "\(files); ready to merge cleanly" + (overlapping > 0 ? " (\(Self.count(overlapping, "file")) overlap your edits, all merge)" : "")
+        guard overlapping > 0 else { return "\(files); ready to merge cleanly" }
+        let note = overlapping == 1 ? "1 file overlaps your edits and merges" : "\(overlapping) files overlap your edits, all merge"
+        return "\(files); ready to merge cleanly (\(note))"
     }
 
     /// `list`'s OVERLAP column: "-", "you 3 (1 conflict)", "you 2; lane docs 1 (1 conflict)".
