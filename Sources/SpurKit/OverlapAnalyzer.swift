@@ -19,8 +19,12 @@ public struct OverlapAnalyzer: Sendable {
     }
 
     /// Reports for `selected` lanes (default: every lane), each against you and every live lane.
+    /// A selected record replaces the stored one of the same name (it may be newer).
     public func reports(for selected: [Lane]? = nil) throws -> [LaneOverlapReport] {
-        let all = try LaneStore(workspace: workspace).all()
+        var all = try LaneStore(workspace: workspace).all()
+        for lane in selected ?? [] {
+            if let position = all.firstIndex(where: { $0.name == lane.name }) { all[position] = lane } else { all.append(lane) }
+        }
         let session = try OverlapSession(workspace: workspace, liveLanes: all.filter(Self.isLive))
         return try (selected ?? all).map { try session.report(for: $0) }
     }
@@ -36,6 +40,12 @@ public struct OverlapAnalyzer: Sendable {
     /// cleanly" or "done; 4 files; flagged: 1 conflict with your edits in src/a.swift".
     public func finishVerdict(forLane name: String) throws -> String {
         try report(forLane: name).finishVerdict
+    }
+
+    /// The same for a lane record the caller holds (for example one not saved yet).
+    public func finishVerdict(for lane: Lane) throws -> String {
+        guard let report = try reports(for: [lane]).first else { throw SpurError("no report for lane \(lane.name)") }
+        return report.finishVerdict
     }
 }
 

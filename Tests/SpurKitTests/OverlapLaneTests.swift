@@ -140,6 +140,20 @@ import SpurTestSupport
         #expect(report.columnText == "you 2 (1 conflict); lane other 1 (1 conflict)")
     }
 
+    @Test func theFinishVerdictUsesTheRecordItIsGiven() throws {
+        let fixture = try OverlapFixture(["a.txt": numbered(5), "b.txt": "b\n"])
+        defer { fixture.remove() }
+        try fixture.spawn("task")
+        try fixture.shellInLane("task", sed(1, "task") + " && git commit -qam result && echo later > b.txt")
+        let head = try fixture.repo.git("rev-parse", "HEAD", cwd: fixture.worktree("task")).trimmingCharacters(in: .whitespacesAndNewlines)
+        var lane = try fixture.lane("task")
+        lane.head = try #require(ObjectID(hex: head))
+        lane.state = .done
+        // Not saved: the stored record still says "created", whose worktree holds b.txt too.
+        #expect(try OverlapAnalyzer(workspace: fixture.workspace).finishVerdict(for: lane) == "done; 1 file; ready to merge cleanly")
+        #expect(try OverlapAnalyzer(workspace: fixture.workspace).finishVerdict(forLane: "task") == "created; 2 files; ready to merge cleanly")
+    }
+
     @Test func aRenamedFileCountsOnce() throws {
         let fixture = try OverlapFixture(["a.txt": numbered(20)])
         defer { fixture.remove() }
