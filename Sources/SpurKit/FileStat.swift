@@ -1,4 +1,5 @@
 import Foundation
+import SpurGit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -74,20 +75,27 @@ struct CheckoutStamp: Sendable {
         workspace.commonDir + "/worktrees/" + Lane.worktreeAdminName(name) + "/spur-checkout-stamp"
     }
 
-    /// Writes the stamp of lane `name`; call right after its worktree was checked out.
-    static func record(forLane name: String, workspace: Workspace) throws {
+    /// Writes the stamp of lane `name`, certifying that its worktree holds commit `base`;
+    /// call right after checking it out (again after any new checkout of another base).
+    static func record(forLane name: String, base: ObjectID, workspace: Workspace) throws {
         let file = path(forLane: name, workspace: workspace)
-        let descriptor = open(file, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw SpurError("cannot write \(file): \(String(cString: strerror(errno)))") }
+        try Data(base.hex.utf8).write(to: URL(fileURLWithPath: file))
+        let descriptor = open(file, O_WRONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw SpurError("cannot stamp \(file): \(String(cString: strerror(errno)))") }
         defer { close(descriptor) }
-        // Sets both times to "now" even when the file already existed.
+        // The write set the times already; this makes "now" explicit.
         guard futimens(descriptor, nil) == 0 else { throw SpurError("cannot stamp \(file): \(String(cString: strerror(errno)))") }
     }
 
-    /// The stamp of `lane`. Without a stamp file (a lane from an older spur), the lane's
-    /// creation time, which is recorded after the checkout in whole seconds, minus a second.
+    /// The stamp of `lane`. A stamp written for another base proves nothing. Without a stamp
+    /// (a lane from an older spur) the lane's creation time stands in: it is recorded after
+    /// the checkout, in whole seconds, so one second is taken off.
     static func of(_ lane: Lane, workspace: Workspace) -> CheckoutStamp {
-        if let stamp = FileStat.of(path(forLane: lane.name, workspace: workspace)), stamp.kind == .file {
+        let file = path(forLane: lane.name, workspace: workspace)
+        if let stamp = FileStat.of(file), stamp.kind == .file {
+            guard let data = FileManager.default.contents(atPath: file), String(decoding: data, as: UTF8.self) == lane.base.hex else {
+                return CheckoutStamp(checkedOutBy: FileTime(seconds: Int.min, nanoseconds: 0), device: nil)
+            }
             return CheckoutStamp(checkedOutBy: FileTime(seconds: stamp.mtimeSeconds, nanoseconds: stamp.mtimeNanoseconds),
                                  device: stamp.device)
         }

@@ -109,6 +109,17 @@ import SpurTestSupport
         try fixture.shellInLane("task", sed(1, "task") + " && echo new > new.txt")
         #expect(try fixture.report("task").changedFiles == ["a.txt", "new.txt"])
     }
+
+    @Test func aStampWrittenForAnotherBaseProvesNothing() throws {
+        let fixture = try OverlapFixture(["a.txt": numbered(5), "b.txt": "b\n"])
+        defer { fixture.remove() }
+        try fixture.spawn("task")
+        // The lane's record moves to another base while the worktree keeps the old checkout.
+        try fixture.repo.shell("echo other > b.txt && git commit -qam other")
+        let other = try #require(ObjectID(hex: try fixture.repo.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)))
+        try LaneStore(workspace: fixture.workspace).update("task") { $0.base = other }
+        #expect(try fixture.report("task").changedFiles == ["b.txt"])
+    }
 }
 
 @Suite struct OverlapWordingTests {
