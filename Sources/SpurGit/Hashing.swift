@@ -26,7 +26,11 @@ extension Tree {
 extension Repository {
     /// The blob id the working-tree file at `relativePath` would get if it were staged now:
     /// content filters (eol, attributes) applied, a symlink hashed by its target. Writes nothing.
-    public func hashWorkdirFile(_ relativePath: String) throws -> ObjectID {
+    ///
+    /// With `applyFilters: false` the bytes are hashed as they are, which is only right when no
+    /// attribute or autocrlf setting applies to the path, but avoids libgit2's attribute
+    /// lookup (which loads the whole index on first use).
+    public func hashWorkdirFile(_ relativePath: String, applyFilters: Bool = true) throws -> ObjectID {
         guard let workdir else { throw GitError(code: -1, errorClass: 0, message: "no working tree", operation: "hash '\(relativePath)'") }
         let full = workdir + "/" + relativePath
         var info = stat()
@@ -39,7 +43,11 @@ extension Repository {
             return try Repository.hashBlob(target.prefix(length).map { UInt8(bitPattern: $0) })
         }
         var oid = git_oid()
-        try check(git_repository_hashfile(&oid, pointer, relativePath, GIT_OBJECT_BLOB, relativePath), "hash '\(relativePath)'")
+        if applyFilters {
+            try check(git_repository_hashfile(&oid, pointer, relativePath, GIT_OBJECT_BLOB, relativePath), "hash '\(relativePath)'")
+        } else {
+            try check(git_odb_hashfile(&oid, full, GIT_OBJECT_BLOB), "hash '\(relativePath)'")
+        }
         return ObjectID(oid)
     }
 

@@ -102,7 +102,8 @@ final class LaneProbe {
             let trustFileMode = try repository.config().bool("core.filemode") ?? true
             let mode: FileMode = info.kind == .symlink ? .link
                 : trustFileMode ? (info.executable ? .executable : .blob) : (before.mode.isFile ? before.mode : .blob)
-            return FileVersion(id: try repository.hashWorkdirFile(path), mode: mode) != before
+            let filters = try ContentFilters(repository: repository)
+            return FileVersion(id: try repository.hashWorkdirFile(path, filters: filters), mode: mode) != before
         }
     }
 

@@ -23,8 +23,8 @@ final class LaneSide: OverlapSide {
     let names: Set<String>
     private var byOldPath: [String: Int] = [:]
     private var byNewPath: [String: Int] = [:]
-    /// The lane's worktree repository, for content the object database does not hold yet.
-    private let worktreeRepository: Repository?
+    /// The lane's worktree scan, for content the object database does not hold yet.
+    private let scan: WorktreeScan?
     private var renamesPaired: Bool
 
     /// Reads the lane's changes: a tree diff for a result, a stat scan of a live worktree.
@@ -35,17 +35,17 @@ final class LaneSide: OverlapSide {
         case .result(let head):
             let tree = try repository.treeID(ofCommit: head)
             changes = try repository.changes(from: base.id, to: tree, detectRenames: true).map(SideChange.init)
-            worktreeRepository = nil
+            scan = nil
             renamesPaired = true
         case .worktree:
             let scan = try WorktreeScan(workdir: lane.worktree, base: base, stamp: CheckoutStamp.of(lane, workspace: workspace))
             try scan.scan()
             changes = scan.changes
-            worktreeRepository = scan.repository
+            self.scan = scan
             renamesPaired = false
         case .none:
             changes = []
-            worktreeRepository = nil
+            scan = nil
             renamesPaired = true
         }
         names = Set(changes.flatMap { [$0.oldPath, $0.newPath] })
@@ -82,12 +82,8 @@ final class LaneSide: OverlapSide {
     }
 
     func bytes(of version: FileVersion, at path: String) throws -> [UInt8] {
-        let repository = base.repository
-        if try repository.containsObject(version.id) { return try repository.blob(version.id).bytes }
-        guard let worktreeRepository else { throw SpurError("lane \(lane.name): object \(version.id.short) for \(path) is missing") }
-        let written = try worktreeRepository.writeBlob(fromWorkdirFile: path)
-        guard written == version.id else { throw SpurError("lane \(lane.name): \(path) changed while it was being compared; run again") }
-        return try worktreeRepository.blob(written).bytes
+        guard let scan else { return try base.repository.blob(version.id).bytes }
+        return try scan.repository.workdirBytes(path, expected: version.id, filters: scan.filters)
     }
 
     private func index() {
@@ -105,7 +101,7 @@ final class LaneSide: OverlapSide {
         renamesPaired = true
         let deleted = changes.filter { $0.after == nil && $0.before?.mode.isFile == true }
         let added = changes.filter { $0.before == nil && $0.after?.mode.isFile == true }
-        guard !deleted.isEmpty, !added.isEmpty, let worktreeRepository else { return }
+        guard !deleted.isEmpty, !added.isEmpty, let worktreeRepository = scan?.repository else { return }
         let repository = base.repository
         let old = try Index.inMemory(), new = try Index.inMemory()
         for change in deleted { if let before = change.before { try old.add(path: change.oldPath, id: before.id, mode: before.mode) } }

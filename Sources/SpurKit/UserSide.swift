@@ -8,6 +8,7 @@ final class WorkingTreeProbe {
     let root: String
     let repository: Repository
     let trustFileMode: Bool
+    let filters: ContentFilters
     /// Load the index as a stat cache (worth it when many paths will be probed).
     var useIndex = false
     private var loadedIndex: (index: Index, writtenAt: FileTime)??
@@ -18,6 +19,7 @@ final class WorkingTreeProbe {
         root = workspace.root
         repository = try workspace.openRepository()
         trustFileMode = try repository.config().bool("core.filemode") ?? true
+        filters = try ContentFilters(repository: repository)
     }
 
     /// What a snapshot taken now would record at `path`; `baseVersion` is the lane base's entry
@@ -36,16 +38,13 @@ final class WorkingTreeProbe {
         }
         if let entry, entry.mode == mode, try statMatches(entry, info) { return FileVersion(id: entry.id, mode: mode) }
         if let known = ids[path] { return FileVersion(id: known, mode: mode) }
-        let id = try repository.hashWorkdirFile(path)
+        let id = try repository.hashWorkdirFile(path, filters: filters)
         ids[path] = id
         return FileVersion(id: id, mode: mode)
     }
 
     func bytes(of version: FileVersion, at path: String) throws -> [UInt8] {
-        if try repository.containsObject(version.id) { return try repository.blob(version.id).bytes }
-        let written = try repository.writeBlob(fromWorkdirFile: path)
-        guard written == version.id else { throw SpurError("\(path) changed while it was being compared; run again") }
-        return try repository.blob(written).bytes
+        try repository.workdirBytes(path, expected: version.id, filters: filters)
     }
 
     private func isIgnored(_ path: String) throws -> Bool {

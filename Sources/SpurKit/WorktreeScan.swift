@@ -20,6 +20,7 @@ final class WorktreeScan {
     /// Opened on the lane's worktree: its ignore rules and attributes apply.
     let repository: Repository
     let trustFileMode: Bool
+    let filters: ContentFilters
     /// Stop as soon as one change is found (for `check`).
     var stopAtFirstChange = false
     private(set) var changes: [SideChange] = []
@@ -30,6 +31,7 @@ final class WorktreeScan {
         self.stamp = stamp
         self.repository = try Repository(path: workdir)
         self.trustFileMode = try repository.config().bool("core.filemode") ?? true
+        self.filters = try ContentFilters(repository: repository)
     }
 
     private var done: Bool { stopAtFirstChange && !changes.isEmpty }
@@ -115,7 +117,7 @@ final class WorktreeScan {
         } else {
             mode = before.map { $0.mode.isFile ? $0.mode : .blob } ?? .blob
         }
-        let after = FileVersion(id: try repository.hashWorkdirFile(path), mode: mode)
+        let after = FileVersion(id: try repository.hashWorkdirFile(path, filters: filters), mode: mode)
         if after != before { record(path, before: before, after: after) }
     }
 

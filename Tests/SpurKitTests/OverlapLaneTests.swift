@@ -99,6 +99,21 @@ import SpurTestSupport
         #expect(scanned.contains("gone/z/w.txt") && scanned.contains("link") && scanned.contains("fresh/deep/d.txt"))
     }
 
+    @Test func contentFiltersApplyWhereAttributeFilesReach() throws {
+        let fixture = try OverlapFixture(["top.txt": "1\n2\n", "sub/.gitattributes": "*.txt text\n", "sub/b.txt": "1\n2\n", "c.txt": "x\n"])
+        defer { fixture.remove() }
+        try fixture.spawn("task")
+        // Same content once normalized (sub/ has the text attribute); top.txt has none, so CRLF is a change there.
+        try fixture.shellInLane("task", "printf '1\\r\\n2\\r\\n' > sub/b.txt && printf '1\\r\\n2\\r\\n' > top.txt")
+        try fixture.repo.shell("printf '1\\r\\n2\\r\\n' > sub/b.txt && printf '1\\r\\n2\\r\\n' > top.txt")
+        let report = try fixture.report("task")
+        #expect(report.changedFiles == ["top.txt"])
+        #expect(report.changedFiles == (try LaneInspector(workspace: fixture.workspace).currentChanges(of: fixture.lane("task"))))
+        #expect(report.withUser.map(\.path) == ["top.txt"])
+        let checked = try LaneChecker(workspace: fixture.workspace).check(["sub/b.txt", "top.txt"], cwd: fixture.repo.root)
+        #expect(checked.map(\.lanes) == [[], ["task"]])
+    }
+
     @Test func aLaneWithoutACheckoutStampIsScannedByItsCreationTime() throws {
         let fixture = try OverlapFixture(["a.txt": numbered(5), "b.txt": "b\n"])
         defer { fixture.remove() }
