@@ -17,10 +17,14 @@ final class BaseTree {
         try self.init(repository: repository, treeID: repository.treeID(ofCommit: commit))
     }
 
-    /// The entry at `path` (a folder has mode `.tree`); the root itself for "".
+    /// The entry at `path` (a folder has mode `.tree`); the root itself for "". Served from
+    /// the folder listings, since libgit2 does not cache large trees between lookups.
     func entry(at path: String) throws -> FileVersion? {
         if path.isEmpty { return FileVersion(id: id, mode: .tree) }
-        return try root.entry(path: path).map(FileVersion.init)
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[..<$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        return try listing(folder)[name].map(FileVersion.init)
     }
 
     /// What the base holds at `path` as a file, symlink or submodule; nil for nothing or a folder.
@@ -34,7 +38,7 @@ final class BaseTree {
         if let cached = listings[folder] { return cached }
         var result: [String: NamedTreeEntry] = [:]
         if let entry = try entry(at: folder), entry.mode == .tree {
-            for item in try repository.tree(entry.id).entries() { result[item.name] = item }
+            for item in try (folder.isEmpty ? root : repository.tree(entry.id)).entries() { result[item.name] = item }
         }
         listings[folder] = result
         return result
@@ -48,6 +52,17 @@ final class BaseTree {
             if item.mode == .tree { result += try files(under: path) } else { result.append((path, FileVersion(item))) }
         }
         return result
+    }
+}
+
+extension BaseTree {
+    /// Files that differ between the base and `tree` (no rename detection); the cost follows
+    /// the changes, not the size of the trees.
+    func changes(to tree: ObjectID) throws -> [SideChange] {
+        try repository.treeDifferences(from: id, to: tree).map { difference in
+            SideChange(oldPath: difference.path, newPath: difference.path,
+                       before: difference.old.map(FileVersion.init), after: difference.new.map(FileVersion.init))
+        }.sorted { $0.oldPath < $1.oldPath }
     }
 }
 

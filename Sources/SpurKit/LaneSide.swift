@@ -33,10 +33,9 @@ final class LaneSide: OverlapSide {
         self.base = try BaseTree(repository: repository, commit: lane.base)
         switch LaneContent.of(lane) {
         case .result(let head):
-            let tree = try repository.treeID(ofCommit: head)
-            changes = try repository.changes(from: base.id, to: tree, detectRenames: true).map(SideChange.init)
+            changes = try base.changes(to: repository.treeID(ofCommit: head))
             scan = nil
-            renamesPaired = true
+            renamesPaired = false
         case .worktree:
             let scan = try WorktreeScan(workdir: lane.worktree, base: base, stamp: CheckoutStamp.of(lane, workspace: workspace))
             try scan.scan()
@@ -95,21 +94,23 @@ final class LaneSide: OverlapSide {
         }
     }
 
-    /// Turns deleted + added files of a live worktree into renames where git would see one:
+    /// Turns deleted + added files into renames where git would see one:
     /// a tree diff with rename detection between two small trees holding only those files.
     private func pairRenames() throws {
         renamesPaired = true
         let deleted = changes.filter { $0.after == nil && $0.before?.mode.isFile == true }
         let added = changes.filter { $0.before == nil && $0.after?.mode.isFile == true }
-        guard !deleted.isEmpty, !added.isEmpty, let worktreeRepository = scan?.repository else { return }
+        guard !deleted.isEmpty, !added.isEmpty else { return }
         let repository = base.repository
         let old = try Index.inMemory(), new = try Index.inMemory()
         for change in deleted { if let before = change.before { try old.add(path: change.oldPath, id: before.id, mode: before.mode) } }
         for change in added {
             guard let after = change.after else { continue }
-            let id = try worktreeRepository.writeBlob(fromWorkdirFile: change.newPath)
-            guard id == after.id else { continue }
-            try new.add(path: change.newPath, id: id, mode: after.mode)
+            // A live worktree's new files are not in the object database yet.
+            if try !repository.containsObject(after.id) {
+                guard let scan, try scan.repository.writeBlob(fromWorkdirFile: change.newPath) == after.id else { continue }
+            }
+            try new.add(path: change.newPath, id: after.id, mode: after.mode)
         }
         let renames = try repository.changes(from: old.writeTree(to: repository), to: new.writeTree(to: repository), detectRenames: true)
             .filter { $0.kind == .renamed }
@@ -123,18 +124,5 @@ final class LaneSide: OverlapSide {
         }
         changes = result
         index()
-    }
-}
-
-extension SideChange {
-    init(_ change: PathChange) {
-        let before = change.oldID.map { FileVersion(id: $0, mode: change.oldMode) }
-        let after = change.newID.map { FileVersion(id: $0, mode: change.newMode) }
-        switch change.kind {
-        case .renamed: self.init(oldPath: change.oldPath, newPath: change.newPath, before: before, after: after)
-        case .copied, .added: self.init(oldPath: change.newPath, newPath: change.newPath, before: nil, after: after)
-        case .deleted: self.init(oldPath: change.oldPath, newPath: change.oldPath, before: before, after: nil)
-        case .modified, .typeChanged: self.init(oldPath: change.newPath, newPath: change.newPath, before: before, after: after)
-        }
     }
 }
