@@ -40,23 +40,13 @@ extension Repository {
             guard length >= 0 else {
                 throw GitError(code: -1, errorClass: 0, message: String(cString: strerror(errno)), operation: "readlink '\(relativePath)'")
             }
-            return try Repository.hashBlob(target.prefix(length).map { UInt8(bitPattern: $0) })
+            return try ObjectID.blobHash(of: target.prefix(length).map { UInt8(bitPattern: $0) })
         }
         var oid = git_oid()
         if applyFilters {
             try check(git_repository_hashfile(&oid, pointer, relativePath, GIT_OBJECT_BLOB, relativePath), "hash '\(relativePath)'")
         } else {
             try check(git_odb_hashfile(&oid, full, GIT_OBJECT_BLOB), "hash '\(relativePath)'")
-        }
-        return ObjectID(oid)
-    }
-
-    /// The id `bytes` would have as a blob. Writes nothing.
-    public static func hashBlob(_ bytes: [UInt8]) throws -> ObjectID {
-        Libgit2.ensureInitialised()
-        var oid = git_oid()
-        try bytes.withUnsafeBytes { buffer in
-            try check(git_odb_hash(&oid, buffer.baseAddress, buffer.count, GIT_OBJECT_BLOB), "git_odb_hash")
         }
         return ObjectID(oid)
     }

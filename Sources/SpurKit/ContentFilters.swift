@@ -68,7 +68,7 @@ extension Repository {
             } else {
                 bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: full)))
             }
-            guard try Repository.hashBlob(bytes) == expected else { throw SpurError("\(path) changed while it was being compared; run again") }
+            guard try ObjectID.blobHash(of: bytes) == expected else { throw SpurError("\(path) changed while it was being compared; run again") }
             return bytes
         }
         let written = try writeBlob(fromWorkdirFile: path)

@@ -5,7 +5,7 @@ import SpurGit
 public struct PathCheck: Sendable, Equatable, Encodable {
     /// The path relative to the repository root.
     public let path: String
-    /// Names of the live lanes whose content differs from their base at `path`.
+    /// Names of the live lanes whose content differs from their base at `path`, sorted.
     public let lanes: [String]
 }
 
@@ -33,7 +33,7 @@ public struct LaneChecker: Sendable {
                 probes[lane.name] = probe
                 if try probe.changed(target.path) { changedIn.append(lane.name) }
             }
-            return PathCheck(path: target.path, lanes: changedIn)
+            return PathCheck(path: target.path, lanes: changedIn.sorted())
         }
     }
 

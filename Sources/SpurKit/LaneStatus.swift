@@ -30,9 +30,13 @@ public struct LaneStatus: Sendable, Encodable {
 extension OverlapAnalyzer {
     /// `status` for every lane, or only lane `name`.
     public func statuses(only name: String? = nil) throws -> [LaneStatus] {
-        let selected = try name.map { [try LaneStore(workspace: workspace).require($0)] }
+        try statuses(of: name.map { [try LaneStore(workspace: workspace).require($0)] })
+    }
+
+    /// `status` for `lanes` (default: every lane).
+    public func statuses(of lanes: [Lane]?) throws -> [LaneStatus] {
         let inspector = LaneInspector(workspace: workspace)
-        return try reports(for: selected).map { overlap in
+        return try reports(for: lanes).map { overlap in
             let report = try inspector.report(for: overlap.lane, changedFiles: overlap.isLive ? overlap.changedFiles : nil)
             return LaneStatus(report: report, overlap: overlap)
         }

@@ -62,8 +62,7 @@ struct OverlapJudge {
         let mine = try oursSide.bytes(of: o, at: ours.path)
         let other = try theirsSide.bytes(of: t, at: theirs.path)
         if [base, mine, other].contains(where: Self.isBinary) { return .conflict("binary file changed on both sides") }
-        let merged = try Repository.mergeFile(ancestor: base, ours: mine, theirs: other)
-        if merged.automergeable { return .clean("changes merge") }
+        if try FileMerge.merge(base: base, ours: mine, theirs: other).isClean { return .clean("changes merge") }
         return .conflict("same lines changed", lines: try Self.collidingLines(base: base, ours: mine, theirs: other))
     }
 
@@ -76,8 +75,7 @@ struct OverlapJudge {
         let mine = try oursSide.bytes(of: o, at: ours.path)
         let other = try theirsSide.bytes(of: t, at: theirs.path)
         if Self.isBinary(mine) || Self.isBinary(other) { return .conflict("binary file added on both sides with different content") }
-        let merged = try Repository.mergeFile(ancestor: nil, ours: mine, theirs: other)
-        if merged.automergeable && o.mode == t.mode { return .clean("changes merge") }
+        if try FileMerge.merge(base: nil, ours: mine, theirs: other).isClean && o.mode == t.mode { return .clean("changes merge") }
         return .conflict("added on both sides with different content",
                          lines: try Self.collidingLines(base: [], ours: mine, theirs: other))
     }

@@ -18,20 +18,21 @@ struct List: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let workspace = try currentWorkspace()
+            let lanes = try Supervision(workspace: workspace).reconcile()
             // Overlap detection also yields the files changed; if it fails, list without it.
             var rows: [(report: LaneReport, overlap: String)]
             do {
-                rows = try OverlapAnalyzer(workspace: workspace).statuses().map { ($0.report, $0.overlap.columnText) }
+                rows = try OverlapAnalyzer(workspace: workspace).statuses(of: lanes).map { ($0.report, $0.overlap.columnText) }
             } catch {
                 if !json { Terminal.warning("overlap unknown: \(error)") }
                 let inspector = LaneInspector(workspace: workspace)
-                rows = try LaneStore(workspace: workspace).all().map { (try inspector.report(for: $0), "?") }
+                rows = try lanes.map { (try inspector.report(for: $0), "?") }
             }
             let reports = rows.map(\.report)
             if json { return try Terminal.printJSON(reports) }
             if reports.isEmpty { return print("no lanes (start one with 'spur spawn NAME -- CMD')") }
             let table = rows.map { report, overlap in
-                [report.lane.name, List.colored(report.displayState), Terminal.age(since: report.lane.createdAt),
+                [report.lane.name, List.colored(report.tableState), Terminal.age(since: report.lane.createdAt),
                  "\(report.changedFiles.count)", overlap, report.lane.description ?? report.lane.command?.joined(separator: " ") ?? ""]
             }
             print(Terminal.table(["NAME", "STATE", "AGE", "FILES", "OVERLAP", "DESCRIPTION"], table))
@@ -43,7 +44,7 @@ struct List: ParsableCommand {
         switch state {
         case "done", "merged": Terminal.paint(state, .green)
         case "failed", "killed", "missing": Terminal.paint(state, .red)
-        case "running", "queued": Terminal.paint(state, .yellow)
+        case "running", "queued", "stalled": Terminal.paint(state, .yellow)
         default: state
         }
     }

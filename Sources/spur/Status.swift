@@ -28,7 +28,9 @@ struct Status: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let workspace = try currentWorkspace()
-            let statuses = try OverlapAnalyzer(workspace: workspace).statuses(only: name)
+            if let name { _ = try LaneStore(workspace: workspace).require(name) }
+            let lanes = try Supervision(workspace: workspace).reconcile().filter { name == nil || $0.name == name }
+            let statuses = try OverlapAnalyzer(workspace: workspace).statuses(of: lanes)
             if json { return try Terminal.printJSON(statuses) }
             if statuses.isEmpty { return print("no lanes (start one with 'spur spawn NAME -- CMD')") }
             for (index, status) in statuses.enumerated() {
@@ -41,7 +43,7 @@ struct Status: ParsableCommand {
     func lines(for status: LaneStatus) -> [String] {
         let report = status.report, overlap = status.overlap
         let files = report.changedFiles.count
-        var result = ["\(Terminal.paint(report.lane.name, .bold))  \(List.colored(report.displayState))  \(files) file\(files == 1 ? "" : "s") changed"]
+        var result = ["\(Terminal.paint(report.lane.name, .bold))  \(List.colored(report.tableState))  \(files) file\(files == 1 ? "" : "s") changed"]
         if let problem = report.problem { result.append("  " + problem) }
         guard overlap.isLive else { return result }
         if let mine = overlap.userSummary {

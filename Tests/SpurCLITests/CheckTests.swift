@@ -4,7 +4,7 @@ import SpurTestSupport
 
 @Suite struct CheckTests {
     @Test func exitsZeroWhenNoLaneChangedThePath() throws {
-        let (repo, _) = try repositoryWithLane()
+        let (repo, _) = try overlapRepositoryWithLane()
         defer { repo.remove() }
         let result = try repo.spur("check", "a.txt")
         #expect(result.status == 0)
@@ -12,7 +12,7 @@ import SpurTestSupport
     }
 
     @Test func exitsOneAndNamesTheLanesThatChangedAPath() throws {
-        let (repo, worktree) = try repositoryWithLane()
+        let (repo, worktree) = try overlapRepositoryWithLane()
         defer { repo.remove() }
         let other = try repo.spur("spawn", "other", "--no-run").lines.last ?? ""
         try repo.shell("sed -i '3s/.*/task/' a.txt", cwd: worktree)
@@ -28,7 +28,7 @@ import SpurTestSupport
     }
 
     @Test func jsonOnExitZeroListsEveryPathWithNoLanes() throws {
-        let (repo, _) = try repositoryWithLane()
+        let (repo, _) = try overlapRepositoryWithLane()
         defer { repo.remove() }
         let result = try repo.spur("check", "--json", "b.txt")
         #expect(result.status == 0)
@@ -36,7 +36,7 @@ import SpurTestSupport
     }
 
     @Test func pathsAreRelativeToTheCurrentFolderOrAbsolute() throws {
-        let (repo, worktree) = try repositoryWithLane()
+        let (repo, worktree) = try overlapRepositoryWithLane()
         defer { repo.remove() }
         try repo.write("sub/s.txt", "s\n")
         try repo.git("add", "-A")
@@ -51,7 +51,7 @@ import SpurTestSupport
     }
 
     @Test func aPathOutsideTheRepositoryIsAUsageError() throws {
-        let (repo, _) = try repositoryWithLane()
+        let (repo, _) = try overlapRepositoryWithLane()
         defer { repo.remove() }
         for path in ["/etc/passwd", "../outside.txt", ".git/config"] {
             let result = try repo.spur("check", "--json", path)
@@ -61,7 +61,7 @@ import SpurTestSupport
     }
 
     @Test func aPathInsideALaneMeansThatLanesFileAndLeavesItOut() throws {
-        let (repo, worktree) = try repositoryWithLane()
+        let (repo, worktree) = try overlapRepositoryWithLane()
         defer { repo.remove() }
         let other = try repo.spur("spawn", "other", "--no-run").lines.last ?? ""
         try repo.shell("echo t > b.txt", cwd: worktree)
@@ -74,7 +74,7 @@ import SpurTestSupport
     }
 
     @Test func contentDecidesNotTimestamps() throws {
-        let (repo, worktree) = try repositoryWithLane()
+        let (repo, worktree) = try overlapRepositoryWithLane()
         defer { repo.remove() }
         try repo.shell("echo b > b.txt && touch a.txt && chmod 644 a.txt", cwd: worktree)
         #expect(try repo.spur("check", "a.txt", "b.txt").status == 0)
@@ -83,7 +83,7 @@ import SpurTestSupport
     }
 
     @Test func deletedNewAndIgnoredFilesAndFolders() throws {
-        let (repo, worktree) = try repositoryWithLane()
+        let (repo, worktree) = try overlapRepositoryWithLane()
         defer { repo.remove() }
         try repo.write(".gitignore", "*.log\n")
         try repo.write("dir/keep.txt", "k\n")

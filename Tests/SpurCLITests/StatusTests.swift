@@ -3,7 +3,7 @@ import Testing
 import SpurTestSupport
 
 /// A repository with a committed a.txt (20 numbered lines) and b.txt, and lane "task".
-func repositoryWithLane() throws -> (TestRepository, String) {
+func overlapRepositoryWithLane() throws -> (TestRepository, String) {
     let repo = try TestRepository.empty()
     try repo.write("a.txt", (1...20).map(String.init).joined(separator: "\n") + "\n")
     try repo.write("b.txt", "b\n")
@@ -23,7 +23,7 @@ func jsonArray(_ text: String) throws -> [[String: Any]] {
 
 @Suite struct StatusTests {
     @Test func statusSaysWhereTheLaneCollidesWithYourEdits() throws {
-        let (repo, worktree) = try repositoryWithLane()
+        let (repo, worktree) = try overlapRepositoryWithLane()
         defer { repo.remove() }
         try repo.shell("sed -i '10,14s/$/ mine/' a.txt && echo mine > b.txt")
         try repo.shell("sed -i '12s/.*/task/' a.txt && echo task > new.txt && echo b > b.txt", cwd: worktree)
@@ -33,7 +33,7 @@ func jsonArray(_ text: String) throws -> [[String: Any]] {
     }
 
     @Test func statusSaysWhenThereIsNoOverlap() throws {
-        let (repo, worktree) = try repositoryWithLane()
+        let (repo, worktree) = try overlapRepositoryWithLane()
         defer { repo.remove() }
         try repo.shell("echo mine > b.txt")
         try repo.shell("sed -i '1s/.*/task/' a.txt", cwd: worktree)
@@ -41,7 +41,7 @@ func jsonArray(_ text: String) throws -> [[String: Any]] {
     }
 
     @Test func statusJSONAddsOverlapToListsFields() throws {
-        let (repo, worktree) = try repositoryWithLane()
+        let (repo, worktree) = try overlapRepositoryWithLane()
         defer { repo.remove() }
         let other = try repo.spur("spawn", "other", "--no-run").lines.last ?? ""
         try repo.shell("sed -i '3s/.*/mine/' a.txt")
@@ -65,7 +65,7 @@ func jsonArray(_ text: String) throws -> [[String: Any]] {
     }
 
     @Test func listGainsAnOverlapColumnAndKeepsItsJSON() throws {
-        let (repo, worktree) = try repositoryWithLane()
+        let (repo, worktree) = try overlapRepositoryWithLane()
         defer { repo.remove() }
         try repo.shell("sed -i '3s/.*/mine/' a.txt")
         try repo.shell("sed -i '3s/.*/task/' a.txt", cwd: worktree)
@@ -78,7 +78,7 @@ func jsonArray(_ text: String) throws -> [[String: Any]] {
     }
 
     @Test func statusOfAnUnknownLaneIsAUsageError() throws {
-        let (repo, _) = try repositoryWithLane()
+        let (repo, _) = try overlapRepositoryWithLane()
         defer { repo.remove() }
         let result = try repo.spur("status", "nope")
         #expect(result.status == 2)
@@ -86,7 +86,7 @@ func jsonArray(_ text: String) throws -> [[String: Any]] {
     }
 
     @Test func statusWorksFromInsideALane() throws {
-        let (repo, worktree) = try repositoryWithLane()
+        let (repo, worktree) = try overlapRepositoryWithLane()
         defer { repo.remove() }
         try repo.shell("sed -i '3s/.*/task/' a.txt", cwd: worktree)
         #expect(try repo.spur("status", cwd: worktree).lines.first == "task  created  1 file changed")

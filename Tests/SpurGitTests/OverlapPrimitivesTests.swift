@@ -24,18 +24,6 @@ import SpurTestSupport
         #expect(try repository.treeDifferences(from: two, to: two).isEmpty)
     }
 
-    @Test func mergeFileMergesDisjointEditsAndMarksCollidingOnes() throws {
-        let base = Array("1\n2\n3\n4\n5\n6\n".utf8)
-        let clean = try Repository.mergeFile(ancestor: base, ours: Array("one\n2\n3\n4\n5\n6\n".utf8), theirs: Array("1\n2\n3\n4\n5\nsix\n".utf8))
-        #expect(clean.automergeable)
-        #expect(String(decoding: clean.bytes, as: UTF8.self) == "one\n2\n3\n4\n5\nsix\n")
-        let conflict = try Repository.mergeFile(ancestor: base, ours: Array("1\nmine\n3\n4\n5\n6\n".utf8), theirs: Array("1\ntheirs\n3\n4\n5\n6\n".utf8))
-        #expect(!conflict.automergeable)
-        #expect(String(decoding: conflict.bytes, as: UTF8.self).contains("<<<<<<< ours"))
-        #expect(!(try Repository.mergeFile(ancestor: nil, ours: Array("a\n".utf8), theirs: Array("b\n".utf8))).automergeable)
-        #expect(try Repository.mergeFile(ancestor: [], ours: [], theirs: []).automergeable)
-    }
-
     @Test func lineHunksNumberLinesLikeAUnifiedDiff() throws {
         let hunks = try LineDiff.hunks(from: Array("1\n2\n3\n4\n".utf8), to: Array("1\ntwo\n3\n4\nfive\n".utf8))
         #expect(hunks == [LineHunk(oldStart: 2, oldLines: 1, newStart: 2, newLines: 1),

@@ -7,13 +7,6 @@ import SpurTestSupport
 /// "1\n2\n…\nn\n"
 func numbered(_ count: Int) -> String { (1...count).map(String.init).joined(separator: "\n") + "\n" }
 
-/// `content` with line `line` (1-based) replaced by `text`.
-func replacing(_ content: String, line: Int, with text: String) -> String {
-    var lines = content.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    lines[line - 1] = text
-    return lines.joined(separator: "\n")
-}
-
 /// One way you and a task can both touch a repository, and what overlap must say about it.
 struct OverlapScenario: Sendable, CustomTestStringConvertible {
     let name: String
