@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import SpurTestSupport
 
@@ -75,6 +78,27 @@ func jsonArray(_ text: String) throws -> [[String: Any]] {
         let listed = try #require(try jsonArray(repo.spur("list", "--json").stdout).first)
         #expect(listed["overlap"] == nil && listed["laneOverlaps"] == nil)
         #expect(listed["changedFiles"] as? [String] == ["a.txt"])
+    }
+
+    @Test func aRunningTaskIsComparedLiveAndAgainOnceItEnds() throws {
+        let repo = try TestRepository.empty()
+        defer { repo.remove() }
+        try repo.write("a.txt", (1...20).map(String.init).joined(separator: "\n") + "\n")
+        try repo.git("add", "-A")
+        try repo.git("commit", "-qm", "base")
+        let edited = repo.scratch + "/edited", go = repo.scratch + "/go"
+        let task = "sed -i '3s/.*/task/' a.txt && touch '\(edited)' && while [ ! -f '\(go)' ]; do sleep 0.05; done"
+        #expect(try repo.spur("spawn", "task", "--", "sh", "-c", task).status == 0)
+        try repo.shell("sed -i '3s/.*/mine/' a.txt")
+        for _ in 0..<200 where !FileManager.default.fileExists(atPath: edited) { usleep(50_000) }
+        let running = try repo.spur("status", "task").lines
+        #expect(running == ["task  running  1 file changed", "  1 file overlaps your edits, 1 conflicts: a.txt line 3"])
+        FileManager.default.createFile(atPath: go, contents: nil)
+        #expect(try repo.spur("wait", "task").status == 0)
+        let done = try repo.spur("status", "task", "--json")
+        let lane = try #require(try jsonArray(done.stdout).first)
+        #expect(lane["state"] as? String == "done")
+        #expect(lane["verdict"] as? String == "done; 1 file; flagged: 1 conflict with your edits in a.txt line 3")
     }
 
     @Test func statusOfAnUnknownLaneIsAUsageError() throws {
