@@ -18,6 +18,8 @@ struct Spur: ParsableCommand {
             Spawn.self,
             Explore.self,
             List.self,
+            Status.self,
+            Check.self,
             Diff.self,
             Logs.self,
             Wait.self,
