@@ -19,7 +19,7 @@ public struct LaneReport: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case name, state, description, command, base, head, branch, worktree, createdAt, changedFiles, problem, group
-        case startedAt, finishedAt, exitCode, signal, reason, stalledSince
+        case startedAt, finishedAt, exitCode, signal, reason, stalledSince, check, after
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -42,6 +42,8 @@ public struct LaneReport: Sendable, Encodable {
         try c.encode(lane.signal, forKey: .signal)
         try c.encode(lane.reason, forKey: .reason)
         try c.encode(lane.stalledSince, forKey: .stalledSince)
+        try c.encode(lane.check, forKey: .check)
+        try c.encode(lane.after, forKey: .after)
     }
 }
 
@@ -82,11 +84,12 @@ public struct LaneInspector: Sendable {
         return paths.sorted()
     }
 
-    public func report(for lane: Lane) throws -> LaneReport {
+    /// `changedFiles`, when given, is used instead of computing the lane's changes again.
+    public func report(for lane: Lane, changedFiles known: [String]? = nil) throws -> LaneReport {
         let missing = worktreeMissing(lane)
         var state = lane.state.rawValue
         var problem: String?
-        if missing && lane.state != .merged {
+        if missing && lane.state != .merged && !lane.neverHadWorktree {
             if lane.head == nil {
                 state = "missing"
                 problem = "worktree \(lane.worktree) was deleted; 'spur discard \(lane.name)' removes the lane"
@@ -99,7 +102,9 @@ public struct LaneInspector: Sendable {
             problem = "no output and no file change since \(ISO8601DateFormatter().string(from: since)); it keeps running"
         }
         let changed: [String]
-        if let recorded = lane.changedFiles, !lane.state.isActive, lane.state != .created {
+        if let known {
+            changed = known
+        } else if let recorded = lane.changedFiles, !lane.state.isActive, lane.state != .created {
             changed = recorded
         } else {
             changed = try currentChanges(of: lane)

@@ -19,7 +19,27 @@ public struct SpawnRequest: Sendable {
     public var description: String?
     public var command: [String]?
     public var group: String?
+    /// Extra environment for the task (e.g. `SPUR_VARIANT`).
+    public var environment: [String: String]?
+    public var timeoutSeconds: Double?
+    public var idleSeconds: Double?
+    public var onFinish: FinishAction?
+    /// Run after the task ends, in the lane's worktree (`spawn --check`).
+    public var checkCommand: String?
+    /// Start only when this lane has ended done, from its result (`spawn --after`).
+    public var after: String?
     public init(name: String) { self.name = name }
+
+    /// Copies the task settings onto a lane record.
+    func apply(to lane: inout Lane) {
+        lane.group = group
+        lane.environment = environment
+        lane.timeoutSeconds = timeoutSeconds
+        lane.idleSeconds = idleSeconds
+        lane.onFinish = onFinish
+        lane.checkCommand = checkCommand
+        lane.after = after
+    }
 }
 
 /// Creates and removes lanes. Every step that fails undoes the steps before it, so no stray
@@ -38,7 +58,8 @@ public struct Lanes: Sendable {
     public func create(_ request: SpawnRequest, baseCommit presetBase: ObjectID? = nil) throws -> Lane {
         let name = try LaneName(request.name).value
         return try store.withLock {
-            if let existing = try store.load(name) {
+            let queued = try store.load(name).flatMap { $0.state == .queued && presetBase != nil ? $0 : nil }
+            if queued == nil, let existing = try store.load(name) {
                 throw SpurError.usage("a lane named '\(name)' already exists (\(existing.state.rawValue)); pick another name or 'spur discard \(name)'")
             }
             let repository = try workspace.openRepository()
@@ -66,10 +87,19 @@ public struct Lanes: Sendable {
                 try FaultInjection.point("spawn-before-worktree")
                 try repository.addWorktree(name: Lane.worktreeAdminName(name), path: worktree, branch: branch,
                                            applyFilters: try needsCheckoutFilters(repository, baseCommit: base))
+                // Lets overlap detection tell untouched files by their ctime (optional: without it, it hashes more).
+                try? CheckoutStamp.record(forLane: name, base: base, workspace: workspace)
                 try FaultInjection.point("spawn-after-worktree")
                 var lane = Lane(name: name, state: .created, description: request.description, command: request.command,
                                 base: base, branch: branch, worktree: worktree, createdAt: Date())
-                lane.group = request.group
+                request.apply(to: &lane)
+                if var queued {
+                    // A queued lane keeps its record; it now has a base, a branch and a worktree.
+                    queued.base = base
+                    queued.worktree = worktree
+                    queued.state = .created
+                    lane = queued
+                }
                 try store.save(lane)
                 return lane
             } catch {

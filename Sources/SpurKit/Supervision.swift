@@ -56,15 +56,15 @@ public struct Supervision: Sendable {
     @discardableResult
     public func reconcile() throws -> [Lane] {
         var lanes = try store.all()
-        for (position, lane) in lanes.enumerated() where lane.state == .running && !supervisorAlive(lane) {
+        for (position, lane) in lanes.enumerated() where lane.state.isActive && !supervisorAlive(lane) {
             let updated = try store.update(lane.name) { stored in
-                guard stored.state == .running, !supervisorAlive(stored) else { return }
+                guard stored.state.isActive, !supervisorAlive(stored) else { return }
                 stored.state = .killed
                 stored.finishedAt = Date()
                 stored.reason = "its supervisor (pid \(stored.supervisorPID ?? 0)) is gone (killed or the machine restarted); the worktree is intact: 'spur finish \(stored.name)' commits what the task left"
                 if let task = stored.taskPID { kill(-task, SIGKILL) }
             }
-            if updated.state == .killed && lane.state == .running {
+            if updated.state == .killed && lane.state.isActive {
                 Notifier(workspace: workspace).laneEnded(updated)
             }
             lanes[position] = updated
@@ -84,7 +84,7 @@ public struct Supervision: Sendable {
     /// and waits until the lane has recorded its result.
     public func stop(_ name: String) throws -> Lane {
         let lane = try store.require(name)
-        guard lane.state == .running else {
+        guard lane.state.isActive else {
             throw SpurError("lane '\(name)' is not running (it is \(lane.state.rawValue))")
         }
         guard let pid = lane.supervisorPID, let ticks = lane.supervisorStartTicks,
@@ -133,7 +133,7 @@ public struct Supervision: Sendable {
             if reported.count == targets.count || (any && !reported.isEmpty) {
                 return WaitResult(lanes: finished, timedOut: false)
             }
-            let watches = lanes.filter { targets.contains($0.name) && $0.state == .running }
+            let watches = lanes.filter { targets.contains($0.name) && $0.state.isActive }
                 .compactMap { lane in lane.supervisorPID.flatMap { ProcessExitWatch(pid: $0) } }
             let wake = KernelWait.readable([events.descriptor] + watches.map(\.descriptor), until: deadline)
             if wake == .timeout { return WaitResult(lanes: finished, timedOut: true) }

@@ -28,22 +28,35 @@ public struct Supervisor {
         if let ready { _ = fcntl(ready, F_SETFD, FD_CLOEXEC) }
         var lane = try store.require(name)
         guard let command = lane.command, !command.isEmpty else { throw SpurError("lane '\(name)' has no command to run") }
+        if lane.state == .queued {
+            let me = ProcessIdentity.current()
+            lane = try store.update(name) { lane in
+                lane.supervisorPID = me.pid
+                lane.supervisorStartTicks = me.startTicks
+            }
+            report(ready, "ok")
+            switch try waitForPredecessor(of: lane, signals: signals) {
+            case .start:
+                lane = try store.require(name)
+            case .abandon(let reason, let state):
+                guard let abandoned = try? store.update(name, { lane in
+                    lane.state = state
+                    lane.reason = reason
+                    lane.finishedAt = Date()
+                }) else { return }
+                Notifier(workspace: workspace).laneEnded(abandoned)
+                return
+            }
+        }
         try FileManager.default.createDirectory(atPath: workspace.stateDir + "/logs", withIntermediateDirectories: true)
         let log = open(logPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard log >= 0 else { throw SpurError("cannot open log \(logPath)") }
         defer { close(log) }
 
-        var environment = ProcessInfo.processInfo.environment
-        environment["SPUR_LANE"] = lane.name
-        environment["SPUR_BASE"] = lane.base.hex
-        environment["SPUR_REPO"] = workspace.root
-        environment.removeValue(forKey: "GIT_DIR")
-        environment.removeValue(forKey: "GIT_WORK_TREE")
-        environment.removeValue(forKey: "GIT_INDEX_FILE")
         let started = Date()
         let pid: Int32
         do {
-            pid = try spawnTask(command, environment: environment, cwd: lane.worktree, output: log)
+            pid = try spawnTask(command, environment: environment(for: lane), cwd: lane.worktree, output: log)
         } catch {
             lane = try store.update(name) { lane in
                 lane.state = .failed
@@ -64,10 +77,49 @@ public struct Supervisor {
             lane.supervisorPID = me.pid
             lane.supervisorStartTicks = me.startTicks
         }
-        report(ready, "ok")
+        if lane.after == nil { report(ready, "ok") }
 
         let ending = waitForTask(pid: pid, lane: lane, signals: signals, log: log)
         try finish(ending)
+    }
+
+    /// The task's environment: spur's own, the lane's extras, and SPUR_LANE, SPUR_BASE, SPUR_REPO.
+    func environment(for lane: Lane) -> [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        for (key, value) in lane.environment ?? [:] { environment[key] = value }
+        environment["SPUR_LANE"] = lane.name
+        environment["SPUR_BASE"] = lane.base.hex
+        environment["SPUR_REPO"] = workspace.root
+        for variable in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"] { environment.removeValue(forKey: variable) }
+        return environment
+    }
+
+    /// Runs the lane's check command in its worktree (after the result is committed, so the
+    /// check cannot change it); its output goes to the lane's log, its last lines are kept.
+    func runCheck(_ command: String, in worktree: String, environment: [String: String]) -> CheckResult {
+        let started = Date()
+        let outputPath = workspace.stateDir + "/logs/\(name).check.log"
+        let output = open(outputPath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        var exitCode: Int32?
+        if output >= 0, let pid = try? spawnTask(["/bin/sh", "-c", command], environment: environment, cwd: worktree, output: output) {
+            close(output)
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            if spur_wifexited(status) != 0 { exitCode = spur_wexitstatus(status) }
+        } else if output >= 0 {
+            close(output)
+        }
+        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        let tail = text.split(separator: "\n", omittingEmptySubsequences: false).suffix(21).joined(separator: "\n")
+        let log = open(logPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        if log >= 0 {
+            let banner = "\n--- spur check: \(command) (exit \(exitCode.map(String.init) ?? "?"))\n" + text
+            _ = banner.withCString { write(log, $0, strlen($0)) }
+            close(log)
+        }
+        return CheckResult(command: command, passed: exitCode == 0, exitCode: exitCode,
+                           durationSeconds: Date().timeIntervalSince(started),
+                           outputTail: tail.trimmingCharacters(in: .whitespacesAndNewlines))
     }
 
     func report(_ ready: Int32?, _ text: String) {
@@ -182,7 +234,17 @@ public struct Supervisor {
             stored.reason = [ending.killReason, commitError.map { "result not committed: \($0)" }]
                 .compactMap { $0 }.joined(separator: "; ").nilIfEmpty
         }
-        let verdict = state == .done && lane.onFinish == .merge ? mergeAutomatically(lane) : nil
+        if let checkCommand = lane.checkCommand, lane.head != nil {
+            let result = runCheck(checkCommand, in: lane.worktree, environment: environment(for: lane))
+            lane = try store.update(name) { $0.check = result }
+        }
+        let checkPassed = lane.check?.passed ?? true
+        var verdict = state == .done && lane.onFinish == .merge && checkPassed ? mergeAutomatically(lane) : nil
+        if state == .done && lane.onFinish == .merge && !checkPassed {
+            let reason = "not merged: the check '\(lane.checkCommand ?? "")' failed"
+            lane = try store.update(name) { $0.reason = reason }
+            verdict = "flagged: " + reason
+        }
         Notifier(workspace: workspace).laneEnded(try store.require(name), verdict: verdict,
                                                  flagged: verdict?.hasPrefix("flagged") == true)
     }

@@ -18,8 +18,9 @@ struct Spawn: ParsableCommand {
         NAME: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.
 
         Examples:
-          spur spawn fix-tests -m "make the suite pass" -- claude -p "fix the failing tests"
+          spur spawn fix-tests -m "make the suite pass" --check "swift test" -- claude -p "fix the failing tests"
           spur spawn suite --timeout 30m -- swift test
+          spur spawn docs --after fix-tests -- claude -p "document the fix"
           spur spawn scratch --no-run          # a lane to work in by hand; 'spur finish' later
           spur spawn from-main --base main --no-run
         """
@@ -31,49 +32,36 @@ struct Spawn: ParsableCommand {
     @Option(help: ArgumentHelp("Where the lane starts: worktree (a snapshot of your working tree), head, or any revision.", valueName: "worktree|head|REV"))
     var base: String = "worktree"
 
-    @Option(name: .short, help: ArgumentHelp("What the task should produce (shown by list).", valueName: "TEXT"))
-    var message: String?
+    @Option(help: ArgumentHelp("Wait (queued) until this lane ends done, then start from its result.", valueName: "LANE"))
+    var after: String?
 
     @Flag(help: "Create the lane only; run nothing.")
     var noRun = false
 
-    @Option(help: ArgumentHelp("End the task after this long (TERM, then KILL): 90s, 30m, 2h.", valueName: "DURATION"))
-    var timeout: String?
-
-    @Option(help: ArgumentHelp("Report the task as stalled after this long without output or file changes.", valueName: "DURATION"))
-    var idle: String = "10m"
-
-    @Option(help: ArgumentHelp("When the task ends done: merge (only if the merge is clean) or flag it for review.", valueName: "merge|flag"))
-    var onFinish: String = "flag"
+    @OptionGroup var task: TaskOptions
 
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The command to run in the lane, after --.", valueName: "CMD"))
     var command: [String] = []
 
     func run() throws {
         try runReportingErrors {
-            let timeoutSeconds = try timeout.map { try duration($0, option: "--timeout") }
-            let idleSeconds = try duration(idle, option: "--idle")
-            guard let finishAction = FinishAction(rawValue: onFinish) else {
-                throw SpurError.usage("--on-finish takes merge or flag, not '\(onFinish)'")
-            }
             if !noRun && command.isEmpty {
                 throw SpurError.usage("nothing to run: give a command after -- (spur spawn \(name) -- CMD) or use --no-run")
             }
-            let workspace = try currentWorkspace()
+            if after != nil && (noRun || base != "worktree") {
+                throw SpurError.usage("--after starts from the other lane's result; it cannot be combined with --no-run or --base")
+            }
             var request = SpawnRequest(name: name)
             request.base = SpawnRequest.Base(argument: base)
-            request.description = message
             request.command = command.isEmpty ? nil : command
-            let lanes = Lanes(workspace: workspace)
-            var lane = try lanes.create(request)
-            lane = try lanes.store.update(lane.name) { lane in
-                lane.timeoutSeconds = timeoutSeconds
-                lane.idleSeconds = idleSeconds
-                lane.onFinish = finishAction
-            }
+            request.after = after
+            try task.apply(to: &request)
+            let workspace = try currentWorkspace()
+            let lane = try Lanes(workspace: workspace).createAfter(request)
             if !noRun {
                 try Supervision(workspace: workspace).launch(lane.name, spurExecutable: spurExecutablePath())
-                print("lane \(lane.name) running: \(command.joined(separator: " "))")
+                let shown = command.joined(separator: " ")
+                print(lane.state == .queued ? "lane \(lane.name) queued after \(after ?? ""): \(shown)" : "lane \(lane.name) running: \(shown)")
             }
             print(lane.worktree)
         }
