@@ -30,8 +30,13 @@ public struct Snapshot: Sendable, Equatable {
     /// so the public entry points open their own handle.
     static func workingTreeID(of repository: Repository) throws -> ObjectID {
         let index = try repository.index()
-        try index.addAll([])
-        try index.updateAll([])
+        for nested in try index.stageWorkingTree() {
+            // Like git, record a repository inside the working tree as a gitlink to its HEAD
+            // (git refuses one without a commit; the snapshot leaves it out).
+            guard let workdir = repository.workdir,
+                  let head = try? Repository(path: workdir + "/" + nested).headCommitID() else { continue }
+            try index.add(path: nested, id: head, mode: .commit)
+        }
         return try index.writeTree(to: repository)
     }
 
