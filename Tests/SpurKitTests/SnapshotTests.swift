@@ -7,7 +7,8 @@ import SpurTestSupport
 /// Every scenario a snapshot must record exactly as `git add -A` would.
 let snapshotScenarios = [
     "everything-dirty", "ignore-rules", "xdg-ignore", "type-changes", "type-changes-staged",
-    "unborn", "unborn-empty", "clean",
+    "unborn", "unborn-empty", "clean", "merge-conflict", "intent-to-add", "racy-edit", "autocrlf",
+    "embedded-repository", "skip-worktree", "submodule",
 ]
 
 @Suite struct SnapshotTests {
@@ -118,6 +119,41 @@ let snapshotScenarios = [
         #expect(Set(entries.keys) == [".gitignore", "src/staged.txt", "untracked.txt", "run.sh", "link"])
         #expect(entries["run.sh"]?.mode == "100755" && entries["link"]?.mode == "120000")
         #expect(try blob(repository, snapshot.commit.hex, "src/staged.txt") == "staged\nedited after staging\n")
+    }
+
+    @Test func snapshotKeepsSparseEntriesInsteadOfRecordingThemAsDeleted() throws {
+        let repository = try TestRepository.scenario("skip-worktree")
+        defer { repository.remove() }
+        let commit = try snapshot(repository).commit.hex
+        #expect(try blob(repository, commit, "sparse/hidden.txt") == "kept in index\n")
+        // assume-unchanged: git add -A does not look at the file, neither does the snapshot.
+        #expect(try blob(repository, commit, "assumed.txt") == "assumed\n")
+        #expect(try blob(repository, commit, "a.txt") == "a\nb\n")
+    }
+
+    @Test func snapshotRecordsARepositoryInsideTheWorkingTreeAsAGitlink() throws {
+        let repository = try TestRepository.scenario("embedded-repository")
+        defer { repository.remove() }
+        let entries = try treeEntries(repository, snapshot(repository).commit.hex)
+        #expect(entries["inner"] == Entry(mode: "160000", id: try repository.revParse("HEAD", cwd: repository.path("inner"))))
+        #expect(entries["inner/inner.txt"] == nil)
+    }
+
+    @Test func snapshotRecordsASubmodulesCheckedOutCommit() throws {
+        let repository = try TestRepository.scenario("submodule")
+        defer { repository.remove() }
+        let entries = try treeEntries(repository, snapshot(repository).commit.hex)
+        #expect(entries["vendor/lib"] == Entry(mode: "160000", id: try repository.revParse("HEAD", cwd: repository.path("vendor/lib"))))
+        #expect(entries[".gitmodules"] != nil)
+    }
+
+    @Test func snapshotOfAMergeInProgressRecordsTheConflictedFileAsItIs() throws {
+        let repository = try TestRepository.scenario("merge-conflict")
+        defer { repository.remove() }
+        let commit = try snapshot(repository).commit.hex
+        #expect(try blob(repository, commit, "conflicted.txt").contains("<<<<<<<"))
+        #expect(try blob(repository, commit, "from-other.txt") == "other side\n")
+        #expect(try blob(repository, commit, "untracked.txt") == "untracked during merge\n")
     }
 
     @Test func snapshotOfAnUnchangedTreeIsHeadsTree() throws {
