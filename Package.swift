@@ -20,8 +20,10 @@ let package = Package(
         ),
         // The only module that imports CGit2: owned handles, one error type.
         .target(name: "SpurGit", dependencies: ["CGit2"]),
+        // Linux process and file-event calls Swift cannot reach directly (pidfd, signalfd, spawn).
+        .target(name: "CSystem"),
         // The domain: snapshots, lanes, overlap, merge, supervision, hook decisions.
-        .target(name: "SpurKit", dependencies: ["SpurGit"]),
+        .target(name: "SpurKit", dependencies: ["SpurGit", "CSystem"]),
         .executableTarget(
             name: "spur",
             dependencies: [

@@ -105,6 +105,12 @@ public final class Index {
         return ObjectID(oid)
     }
 
+    /// Writes the index back to the file it was read from (spur does this only for a lane's own
+    /// worktree index, never for the user's).
+    public func write() throws {
+        try check(git_index_write(pointer), "git_index_write")
+    }
+
     /// Replaces the contents with `tree`.
     public func read(tree: Tree) throws {
         try check(git_index_read_tree(pointer, tree.pointer), "git_index_read_tree")

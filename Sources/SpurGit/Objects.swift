@@ -20,6 +20,10 @@ public final class Commit {
 public struct TreeEntry: Sendable, Equatable {
     public let id: ObjectID
     public let mode: FileMode
+    public init(id: ObjectID, mode: FileMode) {
+        self.id = id
+        self.mode = mode
+    }
 }
 
 /// A tree object.

@@ -21,6 +21,24 @@ public enum LaneState: String, Codable, Sendable, CaseIterable {
     public var isActive: Bool { self == .queued || self == .running }
 }
 
+/// The outcome of a lane's check command (e.g. its test suite) after the task ended.
+public struct CheckResult: Codable, Sendable, Equatable {
+    public var command: String
+    public var passed: Bool
+    public var exitCode: Int32?
+    public var durationSeconds: Double
+    /// The last lines of its output.
+    public var outputTail: String
+}
+
+/// What happens to a lane's result when its task ends `done`.
+public enum FinishAction: String, Codable, Sendable, CaseIterable {
+    /// Merge into the main working tree when the merge is clean; otherwise flag the lane.
+    case merge
+    /// Only report; the user merges with `spur merge`.
+    case flag
+}
+
 /// A lane: one task's side track. A snapshot (`base`), a branch `spur/NAME` and a worktree
 /// checked out there, plus what the task was asked to do and how it ended.
 ///
@@ -57,6 +75,22 @@ public struct Lane: Codable, Sendable, Equatable {
     public var taskPID: Int32?
     /// Paths changed between `base` and `head`, recorded when `head` is set.
     public var changedFiles: [String]?
+    /// `spawn --timeout`: the task is ended after this many seconds.
+    public var timeoutSeconds: Double?
+    /// `spawn --idle`: no output and no worktree change for this long marks the task stalled.
+    public var idleSeconds: Double?
+    /// Set while a running task is stalled (see `idleSeconds`).
+    public var stalledSince: Date?
+    /// What the supervisor does when the task ends `done`.
+    public var onFinish: FinishAction?
+    /// Extra environment for the task (e.g. `SPUR_VARIANT` in an explore group).
+    public var environment: [String: String]?
+    /// `spawn --check`: a command run in the worktree after the task ends.
+    public var checkCommand: String?
+    /// The outcome of `checkCommand`.
+    public var check: CheckResult?
+    /// `spawn --after`: the lane this one waits for and starts from.
+    public var after: String?
 
     public init(name: String, state: LaneState, description: String?, command: [String]?, base: ObjectID,
                 branch: String, worktree: String, createdAt: Date) {
@@ -68,6 +102,12 @@ public struct Lane: Codable, Sendable, Equatable {
         self.branch = branch
         self.worktree = worktree
         self.createdAt = createdAt
+    }
+
+    /// True for a lane queued behind another that has not been given its worktree (yet, or
+    /// ever, when its predecessor failed).
+    public var neverHadWorktree: Bool {
+        after != nil && startedAt == nil && state != .created && state != .done
     }
 
     /// The ref names a lane owns.

@@ -7,6 +7,10 @@ public struct LaneReport: Sendable, Encodable {
     /// The state to show: the recorded one, or `missing` when the worktree folder is gone
     /// before the lane produced a result.
     public let displayState: String
+    /// The state for a table: like `displayState`, but a stalled running task shows as `stalled`.
+    public var tableState: String {
+        displayState == LaneState.running.rawValue && lane.stalledSince != nil ? "stalled" : displayState
+    }
     /// Set when something about the lane needs a person's attention.
     public let problem: String?
     /// Paths (relative to the repository root) that differ between base and the lane's
@@ -15,7 +19,7 @@ public struct LaneReport: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case name, state, description, command, base, head, branch, worktree, createdAt, changedFiles, problem, group
-        case startedAt, finishedAt, exitCode, signal, reason
+        case startedAt, finishedAt, exitCode, signal, reason, stalledSince, check, after
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -37,6 +41,9 @@ public struct LaneReport: Sendable, Encodable {
         try c.encode(lane.exitCode, forKey: .exitCode)
         try c.encode(lane.signal, forKey: .signal)
         try c.encode(lane.reason, forKey: .reason)
+        try c.encode(lane.stalledSince, forKey: .stalledSince)
+        try c.encode(lane.check, forKey: .check)
+        try c.encode(lane.after, forKey: .after)
     }
 }
 
@@ -81,15 +88,17 @@ public struct LaneInspector: Sendable {
         let missing = worktreeMissing(lane)
         var state = lane.state.rawValue
         var problem: String?
-        if missing && lane.state != .merged {
+        if missing && lane.state != .merged && !lane.neverHadWorktree {
             if lane.head == nil {
                 state = "missing"
                 problem = "worktree \(lane.worktree) was deleted; 'spur discard \(lane.name)' removes the lane"
             } else {
                 problem = "worktree \(lane.worktree) was deleted; the result is kept on branch spur/\(lane.name)"
             }
-        } else if let reason = lane.reason, lane.state == .killed || lane.state == .failed {
+        } else if let reason = lane.reason, lane.state != .merged {
             problem = reason
+        } else if let since = lane.stalledSince, lane.state == .running {
+            problem = "no output and no file change since \(ISO8601DateFormatter().string(from: since)); it keeps running"
         }
         let changed: [String]
         if let recorded = lane.changedFiles, !lane.state.isActive, lane.state != .created {

@@ -19,7 +19,27 @@ public struct SpawnRequest: Sendable {
     public var description: String?
     public var command: [String]?
     public var group: String?
+    /// Extra environment for the task (e.g. `SPUR_VARIANT`).
+    public var environment: [String: String]?
+    public var timeoutSeconds: Double?
+    public var idleSeconds: Double?
+    public var onFinish: FinishAction?
+    /// Run after the task ends, in the lane's worktree (`spawn --check`).
+    public var checkCommand: String?
+    /// Start only when this lane has ended done, from its result (`spawn --after`).
+    public var after: String?
     public init(name: String) { self.name = name }
+
+    /// Copies the task settings onto a lane record.
+    func apply(to lane: inout Lane) {
+        lane.group = group
+        lane.environment = environment
+        lane.timeoutSeconds = timeoutSeconds
+        lane.idleSeconds = idleSeconds
+        lane.onFinish = onFinish
+        lane.checkCommand = checkCommand
+        lane.after = after
+    }
 }
 
 /// Creates and removes lanes. Every step that fails undoes the steps before it, so no stray
@@ -39,7 +59,8 @@ public struct Lanes: Sendable {
         let name = try LaneName(request.name).value
         return try store.withLock {
             try undoInterruptedSpawns()
-            if let existing = try store.load(name) {
+            let queued = try store.load(name).flatMap { $0.state == .queued && presetBase != nil ? $0 : nil }
+            if queued == nil, let existing = try store.load(name) {
                 throw SpurError.usage("a lane named '\(name)' already exists (\(existing.state.rawValue)); pick another name or 'spur discard \(name)'")
             }
             let repository = try workspace.openRepository()
@@ -72,7 +93,14 @@ public struct Lanes: Sendable {
                 try FaultInjection.point("spawn-after-worktree")
                 var lane = Lane(name: name, state: .created, description: request.description, command: request.command,
                                 base: base, branch: branch, worktree: worktree, createdAt: Date())
-                lane.group = request.group
+                request.apply(to: &lane)
+                if var queued {
+                    // A queued lane keeps its record; it now has a base, a branch and a worktree.
+                    queued.base = base
+                    queued.worktree = worktree
+                    queued.state = .created
+                    lane = queued
+                }
                 try store.save(lane)
                 try? store.removeIntent(name)
                 return lane
@@ -87,11 +115,13 @@ public struct Lanes: Sendable {
     /// Removes what spawns killed halfway (a crash, SIGKILL) created: their base ref, their branch
     /// while it still points at the base, git's worktree record and the worktree folder. Called
     /// holding the lock, when no spawn is running; a spawn that got as far as saving its lane
-    /// record finished, and only its intent is removed.
+    /// record finished (a queued lane: saved it as created), and only its intent is removed.
     func undoInterruptedSpawns() throws {
         for intent in store.leftoverIntents() {
             let name = intent.name
-            if try store.load(name) == nil, LaneName.problem(with: name) == nil {
+            // A queued lane's record predates its spawn: what the spawn made is still to undo.
+            let record = try store.load(name)
+            if record == nil || record?.state == .queued, LaneName.problem(with: name) == nil {
                 let repository = try workspace.openRepository()
                 try repository.pruneWorktree(name: Lane.worktreeAdminName(name), removeFolder: true)
                 if FileManager.default.fileExists(atPath: intent.worktree) {

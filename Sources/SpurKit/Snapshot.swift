@@ -14,21 +14,31 @@ public struct Snapshot: Sendable, Equatable {
     public let parent: ObjectID?
 
     /// Records the working tree whose root is `workdir` as a commit with `message`.
-    public static func take(workdir: String, message: String = "spur snapshot") throws -> Snapshot {
+    ///
+    /// `updateIndex` writes the staged result back to that worktree's own index, so it shows as
+    /// clean afterwards; spur uses it only for a lane's worktree, never for the user's.
+    public static func take(workdir: String, message: String = "spur snapshot", updateIndex: Bool = false) throws -> Snapshot {
         let repository = try Repository(path: workdir)
         let parent = try repository.headCommitID()
-        let tree = try workingTreeID(of: repository)
+        let index = try stagedIndex(of: repository)
+        let tree = try index.writeTree(to: repository)
+        if updateIndex { try index.write() }
         let commit = try repository.createCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message)
         return Snapshot(commit: commit, tree: tree, parent: parent)
     }
 
-    /// The tree id the working tree of `repository` would have as a snapshot, without a commit.
+    /// The tree id of the working tree at `workdir`, as `take` would record it, without a commit.
+    public static func treeID(workdir: String) throws -> ObjectID {
+        let repository = try Repository(path: workdir)
+        return try stagedIndex(of: repository).writeTree(to: repository)
+    }
+
+    /// The repository's index as on disk, with the whole working tree staged in memory.
     ///
-    /// Starts from the repository's index as it is on disk, so the stat cache recognises
-    /// unchanged files without hashing them; the index is changed only in memory and never
-    /// written back. The caller's `repository` handle must not be used for index work afterwards,
-    /// so the public entry points open their own handle.
-    static func workingTreeID(of repository: Repository) throws -> ObjectID {
+    /// Starting from the on-disk index lets its stat cache recognise unchanged files without
+    /// hashing them. The index is changed only in memory; callers own a fresh repository handle,
+    /// so the change dies with it.
+    static func stagedIndex(of repository: Repository) throws -> Index {
         let index = try repository.index()
         for nested in try index.stageWorkingTree() {
             // Like git, record a repository inside the working tree as a gitlink to its HEAD
@@ -37,12 +47,6 @@ public struct Snapshot: Sendable, Equatable {
                   let head = try? Repository(path: workdir + "/" + nested).headCommitID() else { continue }
             try index.add(path: nested, id: head, mode: .commit)
         }
-        return try index.writeTree(to: repository)
-    }
-
-    /// The tree id of the working tree at `workdir`, as `take` would record it.
-    public static func treeID(workdir: String) throws -> ObjectID {
-        let repository = try Repository(path: workdir)
-        return try workingTreeID(of: repository)
+        return index
     }
 }

@@ -19,11 +19,11 @@ struct List: ParsableCommand {
         try runReportingErrors {
             let workspace = try currentWorkspace()
             let inspector = LaneInspector(workspace: workspace)
-            let reports = try LaneStore(workspace: workspace).all().map { try inspector.report(for: $0) }
+            let reports = try Supervision(workspace: workspace).reconcile().map { try inspector.report(for: $0) }
             if json { return try Terminal.printJSON(reports) }
             if reports.isEmpty { return print("no lanes (start one with 'spur spawn NAME -- CMD')") }
             let rows = reports.map { report in
-                [report.lane.name, colored(report.displayState), Terminal.age(since: report.lane.createdAt),
+                [report.lane.name, colored(report.tableState), Terminal.age(since: report.lane.createdAt),
                  "\(report.changedFiles.count)", report.lane.description ?? report.lane.command?.joined(separator: " ") ?? ""]
             }
             print(Terminal.table(["NAME", "STATE", "AGE", "FILES", "DESCRIPTION"], rows))
@@ -35,7 +35,7 @@ struct List: ParsableCommand {
         switch state {
         case "done", "merged": Terminal.paint(state, .green)
         case "failed", "killed", "missing": Terminal.paint(state, .red)
-        case "running", "queued": Terminal.paint(state, .yellow)
+        case "running", "queued", "stalled": Terminal.paint(state, .yellow)
         default: state
         }
     }

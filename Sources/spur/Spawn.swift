@@ -10,11 +10,18 @@ struct Spawn: ParsableCommand {
         without touching your index, working tree, branch or stash. The lane gets a branch
         spur/NAME and a worktree of its own; the last line printed is the worktree's path.
 
+        The command runs detached (closing the terminal does not stop it), with stdin from
+        /dev/null, output to the lane's log ('spur logs NAME'), and SPUR_LANE, SPUR_BASE and
+        SPUR_REPO in its environment. When it ends, the worktree's state is committed as the
+        lane's result and you are notified (git config spur.notify names a command to run).
+
         NAME: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.
 
         Examples:
-          spur spawn fix-tests -m "make the suite pass" -- claude -p "fix the failing tests"
-          spur spawn scratch --no-run          # a lane to work in by hand
+          spur spawn fix-tests -m "make the suite pass" --check "swift test" -- claude -p "fix the failing tests"
+          spur spawn suite --timeout 30m -- swift test
+          spur spawn docs --after fix-tests -- claude -p "document the fix"
+          spur spawn scratch --no-run          # a lane to work in by hand; 'spur finish' later
           spur spawn from-main --base main --no-run
         """
     )
@@ -25,24 +32,51 @@ struct Spawn: ParsableCommand {
     @Option(help: ArgumentHelp("Where the lane starts: worktree (a snapshot of your working tree), head, or any revision.", valueName: "worktree|head|REV"))
     var base: String = "worktree"
 
-    @Option(name: .short, help: ArgumentHelp("What the task should produce (shown by list).", valueName: "TEXT"))
-    var message: String?
+    @Option(help: ArgumentHelp("Wait (queued) until this lane ends done, then start from its result.", valueName: "LANE"))
+    var after: String?
 
     @Flag(help: "Create the lane only; run nothing.")
     var noRun = false
+
+    @OptionGroup var task: TaskOptions
 
     @Argument(parsing: .postTerminator, help: ArgumentHelp("The command to run in the lane, after --.", valueName: "CMD"))
     var command: [String] = []
 
     func run() throws {
         try runReportingErrors {
-            let workspace = try currentWorkspace()
+            if !noRun && command.isEmpty {
+                throw SpurError.usage("nothing to run: give a command after -- (spur spawn \(name) -- CMD) or use --no-run")
+            }
+            if after != nil && (noRun || base != "worktree") {
+                throw SpurError.usage("--after starts from the other lane's result; it cannot be combined with --no-run or --base")
+            }
             var request = SpawnRequest(name: name)
             request.base = SpawnRequest.Base(argument: base)
-            request.description = message
             request.command = command.isEmpty ? nil : command
-            let lane = try Lanes(workspace: workspace).create(request)
+            request.after = after
+            try task.apply(to: &request)
+            let workspace = try currentWorkspace()
+            let lane = try Lanes(workspace: workspace).createAfter(request)
+            if !noRun {
+                try Supervision(workspace: workspace).launch(lane.name, spurExecutable: spurExecutablePath())
+                let shown = command.joined(separator: " ")
+                print(lane.state == .queued ? "lane \(lane.name) queued after \(after ?? ""): \(shown)" : "lane \(lane.name) running: \(shown)")
+            }
             print(lane.worktree)
         }
     }
+}
+
+/// Parses a DURATION option or throws a usage error naming the option.
+func duration(_ text: String, option: String) throws -> Double {
+    guard let seconds = Summary.parseDuration(text) else {
+        throw SpurError.usage("\(option) takes a duration such as 90s, 30m or 2h, not '\(text)'")
+    }
+    return seconds
+}
+
+/// This executable's path, for starting supervisors.
+func spurExecutablePath() -> String {
+    URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
 }

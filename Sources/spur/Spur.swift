@@ -16,9 +16,19 @@ struct Spur: ParsableCommand {
         """,
         subcommands: [
             Spawn.self,
+            Explore.self,
             List.self,
+            Diff.self,
+            Logs.self,
+            Wait.self,
+            Stop.self,
+            Finish.self,
+            Pick.self,
             Discard.self,
+            Merge.self,
+            Undo.self,
             Demo.self,
+            Supervise.self,
         ]
     )
 }
@@ -38,7 +48,10 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     }
 }
 
-/// The repository around the current folder.
-func currentWorkspace() throws -> Workspace {
-    try Workspace(discoveringFrom: FileManager.default.currentDirectoryPath)
+/// The repository around the current folder. Warns when a merge or undo was interrupted
+/// (merge and undo pass false: they report it themselves).
+func currentWorkspace(noticeInterruptedMerge: Bool = true) throws -> Workspace {
+    let workspace = try Workspace(discoveringFrom: FileManager.default.currentDirectoryPath)
+    if noticeInterruptedMerge, let notice = MergeRecovery.notice(for: workspace) { Terminal.warning(notice) }
+    return workspace
 }

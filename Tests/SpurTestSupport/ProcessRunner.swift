@@ -85,3 +85,11 @@ public enum Fingerprint {
         return result
     }
 }
+
+/// True while process `pid` exists and is not a zombie (an exited child nobody reaped yet).
+public func processIsRunning(_ pid: Int32) -> Bool {
+    guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+          let close = stat.lastIndex(of: ")") else { return false }
+    let state = stat[stat.index(after: close)...].dropFirst().first
+    return state != "Z" && state != "X"
+}

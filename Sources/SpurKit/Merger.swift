@@ -1,0 +1,213 @@
+import Foundation
+import SpurGit
+
+/// What `spur merge` is asked to do.
+public struct MergeOptions: Sendable {
+    /// Report what would happen; write nothing.
+    public var dryRun = false
+    public var resolution: ConflictResolution = .refuse
+    public init(dryRun: Bool = false, resolution: ConflictResolution = .refuse) {
+        self.dryRun = dryRun
+        self.resolution = resolution
+    }
+}
+
+/// What a merge did (or, with `dryRun`, would do).
+public struct MergeReport: Sendable, Encodable, Equatable {
+    public enum Status: String, Sendable, Encodable {
+        /// The lane's result is in the working tree (possibly with markers or sides taken).
+        case merged
+        /// Conflicts; nothing was written.
+        case conflicts
+    }
+    public let lane: String
+    public let status: Status
+    public let dryRun: Bool
+    /// Paths written (or to be written), each with `added`, `modified` or `deleted`.
+    public let changes: [PathUpdate]
+    /// Every conflict found, with how it was settled (`resolution` nil: not settled).
+    public let conflicts: [MergeConflict]
+    /// The undo record (`spur undo`), when files were written.
+    public let undoID: Int?
+    /// The tree the working tree holds after the merge, as a snapshot records it.
+    public let resultTree: ObjectID
+    /// Snapshot commit of the working tree the merge started from.
+    public let ours: ObjectID
+
+    public struct PathUpdate: Sendable, Encodable, Equatable {
+        public let path: String
+        /// `added`, `modified` or `deleted`.
+        public let change: String
+        public init(path: String, change: String) {
+            self.path = path
+            self.change = change
+        }
+    }
+
+    public var writtenPaths: [String] { changes.map(\.path) }
+}
+
+/// How an automatic merge (`spawn --on-finish merge`) ended.
+public enum MergeOutcome: Sendable, Equatable {
+    /// Merged cleanly into the working tree.
+    case merged(MergeReport)
+    /// Conflicts: nothing was written; the report lists them.
+    case conflicted(MergeReport)
+    /// Not attempted or failed before writing anything; the reason in words.
+    case refused(String)
+}
+
+/// Brings a lane's result into the main working tree with a three-way merge (base: the lane's
+/// snapshot, ours: your working tree now, theirs: the lane's head), without losing your work:
+/// conflicts write nothing by default, every write is compare-and-swap and atomic, an undo
+/// point is recorded before the first write, and one merge runs at a time per repository.
+public struct Merger: Sendable {
+    public let workspace: Workspace
+    public init(workspace: Workspace) { self.workspace = workspace }
+
+    static let maximumAttempts = 3
+
+    /// Merges only when the merge is clean; never writes a partial result. For the supervisor.
+    public func mergeIfClean(laneName: String) -> MergeOutcome {
+        do {
+            let report = try merge(laneName: laneName, options: MergeOptions())
+            return report.status == .merged ? .merged(report) : .conflicted(report)
+        } catch let error as SpurError {
+            return .refused(error.message)
+        } catch {
+            return .refused("\(error)")
+        }
+    }
+
+    /// Merges lane `laneName`. Returns a `conflicts` report (and writes nothing) when the default
+    /// resolution meets a conflict. `onWait` is called when another merge holds the lock.
+    public func merge(laneName: String, options: MergeOptions, onWait: () -> Void = {}) throws -> MergeReport {
+        let log = MergeLog(workspace: workspace)
+        if options.dryRun {
+            if let pending = try log.pending(), !log.isLocked() {
+                throw SpurError(MergeRecovery.describeInterrupted(pending))
+            }
+            let (lane, head) = try mergeableLane(laneName)
+            let repository = try workspace.openRepository()
+            let plan = try planner(lane: lane, head: head, options: options, repository: repository).plan()
+            return report(lane: lane, plan: plan, options: options, undoID: nil)
+        }
+        return try log.withLock(onWait: onWait) {
+            if let pending = try log.pending() {
+                throw SpurError(MergeRecovery.describeInterrupted(pending))
+            }
+            let (lane, head) = try mergeableLane(laneName)
+            let repository = try workspace.openRepository()
+            var stale: [String] = []
+            for _ in 0..<Self.maximumAttempts {
+                let plan = try planner(lane: lane, head: head, options: options, repository: repository).plan()
+                if !plan.stalePaths.isEmpty { stale = plan.stalePaths; continue }
+                if options.resolution == .refuse && !plan.conflicts.isEmpty {
+                    return report(lane: lane, plan: plan, options: options, undoID: nil)
+                }
+                if plan.writes.isEmpty {
+                    try markMerged(lane.name)
+                    return report(lane: lane, plan: plan, options: options, undoID: nil)
+                }
+                let record = try begin(plan: plan, lane: lane, head: head, log: log, repository: repository)
+                var runner = TransitionRunner(files: WorkingTreeFiles(root: workspace.root, tempTag: record.temporaryTag),
+                                              repository: repository)
+                do {
+                    try FaultInjection.point("merge-after-record")
+                    let contents = Dictionary(plan.writes.map { ($0.transition.path, $0.content) }, uniquingKeysWith: { $1 })
+                    try runner.run(record.transitions, contents: contents, removeEmptiedFolders: true)
+                } catch {
+                    let unrestored = runner.rollBack(foldersToRemove: record.createdFolders)
+                    guard unrestored.isEmpty else {
+                        throw SpurError("the merge of lane \(lane.name) stopped (\(error)) and \(describePaths(unrestored)) changed again while spur put it back; "
+                                        + "run 'spur undo' to restore the other files, or 'spur merge --continue' to finish")
+                    }
+                    runner.files.removeTemporaries(near: record.paths)
+                    try log.discard(record, in: repository)
+                    if let race = error as? WriteRace { stale = [race.path]; continue }
+                    throw error
+                }
+                try finish(record, log: log)
+                return report(lane: lane, plan: plan, options: options, undoID: record.id)
+            }
+            throw SpurError("\(describePaths(stale)) kept changing while spur merged lane \(laneName); nothing was changed, run 'spur merge \(laneName)' again")
+        }
+    }
+
+    /// The lane and its result, or a refusal saying why it cannot be merged now.
+    func mergeableLane(_ name: String) throws -> (Lane, ObjectID) {
+        let lane = try LaneStore(workspace: workspace).require(name)
+        switch lane.state {
+        case .running, .queued:
+            throw SpurError("lane \(name) is \(lane.state.rawValue); wait for it to end or stop it ('spur stop \(name)') before merging")
+        case .merged:
+            throw SpurError("lane \(name) is already merged ('spur undo' takes the last merge back)")
+        default: break
+        }
+        guard let head = lane.head else {
+            throw SpurError("lane \(name) has no result yet; run 'spur finish \(name)' to record its worktree as the result, then merge")
+        }
+        return (lane, head)
+    }
+
+    func planner(lane: Lane, head: ObjectID, options: MergeOptions, repository: Repository) -> MergePlanner {
+        MergePlanner(repository: repository, workspace: workspace, lane: lane, head: head, resolution: options.resolution,
+                     files: WorkingTreeFiles(root: workspace.root))
+    }
+
+    /// Records the undo point (contents before and after, the record, the pending marker)
+    /// before the first file is touched.
+    func begin(plan: MergePlan, lane: Lane, head: ObjectID, log: MergeLog, repository: Repository) throws -> MergeRecord {
+        let id = log.nextID()
+        let result = try repository.createCommit(tree: plan.resultTree, parents: [plan.ours.commit, head],
+                                                 message: "spur: lane \(lane.name) merged into the working tree\n")
+        let before = try MergeLog.store(plan.writes.map { ($0.transition.path, $0.transition.from, $0.beforeBytes) },
+                                        parents: [plan.ours.commit], message: "spur: undo point of merge \(id)\n", in: repository)
+        let after = try MergeLog.store(plan.writes.map { write in
+            let bytes: [UInt8]? = switch write.content {
+            case .absent: nil
+            case .file(let bytes, _): bytes
+            case .symlink(let target): target
+            }
+            return (write.transition.path, write.transition.to, bytes)
+        }, parents: [result], message: "spur: files written by merge \(id)\n", in: repository)
+        try repository.setReference(MergeLog.beforeRef(id), to: before, message: "spur: undo point of merge \(id)")
+        try repository.setReference(MergeLog.afterRef(id), to: after, message: "spur: result of merge \(id)")
+        let record = MergeRecord(id: id, lane: lane.name, laneStateBefore: lane.state, ours: plan.ours.commit, result: result,
+                                 before: before, after: after, transitions: plan.writes.map(\.transition),
+                                 createdFolders: plan.createdFolders, unresolved: plan.unresolved.map(\.path),
+                                 status: .writing, createdAt: Date())
+        try log.save(record)
+        try log.setPending(id)
+        return record
+    }
+
+    /// Marks the lane merged and the record applied, and clears the pending marker.
+    func finish(_ record: MergeRecord, log: MergeLog) throws {
+        try FaultInjection.point("merge-before-finish")
+        try markMerged(record.lane)
+        var applied = record
+        applied.status = .applied
+        applied.finishedAt = Date()
+        try log.save(applied)
+        log.clearPending()
+    }
+
+    func markMerged(_ name: String) throws {
+        guard try LaneStore(workspace: workspace).load(name) != nil else { return }
+        try LaneStore(workspace: workspace).update(name) { lane in
+            lane.state = .merged
+            lane.reason = nil
+        }
+    }
+
+    func report(lane: Lane, plan: MergePlan, options: MergeOptions, undoID: Int?) -> MergeReport {
+        let blocked = options.resolution == .refuse && !plan.conflicts.isEmpty
+        let changes = blocked ? [] : plan.writes.map { write in
+            MergeReport.PathUpdate(path: write.transition.path,
+                                   change: write.transition.from == .absent ? "added" : write.transition.to == .absent ? "deleted" : "modified")
+        }.sorted { $0.path < $1.path }
+        return MergeReport(lane: lane.name, status: blocked ? .conflicts : .merged, dryRun: options.dryRun, changes: changes,
+                           conflicts: plan.conflicts, undoID: undoID, resultTree: plan.resultTree, ours: plan.ours.commit)
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import SpurKit
+
+struct Merge: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Bring a finished lane's result into your working tree (three-way, keeps your edits).",
+        discussion: """
+        Merges the lane's result with what is in your working tree now (including uncommitted
+        and untracked files), using the lane's snapshot as the base. Only files that change are
+        written; your index and HEAD are not touched, so the result shows as ordinary
+        uncommitted changes. An undo point is recorded first ('spur undo').
+
+        When you and the lane changed the same lines, nothing is written by default and the
+        conflicts are listed (exit 1). --markers writes diff3-style conflict markers,
+        --ours / --theirs take one side for the conflicting parts.
+
+        Examples:
+          spur merge fix-tests
+          spur merge fix-tests --dry-run
+          spur merge fix-tests --markers
+          spur merge --continue        # finish a merge that was interrupted
+        """
+    )
+
+    @Argument(help: "The lane to merge.")
+    var name: String?
+
+    @Flag(help: "Show what would happen; write nothing.")
+    var dryRun = false
+
+    @Flag(help: "Write conflict markers (with the base, like git's diff3 style) into conflicting files.")
+    var markers = false
+
+    @Flag(help: "Take your side for conflicting parts.")
+    var ours = false
+
+    @Flag(help: "Take the lane's side for conflicting parts.")
+    var theirs = false
+
+    @Flag(name: .customLong("continue"), help: "Finish an interrupted merge.")
+    var continueMerge = false
+
+    @Flag(help: "Print the result as JSON (lane, status, dryRun, changes, conflicts, undoID, resultTree, ours).")
+    var json = false
+
+    func run() throws {
+        try runReportingErrors {
+            let chosen = [markers, ours, theirs].filter { $0 }.count
+            if chosen > 1 { throw SpurError.usage("choose one of --markers, --ours, --theirs") }
+            if continueMerge {
+                if name != nil || chosen > 0 || dryRun { throw SpurError.usage("--continue takes no lane name or other option") }
+                let workspace = try currentWorkspace(noticeInterruptedMerge: false)
+                let report = try MergeRecovery.continueMerge(in: workspace, onWait: waiting)
+                return try show(report)
+            }
+            guard let name else { throw SpurError.usage("name the lane to merge (see 'spur list')") }
+            let workspace = try currentWorkspace(noticeInterruptedMerge: false)
+            let resolution: ConflictResolution = markers ? .markers : ours ? .ours : theirs ? .theirs : .refuse
+            let report = try Merger(workspace: workspace).merge(laneName: name, options: MergeOptions(dryRun: dryRun, resolution: resolution),
+                                                                onWait: waiting)
+            try show(report)
+            if report.status == .conflicts { throw ExitCode(SpurError.refused) }
+        }
+    }
+
+    func waiting() {
+        Terminal.warning("another merge or undo is running in this repository; waiting for it to finish")
+    }
+
+    func show(_ report: MergeReport) throws {
+        if json { return try Terminal.printJSON(report) }
+        MergeOutput.show(report)
+    }
+}

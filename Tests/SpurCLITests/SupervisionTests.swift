@@ -1,0 +1,277 @@
+import Foundation
+import Testing
+import SpurTestSupport
+
+/// Background tasks: spawn runs the command detached, the supervisor records the result.
+@Suite struct SupervisionTests {
+    @Test func aTaskThatWritesFilesAndExitsZeroEndsDoneWithItsFilesCommitted() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        try repo.write("src/main.txt", "line 1\nuser edit\nline 3\n")
+        let indexBefore = try Data(contentsOf: URL(fileURLWithPath: repo.path(".git/index")))
+        let treeBefore = try repo.fingerprint()
+
+        try repo.spawn("writer", "-m", "add a file", "--", "sh", "-c", "echo new > added.txt && echo more >> src/helper.txt")
+        let wait = try repo.spur("wait", "writer")
+        #expect(wait.status == 0)
+        #expect(wait.stdout.contains("lane writer done"))
+
+        let lane = try repo.listedLane("writer")
+        #expect(lane.state == "done")
+        #expect(lane.exitCode == 0)
+        #expect(lane.changedFiles == ["added.txt", "src/helper.txt"])
+        let head = try #require(lane.head)
+        #expect(try repo.git("show", "\(head):added.txt") == "new\n")
+        #expect(try repo.git("show", "\(head):src/main.txt") == "line 1\nuser edit\nline 3\n")
+        #expect(try repo.git("rev-parse", "spur/writer").trimmingCharacters(in: .whitespacesAndNewlines) == head)
+        #expect(lane.startedAt != nil && lane.finishedAt != nil)
+        // The user's working tree and index are untouched.
+        #expect(try repo.fingerprint() == treeBefore)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: repo.path(".git/index"))) == indexBefore)
+        // The lane's worktree is clean at its result.
+        #expect(try repo.git("status", "--porcelain", cwd: lane.worktree).isEmpty)
+    }
+
+    @Test func aFailingCommandEndsFailedWithItsExitCode() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        try repo.spawn("bad", "--", "sh", "-c", "echo partial > p.txt; exit 7")
+        #expect(try repo.spur("wait", "bad").status == 1)
+        let lane = try repo.listedLane("bad")
+        #expect(lane.state == "failed")
+        #expect(lane.exitCode == 7)
+        #expect(lane.changedFiles == ["p.txt"])
+    }
+
+    @Test func aTaskReadingStandardInputGetsEndOfFileInsteadOfHanging() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        try repo.spawn("asker", "--", "sh", "-c", "read answer; echo \"answer=[$answer] status=$?\"")
+        let wait = try repo.spur("wait", "asker", "--timeout", "20s")
+        #expect(wait.status == 0)
+        let log = try repo.spur("logs", "asker")
+        #expect(log.stdout.contains("answer=[] status=1"))  // read got end-of-file
+    }
+
+    @Test func theTaskSeesItsLaneBaseAndRepositoryInItsEnvironment() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        try repo.spawn("env", "--", "sh", "-c", "echo \"$SPUR_LANE|$SPUR_BASE|$SPUR_REPO|$(pwd)\"")
+        _ = try repo.spur("wait", "env")
+        let lane = try repo.listedLane("env")
+        let log = try repo.spur("logs", "env").stdout.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(log == "env|\(lane.base)|\(repo.root)|\(lane.worktree)")
+    }
+
+    @Test func aTimeoutEndsTheTaskAndItsChildrenAndStillCommitsWhatItLeft() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        let pidFile = repo.scratch + "/child.pid"
+        try repo.spawn("sleeper", "--timeout", "1s", "--", "sh", "-c",
+                       "echo left > left.txt; sleep 1000 & echo $! > \(pidFile); sleep 1000")
+        #expect(try repo.spur("wait", "sleeper", "--timeout", "30s").status == 1)
+        let lane = try repo.listedLane("sleeper")
+        #expect(lane.state == "killed")
+        #expect(lane.reason?.contains("timed out") == true)
+        #expect(lane.changedFiles == ["left.txt"])
+        let child = try #require(Int32(String(contentsOfFile: pidFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(!processIsRunning(child), "the background child of the task survived the timeout")
+    }
+
+    @Test func stopEndsARunningTaskAndCommitsWhatItLeft() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        try repo.spawn("long", "--", "sh", "-c", "echo x > x.txt; exec sleep 1000")
+        let stop = try repo.spur("stop", "long")
+        #expect(stop.status == 0)
+        #expect(stop.stdout.contains("killed"))
+        let lane = try repo.listedLane("long")
+        #expect(lane.state == "killed")
+        #expect(lane.reason?.contains("spur stop") == true)
+        #expect(lane.changedFiles == ["x.txt"])
+        #expect(try repo.spur("stop", "long").status == 1)
+    }
+
+    @Test func waitSleepsInTheKernelAndUsesAlmostNoCPU() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        try repo.spawn("nap", "--", "sleep", "3")
+        // bash's `times` reports the CPU its children used: here, only `spur wait`.
+        let script = "'\(SpurExecutable.path)' wait nap >/dev/null; times"
+        let result = try ProcessRunner.run("/bin/bash", ["-c", script], cwd: repo.root, environment: repo.environment)
+        let childTimes = try #require(result.stdout.split(separator: "\n").last)
+        let seconds = childTimes.split(separator: " ").map { field -> Double in
+            let parts = field.split(separator: "m")
+            return (Double(parts[0]) ?? 0) * 60 + (Double(parts[1].dropLast()) ?? 0)
+        }.reduce(0, +)
+        #expect(try repo.listedLane("nap").state == "done")
+        // Start-up costs a few tens of milliseconds; polling for 3 seconds would cost far more.
+        #expect(seconds < 0.5, "spur wait used \(seconds)s of CPU")
+    }
+
+    @Test func waitExitCodesTellAllDoneFromAnyFailureFromTimeout() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        try repo.spawn("ok", "--", "true")
+        try repo.spawn("no", "--", "false")
+        try repo.spawn("forever", "--", "sleep", "1000")
+        #expect(try repo.spur("wait", "ok").status == 0)
+        #expect(try repo.spur("wait", "ok", "no").status == 1)
+        #expect(try repo.spur("wait", "forever", "--timeout", "1s").status == 124)
+        let any = try repo.spur("wait", "forever", "ok", "--any")
+        #expect(any.status == 0)
+        #expect(any.stdout.contains("lane ok done"))
+        _ = try repo.spur("stop", "forever")
+    }
+
+    @Test func fourLanesRunAtOnceAndAllFinishCorrectly() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        for i in 1...4 {
+            try repo.spawn("par-\(i)", "--", "sh", "-c", "sleep 1; echo \(i) > out-\(i).txt")
+        }
+        #expect(try repo.spur("wait").status == 0)
+        for i in 1...4 {
+            let lane = try repo.listedLane("par-\(i)")
+            #expect(lane.state == "done")
+            #expect(lane.changedFiles == ["out-\(i).txt"])
+            #expect(try repo.git("show", "\(lane.head ?? "?"):out-\(i).txt") == "\(i)\n")
+        }
+    }
+
+    @Test func finishCommitsHandMadeWorkInANoRunLane() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        let worktree = try #require(try repo.spawn("manual", "--no-run").lines.last)
+        try "by hand\n".write(toFile: worktree + "/hand.txt", atomically: true, encoding: .utf8)
+        let finish = try repo.spur("finish", "manual")
+        #expect(finish.status == 0)
+        let lane = try repo.listedLane("manual")
+        #expect(lane.state == "done")
+        #expect(lane.changedFiles == ["hand.txt"])
+        #expect(try repo.git("show", "spur/manual:hand.txt") == "by hand\n")
+    }
+
+    @Test func aLaneWhoseSupervisorDiedIsListedKilledAndCanStillBeFinished() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        try repo.spawn("orphan", "--", "sh", "-c", "echo kept > kept.txt; exec sleep 1000")
+        let record = try Data(contentsOf: URL(fileURLWithPath: repo.path(".git/spur/lanes/orphan.json")))
+        let json = try #require(try JSONSerialization.jsonObject(with: record) as? [String: Any])
+        let supervisor = try #require(json["supervisorPID"] as? Int)
+        let task = try #require(json["taskPID"] as? Int)
+        kill(Int32(supervisor), SIGKILL)
+        var status: Int32 = 0
+        _ = waitpid(Int32(supervisor), &status, WNOHANG)
+        usleep(200_000)
+        let lane = try repo.listedLane("orphan")
+        #expect(lane.state == "killed")
+        #expect(lane.reason?.contains("supervisor") == true)
+        #expect(!processIsRunning(Int32(task)), "the orphaned task still runs")
+        #expect(FileManager.default.fileExists(atPath: lane.worktree + "/kept.txt"))
+        #expect(try repo.spur("finish", "orphan").status == 0)
+        #expect(try repo.listedLane("orphan").changedFiles == ["kept.txt"])
+    }
+
+    @Test func aFinishedTaskIsAnnouncedInTheEventLogAndThroughSpurNotify() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        let received = repo.scratch + "/notified.txt"
+        try repo.git("config", "spur.notify", "{ echo \"$SPUR_LANE $SPUR_STATE\"; cat; } > '\(received)'")
+        try repo.spawn("told", "--", "sh", "-c", "echo a > a.txt")
+        _ = try repo.spur("wait", "told")
+        let events = try String(contentsOfFile: repo.path(".git/spur/events.jsonl"), encoding: .utf8)
+        #expect(events.contains("\"lane\":\"told\""))
+        #expect(events.contains("\"kind\":\"ended\""))
+        // The notify command runs after the record is written; give it a moment to finish.
+        for _ in 0..<50 where !FileManager.default.fileExists(atPath: received) { usleep(100_000) }
+        let note = try String(contentsOfFile: received, encoding: .utf8)
+        #expect(note.hasPrefix("told done\n"))
+        #expect(note.contains("lane told done"))
+        #expect(note.contains("1 file changed"))
+    }
+
+    @Test func logsFollowPrintsOutputUntilTheTaskEnds() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        try repo.spawn("chatty", "--", "sh", "-c", "echo one; sleep 1; echo two; sleep 1; echo three")
+        let follow = try repo.spur("logs", "-f", "chatty")
+        #expect(follow.status == 0)
+        #expect(follow.stdout == "one\ntwo\nthree\n")
+        #expect(try repo.listedLane("chatty").state == "done")
+    }
+
+    @Test func aTaskWithNoOutputAndNoChangesIsMarkedStalledButKeepsRunning() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        try repo.spawn("quiet", "--idle", "1s", "--", "sleep", "1000")
+        var stalled = false
+        for _ in 0..<40 {
+            if try repo.listedLane("quiet").stalledSince != nil { stalled = true; break }
+            usleep(100_000)
+        }
+        #expect(stalled)
+        #expect(try repo.listedLane("quiet").state == "running")
+        #expect(try repo.spur("list").stdout.contains("stalled"))
+        let events = try String(contentsOfFile: repo.path(".git/spur/events.jsonl"), encoding: .utf8)
+        #expect(events.contains("\"kind\":\"stalled\""))
+        _ = try repo.spur("stop", "quiet")
+    }
+
+    @Test func aCommandThatCannotStartFailsTheLaneWithTheReason() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        let result = try repo.spur("spawn", "ghost", "--", "no-such-command-here")
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("command not found"))
+        #expect(try repo.listedLane("ghost").state == "failed")
+    }
+
+    @Test func badDurationsAndAMissingCommandAreUsageErrors() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        #expect(try repo.spur("spawn", "x", "--timeout", "soon", "--", "true").status == 2)
+        #expect(try repo.spur("spawn", "x").status == 2)
+        #expect(try repo.listedLanes().isEmpty)
+    }
+}
+
+/// `spawn --on-finish merge`: the supervisor merges a clean result and flags a conflicting one.
+/// The tasks wait for a go file so the user's edits land after the snapshot, as in real use.
+@Suite struct AutomaticMergeTests {
+    func gatedTask(_ repo: TestRepository, _ body: String) -> [String] {
+        let go = repo.scratch + "/go"
+        return ["sh", "-c", "while [ ! -f '\(go)' ]; do sleep 0.05; done; \(body)"]
+    }
+
+    @Test func aCleanResultIsMergedIntoTheDirtyWorkingTreeWhenTheTaskEnds() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        try repo.spurArguments(["spawn", "auto", "--on-finish", "merge", "--"]
+            + gatedTask(repo, "printf 'line 1\\nline 2\\nline 3 by task\\n' > src/main.txt"))
+        try repo.write("src/main.txt", "line 1 by user\nline 2\nline 3\n")
+        FileManager.default.createFile(atPath: repo.scratch + "/go", contents: nil)
+        #expect(try repo.spur("wait", "auto").status == 0)
+        #expect(try repo.read("src/main.txt") == "line 1 by user\nline 2\nline 3 by task\n")
+        #expect(try repo.listedLane("auto").state == "merged")
+        let events = try String(contentsOfFile: repo.path(".git/spur/events.jsonl"), encoding: .utf8)
+        #expect(events.contains("\"kind\":\"merged\""))
+    }
+
+    @Test func aConflictingResultIsFlaggedWithTheReasonAndNothingIsWritten() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        try repo.spurArguments(["spawn", "clash", "--on-finish", "merge", "--"]
+            + gatedTask(repo, "printf 'line 1\\ntask line 2\\nline 3\\n' > src/main.txt"))
+        try repo.write("src/main.txt", "line 1\nuser's line 2\nline 3\n")
+        let before = try repo.fingerprint()
+        FileManager.default.createFile(atPath: repo.scratch + "/go", contents: nil)
+        _ = try repo.spur("wait", "clash")
+        #expect(try repo.fingerprint() == before)
+        let lane = try repo.listedLane("clash")
+        #expect(lane.state == "done")
+        #expect(lane.reason?.contains("src/main.txt") == true)
+        let events = try String(contentsOfFile: repo.path(".git/spur/events.jsonl"), encoding: .utf8)
+        #expect(events.contains("\"kind\":\"flagged\""))
+    }
+}

@@ -1,0 +1,102 @@
+import Foundation
+import Testing
+import SpurGit
+import SpurKit
+import SpurTestSupport
+
+/// Three states of a small repository: the committed base, your edits, the lane's edits.
+struct MergeScenario: CustomTestStringConvertible, Sendable {
+    let name: String
+    var base: [String: String] = [:]
+    /// Applied to the main working tree (your uncommitted edits).
+    var ours: @Sendable (String) throws -> Void = { _ in }
+    /// Applied to the lane's worktree.
+    var theirs: @Sendable (String) throws -> Void = { _ in }
+    var testDescription: String { name }
+
+    static let numbered = (1...12).map { "line \($0)\n" }.joined()
+
+    static func edit(_ text: String, _ line: Int, _ replacement: String) -> String {
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        lines[line - 1] = replacement
+        return lines.joined(separator: "\n")
+    }
+
+    static let all: [MergeScenario] = [
+        MergeScenario(name: "edits in different places of one file", base: ["a.txt": numbered],
+                      ours: { try Files.write($0, "a.txt", edit(numbered, 2, "you")) },
+                      theirs: { try Files.write($0, "a.txt", edit(numbered, 11, "lane")) }),
+        MergeScenario(name: "lane adds, deletes and edits while you add untracked files", base: ["a.txt": numbered, "b.txt": "b\n", "c/d.txt": "d\n"],
+                      ours: { try Files.write($0, "mine/notes.txt", "notes\n"); try Files.write($0, "a.txt", edit(numbered, 1, "you")) },
+                      theirs: { try Files.write($0, "new/deep/e.txt", "e\n"); try Files.remove($0, "b.txt"); try Files.write($0, "c/d.txt", "d2\n") }),
+        MergeScenario(name: "both make the same change", base: ["a.txt": numbered],
+                      ours: { try Files.write($0, "a.txt", edit(numbered, 4, "same")) },
+                      theirs: { try Files.write($0, "a.txt", edit(numbered, 4, "same")) }),
+        MergeScenario(name: "lane sets the executable bit, you edit the content", base: ["run.sh": "#!/bin/sh\necho hi\n"],
+                      ours: { try Files.write($0, "run.sh", "#!/bin/sh\necho hello\n") },
+                      theirs: { try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: $0 + "/run.sh") }),
+        MergeScenario(name: "lane adds links", base: ["a.txt": "a\n"],
+                      theirs: { try Files.link($0, "link", to: "a.txt"); try Files.link($0, "dir/up", to: "../a.txt") }),
+        MergeScenario(name: "lane turns a file into a folder", base: ["thing": "file\n", "other.txt": "o\n"],
+                      ours: { try Files.write($0, "other.txt", "o by you\n") },
+                      theirs: { try Files.remove($0, "thing"); try Files.write($0, "thing/inside.txt", "now a folder\n") }),
+        MergeScenario(name: "lane turns a folder into a file", base: ["thing/x.txt": "x\n", "thing/y.txt": "y\n"],
+                      theirs: { try Files.remove($0, "thing"); try Files.write($0, "thing", "now a file\n") }),
+        MergeScenario(name: "you delete a file the lane leaves alone", base: ["a.txt": numbered, "gone.txt": "g\n"],
+                      ours: { try Files.remove($0, "gone.txt") },
+                      theirs: { try Files.write($0, "a.txt", edit(numbered, 6, "lane")) }),
+        MergeScenario(name: "both add the same new file", base: ["a.txt": "a\n"],
+                      ours: { try Files.write($0, "twin.txt", "same twin\n") },
+                      theirs: { try Files.write($0, "twin.txt", "same twin\n") }),
+        MergeScenario(name: "lane renames a file you did not touch", base: ["a.txt": numbered, "b.txt": "b\n"],
+                      ours: { try Files.write($0, "b.txt", "b by you\n") },
+                      theirs: { try FileManager.default.moveItem(atPath: $0 + "/a.txt", toPath: $0 + "/renamed.txt") }),
+        MergeScenario(name: "conflict on one line", base: ["a.txt": numbered],
+                      ours: { try Files.write($0, "a.txt", edit(numbered, 7, "you")) },
+                      theirs: { try Files.write($0, "a.txt", edit(numbered, 7, "lane")) }),
+        MergeScenario(name: "you edit what the lane deletes", base: ["a.txt": numbered, "b.txt": "b\n"],
+                      ours: { try Files.write($0, "b.txt", "b by you\n") },
+                      theirs: { try Files.remove($0, "b.txt") }),
+        MergeScenario(name: "you delete what the lane edits", base: ["a.txt": numbered],
+                      ours: { try Files.remove($0, "a.txt") },
+                      theirs: { try Files.write($0, "a.txt", edit(numbered, 1, "lane")) }),
+        MergeScenario(name: "both add a file with different content", base: ["a.txt": "a\n"],
+                      ours: { try Files.write($0, "twin.txt", "your twin\n") },
+                      theirs: { try Files.write($0, "twin.txt", "lane twin\n") }),
+        MergeScenario(name: "both change a binary file", base: ["blob.bin": "\u{0}\u{1}base"],
+                      ours: { try Files.write($0, "blob.bin", "\u{0}\u{1}yours") },
+                      theirs: { try Files.write($0, "blob.bin", "\u{0}\u{1}lane") }),
+        MergeScenario(name: "one conflict among clean paths", base: ["a.txt": numbered, "b.txt": numbered],
+                      ours: { try Files.write($0, "a.txt", edit(numbered, 3, "you")); try Files.write($0, "b.txt", edit(numbered, 1, "you")) },
+                      theirs: { try Files.write($0, "a.txt", edit(numbered, 3, "lane")); try Files.write($0, "b.txt", edit(numbered, 12, "lane")) }),
+    ]
+}
+
+@Suite struct MergeOracleTests {
+    @Test(arguments: MergeScenario.all)
+    func resultAgreesWithGitMergeTree(_ scenario: MergeScenario) throws {
+        let repository = try TestRepository.empty()
+        defer { repository.remove() }
+        for (path, content) in scenario.base { try repository.write(path, content) }
+        try repository.git("add", "-A")
+        try repository.git("commit", "-qm", "base")
+        let lane = try LaneResults.make(repository, "task", scenario.theirs)
+        try scenario.ours(repository.root)
+        let oracle = try GitMergeOracle.merge(repository, lane: lane)
+        let before = try repository.fingerprint()
+
+        let report = try LaneResults.merge(repository, "task")
+
+        #expect(Set(report.conflicts.map(\.path)) == oracle.conflicts, "\(scenario.name)")
+        if oracle.conflicts.isEmpty {
+            #expect(report.status == .merged)
+            #expect(report.resultTree.hex == oracle.tree, "\(scenario.name)")
+            #expect(try repository.gitSnapshotTree() == oracle.tree, "\(scenario.name): the working tree holds the merge")
+            _ = try? LaneResults.undo(repository)
+            #expect(try repository.fingerprint() == before, "\(scenario.name): undo")
+        } else {
+            #expect(report.status == .conflicts)
+            #expect(try repository.fingerprint() == before, "\(scenario.name): nothing written")
+        }
+    }
+}

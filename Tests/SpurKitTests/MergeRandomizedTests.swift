@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+import SpurGit
+import SpurKit
+import SpurTestSupport
+
+/// SplitMix64: a small seeded generator, so a failing run can be replayed with its seed.
+struct SeededGenerator: RandomNumberGenerator {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
+
+/// A working tree as text files of lines; every line written is a unique token like `<u12-3>`,
+/// so "no byte the user wrote is lost" becomes "every token line of yours is still there".
+typealias LineFiles = [String: [String]]
+
+private let pathPool = ["a.txt", "b.txt", "c.md", "dir/d.txt", "dir/e.txt", "dir/sub/f.txt", "g/h.txt"]
+
+/// Random edits by one side: inserts, deletions, replacements and appends of lines, deleted and
+/// new files. Tokens carry `side` so each line says who wrote it.
+private struct EditScript {
+    let side: String
+    let iteration: Int
+    var counter = 0
+
+    mutating func token() -> String {
+        counter += 1
+        return "<\(side)\(iteration)-\(counter)>"
+    }
+
+    mutating func apply(to files: inout LineFiles, using rng: inout SeededGenerator) {
+        for path in files.keys.sorted() {
+            guard var lines = files[path] else { continue }
+            if Int.random(in: 0..<10, using: &rng) == 0 { files[path] = nil; continue }
+            guard Bool.random(using: &rng) else { continue }
+            for _ in 0..<Int.random(in: 1...3, using: &rng) {
+                switch Int.random(in: 0..<4, using: &rng) {
+                case 0: lines.insert(token(), at: Int.random(in: 0...lines.count, using: &rng))
+                case 1 where !lines.isEmpty: lines.remove(at: Int.random(in: 0..<lines.count, using: &rng))
+                case 2 where !lines.isEmpty: lines[Int.random(in: 0..<lines.count, using: &rng)] = token()
+                default: lines.append(token())
+                }
+            }
+            files[path] = lines
+        }
+        if Int.random(in: 0..<6, using: &rng) == 0, let path = pathPool.filter({ files[$0] == nil }).randomElement(using: &rng) {
+            files[path] = (0..<Int.random(in: 1...4, using: &rng)).map { _ in token() }
+        }
+    }
+}
+
+private func bytes(_ lines: [String]) -> [UInt8] { Array(lines.map { $0 + "\n" }.joined().utf8) }
+
+/// Replaces everything in the working tree except `.git` with `files`.
+private func writeWorkingTree(_ root: String, _ files: LineFiles) throws {
+    let fileManager = FileManager.default
+    for name in try fileManager.contentsOfDirectory(atPath: root) where name != ".git" {
+        try fileManager.removeItem(atPath: root + "/" + name)
+    }
+    for (path, lines) in files {
+        let full = root + "/" + path
+        try fileManager.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try Data(bytes(lines)).write(to: URL(fileURLWithPath: full))
+    }
+}
+
+private func lines(atPath path: String) -> [String]? {
+    guard let data = FileManager.default.contents(atPath: path) else { return nil }
+    return String(decoding: data, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+}
+
+@Suite struct MergeRandomizedTests {
+    /// The test creates and deletes thousands of small files; on a RAM disk it takes a couple
+    /// of seconds, on some disks ten times longer, so it uses /dev/shm when there is one.
+    static let folder: String = {
+        let parent = FileManager.default.isWritableFile(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
+        return parent + "/spur-random-\(UUID().uuidString.prefix(12))"
+    }()
+    static let iterations = Int(ProcessInfo.processInfo.environment["SPUR_RANDOM_ITERATIONS"] ?? "")
+        ?? (folder.hasPrefix("/dev/shm") ? 300 : 120)
+    static let seed = UInt64(ProcessInfo.processInfo.environment["SPUR_RANDOM_SEED"] ?? "") ?? 20_240_601
+
+    @Test func randomEditsByYouAndTheLaneNeverLoseALineYouWrote() throws {
+        let root = Self.folder + "/repo"
+        _ = try Repository.create(at: root)
+        defer { try? FileManager.default.removeItem(atPath: Self.folder) }
+        let workspace = try Workspace(discoveringFrom: root)
+        let git = try workspace.openRepository()
+        let store = LaneStore(workspace: workspace)
+        var rng = SeededGenerator(seed: Self.seed)
+        var outcomes: [String: Int] = [:]
+
+        for iteration in 0..<Self.iterations {
+            let context = "seed \(Self.seed), iteration \(iteration)"
+            var base: LineFiles = [:]
+            for (index, path) in pathPool.shuffled(using: &rng).prefix(Int.random(in: 2...5, using: &rng)).enumerated() {
+                base[path] = (0..<Int.random(in: 3...8, using: &rng)).map { "<b\(iteration)-\(index)-\($0)>" }
+            }
+            try writeWorkingTree(root, base)
+            let baseSnapshot = try Snapshot.take(workdir: root)
+
+            var theirs = base
+            var laneScript = EditScript(side: "t", iteration: iteration)
+            laneScript.apply(to: &theirs, using: &rng)
+            let index = try Index.inMemory()
+            for (path, lines) in theirs { try index.add(path: path, id: git.writeBlob(bytes(lines)), mode: .blob) }
+            let head = try git.createCommit(tree: index.writeTree(to: git), parents: [baseSnapshot.commit], message: "lane")
+
+            var ours = base
+            var userScript = EditScript(side: "u", iteration: iteration)
+            userScript.apply(to: &ours, using: &rng)
+            try writeWorkingTree(root, ours)
+
+            var lane = Lane(name: "r\(iteration)", state: .done, description: nil, command: nil, base: baseSnapshot.commit,
+                            branch: Lane.branchRef("r\(iteration)"), worktree: Self.folder + "/none", createdAt: Date())
+            lane.head = head
+            try store.save(lane)
+            let resolution = [ConflictResolution.refuse, .refuse, .markers, .ours, .theirs].randomElement(using: &rng) ?? .refuse
+            let before = try Fingerprint.of(root)
+
+            let report = try Merger(workspace: workspace).merge(laneName: lane.name, options: MergeOptions(resolution: resolution))
+
+            outcomes["\(resolution.rawValue) \(report.status.rawValue)", default: 0] += 1
+            if report.status == .conflicts {
+                #expect(try Fingerprint.of(root) == before, "\(context): a refused merge changed files")
+                continue
+            }
+            if resolution != .theirs {
+                for (path, written) in ours {
+                    let now = lines(atPath: root + "/" + path) ?? []
+                    for line in written where line.hasPrefix("<u") && !now.contains(line) {
+                        Issue.record("\(context): your line \(line) of \(path) was lost (\(resolution.rawValue))")
+                    }
+                }
+            }
+            if resolution == .refuse {
+                for (path, written) in theirs where ours[path] != nil || base[path] == nil {
+                    let now = lines(atPath: root + "/" + path) ?? []
+                    for line in written where line.hasPrefix("<t") && !now.contains(line) {
+                        Issue.record("\(context): the lane's line \(line) of \(path) is missing from a clean merge")
+                    }
+                }
+            }
+            if report.undoID != nil {
+                _ = try MergeUndo(workspace: workspace).undo(force: false)
+                #expect(try Fingerprint.of(root) == before, "\(context): undo did not restore the working tree")
+            }
+        }
+        #expect((outcomes["refuse conflicts"] ?? 0) > 0 && (outcomes["refuse merged"] ?? 0) > 0, "\(outcomes)")
+    }
+}
