@@ -22,8 +22,8 @@ extension TestRepository {
         return path
     }
 
-    /// `spur list --json`, parsed.
-    func listedLanes(cwd: String? = nil) throws -> [[String: Any]] {
+    /// `spur list --json` as raw JSON objects (so a test can tell a null field from a missing one).
+    func listJSON(cwd: String? = nil) throws -> [[String: Any]] {
         let result = try spurSucceeds("list", "--json", cwd: cwd)
         guard let lanes = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [[String: Any]] else {
             throw TestFailure("spur list --json printed no array: \(result.stdout)")
@@ -31,8 +31,8 @@ extension TestRepository {
         return lanes
     }
 
-    func listedLane(_ name: String, cwd: String? = nil) throws -> [String: Any]? {
-        try listedLanes(cwd: cwd).first { $0["name"] as? String == name }
+    func laneJSON(_ name: String, cwd: String? = nil) throws -> [String: Any]? {
+        try listJSON(cwd: cwd).first { $0["name"] as? String == name }
     }
 
     /// The default folder of a lane's worktree.
@@ -50,7 +50,7 @@ extension TestRepository {
                 "stray .git/worktrees/spur-\(name)", sourceLocation: sourceLocation)
         #expect(!FileManager.default.fileExists(atPath: root + "/.git/spur/lanes/\(name).json"),
                 "stray lane record", sourceLocation: sourceLocation)
-        #expect(try listedLane(name) == nil, "spur list still shows \(name)", sourceLocation: sourceLocation)
+        #expect(try laneJSON(name) == nil, "spur list still shows \(name)", sourceLocation: sourceLocation)
     }
 
     /// Files and links (not folders) of a fingerprint, for comparing checked-out trees.

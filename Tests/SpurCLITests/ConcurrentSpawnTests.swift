@@ -23,7 +23,7 @@ import SpurTestSupport
     }
 
     func expectIntactLanes(_ repository: TestRepository, _ names: [String], sourceLocation: SourceLocation = #_sourceLocation) throws {
-        let listed = try repository.listedLanes()
+        let listed = try repository.listJSON()
         #expect(Set(listed.compactMap { $0["name"] as? String }) == Set(names), sourceLocation: sourceLocation)
         let worktrees = listed.compactMap { $0["worktree"] as? String }
         #expect(Set(worktrees).count == names.count, sourceLocation: sourceLocation)

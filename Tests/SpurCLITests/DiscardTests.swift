@@ -33,7 +33,7 @@ import SpurTestSupport
         #expect(!refused.stderr.contains("notes.txt"), "an unchanged file was named")
         // Nothing was removed.
         #expect(try Fingerprint.of(lane) == before)
-        #expect(try repository.listedLane("busy") != nil)
+        #expect(try repository.laneJSON("busy") != nil)
         #expect(try repository.spurRefs() == ["refs/heads/spur/busy", "refs/spur/lanes/busy/base"])
 
         try repository.spurSucceeds("discard", "busy", "--force")

@@ -17,7 +17,7 @@ import SpurTestSupport
         #expect(result.stdout.isEmpty)
         #expect(try repository.spurRefs().isEmpty)
         #expect(try repository.worktreePaths() == [repository.root])
-        #expect(try repository.listedLanes().isEmpty)
+        #expect(try repository.listJSON().isEmpty)
         let worktrees = (try? FileManager.default.contentsOfDirectory(atPath: repository.root + "/.git/spur/worktrees")) ?? []
         #expect(worktrees.isEmpty)
         #expect(try repository.userState() == before)
@@ -44,7 +44,7 @@ import SpurTestSupport
         #expect(result.stderr.contains("taken"))
         #expect(try repository.revParse("spur/taken") == base)
         #expect(try repository.porcelainStatus(in: lane) == "")
-        #expect(try repository.listedLanes().count == 1)
+        #expect(try repository.listJSON().count == 1)
     }
 
     @Test func aLeftoverBranchOrFolderOfTheSameNameIsRefusedNotOverwritten() throws {

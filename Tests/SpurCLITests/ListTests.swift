@@ -9,7 +9,7 @@ import SpurTestSupport
         let started = Date()
         let lane = try repository.spawnLane("fields", "-m", "write docs", "--", "make", "docs")
         _ = try repository.spawnLane("plain", "--base", "head")
-        let lanes = try repository.listedLanes()
+        let lanes = try repository.listJSON()
         #expect(lanes.map { $0["name"] as? String } == ["fields", "plain"])
         let fields = try #require(lanes.first)
         for key in ["name", "state", "description", "command", "base", "head", "branch", "worktree", "createdAt", "changedFiles"] {
@@ -45,7 +45,7 @@ import SpurTestSupport
             git add a-first.txt && git commit -q -m 'a lane commit'
             printf 'ignored by nothing\\n' > notes.txt
             """, cwd: lane)
-        let listed = try #require(try repository.listedLane("edits"))
+        let listed = try #require(try repository.laneJSON("edits"))
         #expect(listed["changedFiles"] as? [String] == ["README.md", "a-first.txt", "notes.txt", "src/helper.rs", "src/main.rs", "z dir/ü/new file.txt"])
     }
 
@@ -55,7 +55,7 @@ import SpurTestSupport
         let lane = try repository.spawnLane("gone")
         _ = try repository.spawnLane("fine")
         try FileManager.default.removeItem(atPath: lane)
-        let json = try repository.listedLanes()
+        let json = try repository.listJSON()
         #expect(json.first { $0["name"] as? String == "gone" }?["state"] as? String == "missing")
         #expect(json.first { $0["name"] as? String == "fine" }?["state"] as? String == "created")
         let table = try repository.spurSucceeds("list")
@@ -74,7 +74,7 @@ import SpurTestSupport
         let lane = try repository.spawnLane("pruned")
         try FileManager.default.removeItem(atPath: lane)
         try repository.git("worktree", "prune")
-        #expect(try repository.listedLane("pruned")?["state"] as? String == "missing")
+        #expect(try repository.laneJSON("pruned")?["state"] as? String == "missing")
         try repository.spurSucceeds("discard", "pruned")
         try repository.expectNoTraceOfLane("pruned")
     }

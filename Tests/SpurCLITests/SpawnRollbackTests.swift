@@ -29,7 +29,7 @@ import SpurTestSupport
         let killed = try repository.spur("spawn", "crashed", "--no-run", env: ["SPUR_FAULT": fault + ":kill"])
         #expect(killed.status != 0)
         // Nothing half-made is shown as a lane.
-        #expect(try repository.listedLane("crashed") == nil)
+        #expect(try repository.laneJSON("crashed") == nil)
         // The next spawn (of any name) finds the remains and removes them; the name works again.
         _ = try repository.spawnLane("other")
         try repository.expectNoTraceOfLane("crashed")

@@ -139,7 +139,7 @@ import SpurTestSupport
         #expect(absolute == absoluteRoot + "/abs")
         for (name, path) in [("rel", relative), ("abs", absolute)] {
             #expect(try repository.worktreePaths().contains(path))
-            #expect(try repository.listedLane(name)?["worktree"] as? String == path)
+            #expect(try repository.laneJSON(name)?["worktree"] as? String == path)
             #expect(try repository.porcelainStatus(in: path) == "")
         }
         try repository.spurSucceeds("discard", "rel")
@@ -152,7 +152,7 @@ import SpurTestSupport
         let repository = try TestRepository.scenario("lane-work")
         defer { repository.remove() }
         let lane = try repository.spawnLane("described", "-m", "make the tests pass", "--", "sh", "-c", "touch ran")
-        let listed = try #require(try repository.listedLane("described"))
+        let listed = try #require(try repository.laneJSON("described"))
         #expect(listed["description"] as? String == "make the tests pass")
         #expect(listed["command"] as? [String] == ["sh", "-c", "touch ran"])
         #expect(listed["state"] as? String == "created")

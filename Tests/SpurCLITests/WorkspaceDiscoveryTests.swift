@@ -12,7 +12,7 @@ import SpurTestSupport
         let lane = try repository.spawnLane("from-sub", cwd: repository.path("src/lib/deep"))
         #expect(lane == repository.defaultLanePath("from-sub"))
         #expect(try repository.revParse("spur/from-sub^{tree}") == expectedTree)
-        #expect(try repository.listedLanes(cwd: repository.path("dir with spaces")).count == 1)
+        #expect(try repository.listJSON(cwd: repository.path("dir with spaces")).count == 1)
         try repository.spurSucceeds("discard", "from-sub", cwd: repository.path("src"))
         try repository.expectNoTraceOfLane("from-sub")
     }
@@ -29,7 +29,7 @@ import SpurTestSupport
         #expect(second == repository.defaultLanePath("second"))
         #expect(try repository.revParse("spur/second^{tree}") == mainTree)
         #expect(!FileManager.default.fileExists(atPath: first + "/.git/spur"))
-        #expect(Set(try repository.listedLanes(cwd: first).compactMap { $0["name"] as? String }) == ["first", "second"])
+        #expect(Set(try repository.listJSON(cwd: first).compactMap { $0["name"] as? String }) == ["first", "second"])
         try repository.spurSucceeds("discard", "second", cwd: first)
         try repository.expectNoTraceOfLane("second")
     }
