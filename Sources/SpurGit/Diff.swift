@@ -43,12 +43,17 @@ extension Repository {
             find.flags = GIT_DIFF_FIND_RENAMES.rawValue
             try check(git_diff_find_similar(diff, &find), "git_diff_find_similar")
         }
+        return pathChanges(of: diff)
+    }
+
+    /// The deltas of a finished diff as `PathChange`s, in the diff's order.
+    func pathChanges(of diff: OpaquePointer?) -> [PathChange] {
         var result: [PathChange] = []
         for i in 0..<git_diff_num_deltas(diff) {
             guard let delta = git_diff_get_delta(diff, i)?.pointee else { continue }
             let kind: PathChange.Kind
             switch delta.status {
-            case GIT_DELTA_ADDED: kind = .added
+            case GIT_DELTA_ADDED, GIT_DELTA_UNTRACKED: kind = .added
             case GIT_DELTA_DELETED: kind = .deleted
             case GIT_DELTA_RENAMED: kind = .renamed
             case GIT_DELTA_COPIED: kind = .copied

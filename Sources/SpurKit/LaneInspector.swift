@@ -84,7 +84,8 @@ public struct LaneInspector: Sendable {
         return paths.sorted()
     }
 
-    public func report(for lane: Lane) throws -> LaneReport {
+    /// `changedFiles`, when given, is used instead of computing the lane's changes again.
+    public func report(for lane: Lane, changedFiles known: [String]? = nil) throws -> LaneReport {
         let missing = worktreeMissing(lane)
         var state = lane.state.rawValue
         var problem: String?
@@ -101,7 +102,9 @@ public struct LaneInspector: Sendable {
             problem = "no output and no file change since \(ISO8601DateFormatter().string(from: since)); it keeps running"
         }
         let changed: [String]
-        if let recorded = lane.changedFiles, !lane.state.isActive, lane.state != .created {
+        if let known {
+            changed = known
+        } else if let recorded = lane.changedFiles, !lane.state.isActive, lane.state != .created {
             changed = recorded
         } else {
             changed = try currentChanges(of: lane)

@@ -90,6 +90,8 @@ public struct Lanes: Sendable {
                 try FaultInjection.point("spawn-before-worktree")
                 try repository.addWorktree(name: Lane.worktreeAdminName(name), path: worktree, branch: branch,
                                            applyFilters: try needsCheckoutFilters(repository, baseCommit: base))
+                // Lets overlap detection tell untouched files by their ctime (optional: without it, it hashes more).
+                try? CheckoutStamp.record(forLane: name, base: base, workspace: workspace)
                 try FaultInjection.point("spawn-after-worktree")
                 var lane = Lane(name: name, state: .created, description: request.description, command: request.command,
                                 base: base, branch: branch, worktree: worktree, createdAt: Date())

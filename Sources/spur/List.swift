@@ -4,7 +4,7 @@ import SpurKit
 
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "List lanes: state, age, description and files changed.",
+        abstract: "List lanes: state, age, files changed, overlap with your edits and other lanes, description.",
         discussion: """
         Examples:
           spur list
@@ -18,20 +18,29 @@ struct List: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let workspace = try currentWorkspace()
-            let inspector = LaneInspector(workspace: workspace)
-            let reports = try Supervision(workspace: workspace).reconcile().map { try inspector.report(for: $0) }
+            let lanes = try Supervision(workspace: workspace).reconcile()
+            // Overlap detection also yields the files changed; if it fails, list without it.
+            var rows: [(report: LaneReport, overlap: String)]
+            do {
+                rows = try OverlapAnalyzer(workspace: workspace).statuses(of: lanes).map { ($0.report, $0.overlap.columnText) }
+            } catch {
+                if !json { Terminal.warning("overlap unknown: \(error)") }
+                let inspector = LaneInspector(workspace: workspace)
+                rows = try lanes.map { (try inspector.report(for: $0), "?") }
+            }
+            let reports = rows.map(\.report)
             if json { return try Terminal.printJSON(reports) }
             if reports.isEmpty { return print("no lanes (start one with 'spur spawn NAME -- CMD')") }
-            let rows = reports.map { report in
-                [report.lane.name, colored(report.tableState), Terminal.age(since: report.lane.createdAt),
-                 "\(report.changedFiles.count)", report.lane.description ?? report.lane.command?.joined(separator: " ") ?? ""]
+            let table = rows.map { report, overlap in
+                [report.lane.name, List.colored(report.tableState), Terminal.age(since: report.lane.createdAt),
+                 "\(report.changedFiles.count)", overlap, report.lane.description ?? report.lane.command?.joined(separator: " ") ?? ""]
             }
-            print(Terminal.table(["NAME", "STATE", "AGE", "FILES", "DESCRIPTION"], rows))
+            print(Terminal.table(["NAME", "STATE", "AGE", "FILES", "OVERLAP", "DESCRIPTION"], table))
             for report in reports { if let problem = report.problem { print("\(report.lane.name): \(problem)") } }
         }
     }
 
-    func colored(_ state: String) -> String {
+    static func colored(_ state: String) -> String {
         switch state {
         case "done", "merged": Terminal.paint(state, .green)
         case "failed", "killed", "missing": Terminal.paint(state, .red)

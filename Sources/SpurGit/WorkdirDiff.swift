@@ -1,0 +1,47 @@
+import CGit2
+
+extension Repository {
+    /// Paths that differ between `tree` and this repository's index as loaded from disk, sorted by path.
+    public func changes(from tree: ObjectID, toIndex index: Index) throws -> [PathChange] {
+        let old = try self.tree(tree)
+        var options = git_diff_options()
+        try check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "git_diff_options_init")
+        options.flags |= GIT_DIFF_INCLUDE_TYPECHANGE.rawValue
+        var diff: OpaquePointer?
+        try check(git_diff_tree_to_index(&diff, pointer, old.pointer, index.pointer, &options), "git_diff_tree_to_index")
+        defer { git_diff_free(diff) }
+        return pathChanges(of: diff)
+    }
+
+    /// Paths that differ between `tree` and the working tree (through the index, including
+    /// untracked files that are not ignored), sorted by path. With `paths`, only those exact
+    /// paths are compared; with `detectRenames`, a deleted and a similar added (or untracked)
+    /// file become one rename. Working-tree sides carry no reliable `newID` (libgit2 hashes
+    /// only what it must); hash the file when the id matters.
+    public func changes(from tree: ObjectID, toWorkdirWithPaths paths: [String]? = nil,
+                        detectRenames: Bool = false) throws -> [PathChange] {
+        let old = try self.tree(tree)
+        var options = git_diff_options()
+        try check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "git_diff_options_init")
+        options.flags |= GIT_DIFF_INCLUDE_TYPECHANGE.rawValue | GIT_DIFF_INCLUDE_UNTRACKED.rawValue
+            | GIT_DIFF_RECURSE_UNTRACKED_DIRS.rawValue
+        var diff: OpaquePointer?
+        if let paths {
+            options.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH.rawValue
+            try withStrarray(paths) { array in
+                options.pathspec = array.pointee
+                try check(git_diff_tree_to_workdir_with_index(&diff, pointer, old.pointer, &options), "git_diff_tree_to_workdir_with_index")
+            }
+        } else {
+            try check(git_diff_tree_to_workdir_with_index(&diff, pointer, old.pointer, &options), "git_diff_tree_to_workdir_with_index")
+        }
+        defer { git_diff_free(diff) }
+        if detectRenames {
+            var find = git_diff_find_options()
+            try check(git_diff_find_options_init(&find, UInt32(GIT_DIFF_FIND_OPTIONS_VERSION)), "git_diff_find_options_init")
+            find.flags = GIT_DIFF_FIND_RENAMES.rawValue | GIT_DIFF_FIND_FOR_UNTRACKED.rawValue
+            try check(git_diff_find_similar(diff, &find), "git_diff_find_similar")
+        }
+        return pathChanges(of: diff)
+    }
+}

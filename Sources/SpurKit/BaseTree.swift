@@ -1,0 +1,78 @@
+import SpurGit
+
+/// A lane's base tree, read lazily: only the folders and paths asked about are loaded.
+final class BaseTree {
+    let repository: Repository
+    let id: ObjectID
+    let root: Tree
+    private var listings: [String: [String: NamedTreeEntry]] = [:]
+
+    init(repository: Repository, treeID: ObjectID) throws {
+        self.repository = repository
+        self.id = treeID
+        self.root = try repository.tree(treeID)
+    }
+
+    convenience init(repository: Repository, commit: ObjectID) throws {
+        try self.init(repository: repository, treeID: repository.treeID(ofCommit: commit))
+    }
+
+    /// The entry at `path` (a folder has mode `.tree`); the root itself for "". Served from
+    /// the folder listings, since libgit2 does not cache large trees between lookups.
+    func entry(at path: String) throws -> FileVersion? {
+        if path.isEmpty { return FileVersion(id: id, mode: .tree) }
+        let slash = path.lastIndex(of: "/")
+        let folder = slash.map { String(path[..<$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        return try listing(folder)[name].map(FileVersion.init)
+    }
+
+    /// What the base holds at `path` as a file, symlink or submodule; nil for nothing or a folder.
+    func version(at path: String) throws -> FileVersion? {
+        guard let entry = try entry(at: path), entry.mode != .tree else { return nil }
+        return entry
+    }
+
+    /// The entries of the folder `folder` ("" for the root) by name; empty when it is no folder.
+    func listing(_ folder: String) throws -> [String: NamedTreeEntry] {
+        if let cached = listings[folder] { return cached }
+        var result: [String: NamedTreeEntry] = [:]
+        if let entry = try entry(at: folder), entry.mode == .tree {
+            for item in try (folder.isEmpty ? root : repository.tree(entry.id)).entries() { result[item.name] = item }
+        }
+        listings[folder] = result
+        return result
+    }
+
+    /// Every file, symlink and submodule under `folder`, with its path.
+    func files(under folder: String) throws -> [(path: String, version: FileVersion)] {
+        var result: [(String, FileVersion)] = []
+        for item in try listing(folder).values.sorted(by: { $0.name < $1.name }) {
+            let path = folder.isEmpty ? item.name : folder + "/" + item.name
+            if item.mode == .tree { result += try files(under: path) } else { result.append((path, FileVersion(item))) }
+        }
+        return result
+    }
+}
+
+extension BaseTree {
+    /// Files that differ between the base and `tree` (no rename detection); the cost follows
+    /// the changes, not the size of the trees.
+    func changes(to tree: ObjectID) throws -> [SideChange] {
+        try repository.treeDifferences(from: id, to: tree).map { difference in
+            SideChange(oldPath: difference.path, newPath: difference.path,
+                       before: difference.old.map(FileVersion.init), after: difference.new.map(FileVersion.init))
+        }.sorted { $0.oldPath < $1.oldPath }
+    }
+}
+
+/// What one side did to one file against its base: modified or re-typed in place
+/// (`oldPath == newPath`), added (`before == nil`), deleted (`after == nil`) or renamed.
+struct SideChange: Sendable, Equatable {
+    let oldPath: String
+    let newPath: String
+    let before: FileVersion?
+    let after: FileVersion?
+
+    var isRename: Bool { oldPath != newPath }
+}

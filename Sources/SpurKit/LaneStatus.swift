@@ -1,0 +1,44 @@
+import SpurGit
+
+/// A lane as `status` shows it: what `list` shows plus where it overlaps your edits and other
+/// live lanes. As JSON: every field of `list --json`, plus `overlap: [{path, verdict, reason,
+/// lines, otherName}]`, `laneOverlaps: [{lane, paths, conflicts}]` and `verdict` (the
+/// one-line finish verdict).
+public struct LaneStatus: Sendable, Encodable {
+    public let report: LaneReport
+    public let overlap: LaneOverlapReport
+
+    struct LaneOverlapEntry: Encodable {
+        let lane: String
+        let paths: [String]
+        let conflicts: [String]
+    }
+
+    enum Keys: String, CodingKey { case overlap, laneOverlaps, verdict }
+
+    public func encode(to encoder: Encoder) throws {
+        try report.encode(to: encoder)
+        var container = encoder.container(keyedBy: Keys.self)
+        try container.encode(overlap.withUser, forKey: .overlap)
+        try container.encode(overlap.withLanes.map {
+            LaneOverlapEntry(lane: $0.lane, paths: $0.paths.map(\.path), conflicts: $0.conflicts.map(\.path))
+        }, forKey: .laneOverlaps)
+        try container.encode(overlap.isLive ? overlap.finishVerdict : nil, forKey: .verdict)
+    }
+}
+
+extension OverlapAnalyzer {
+    /// `status` for every lane, or only lane `name`.
+    public func statuses(only name: String? = nil) throws -> [LaneStatus] {
+        try statuses(of: name.map { [try LaneStore(workspace: workspace).require($0)] })
+    }
+
+    /// `status` for `lanes` (default: every lane).
+    public func statuses(of lanes: [Lane]?) throws -> [LaneStatus] {
+        let inspector = LaneInspector(workspace: workspace)
+        return try reports(for: lanes).map { overlap in
+            let report = try inspector.report(for: overlap.lane, changedFiles: overlap.isLive ? overlap.changedFiles : nil)
+            return LaneStatus(report: report, overlap: overlap)
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import SpurGit
+
+/// Finds where lanes and your ongoing work collide: for each live lane, the paths both it and
+/// you changed since its base (U ∩ T), and the paths it shares with every other live lane,
+/// each with a verdict from a three-way merge of the file.
+///
+/// Cost: a lane with a result costs a tree diff; a running lane costs one `lstat` per file
+/// of its worktree (nothing is hashed unless touched since checkout). Your working tree is
+/// never scanned: only the paths lanes changed are looked at, unless you deleted one of them
+/// (then one scan finds where you renamed it).
+public struct OverlapAnalyzer: Sendable {
+    public let workspace: Workspace
+    public init(workspace: Workspace) { self.workspace = workspace }
+
+    /// True when a lane counts for overlap: not merged yet, and its worktree exists.
+    public static func isLive(_ lane: Lane) -> Bool {
+        lane.state != .merged && FileManager.default.isDirectory(lane.worktree)
+    }
+
+    /// Reports for `selected` lanes (default: every lane), each against you and every live lane.
+    /// A selected record replaces the stored one of the same name (it may be newer).
+    public func reports(for selected: [Lane]? = nil) throws -> [LaneOverlapReport] {
+        var all = try LaneStore(workspace: workspace).all()
+        for lane in selected ?? [] {
+            if let position = all.firstIndex(where: { $0.name == lane.name }) { all[position] = lane } else { all.append(lane) }
+        }
+        let session = try OverlapSession(workspace: workspace, liveLanes: all.filter(Self.isLive))
+        return try (selected ?? all).map { try session.report(for: $0) }
+    }
+
+    /// The report for lane `name` (a usage error when there is no such lane).
+    public func report(forLane name: String) throws -> LaneOverlapReport {
+        let lane = try LaneStore(workspace: workspace).require(name)
+        guard let report = try reports(for: [lane]).first else { throw SpurError("no report for lane \(name)") }
+        return report
+    }
+
+    /// The one-line verdict for a finish notification, e.g. "done; 4 files; ready to merge
+    /// cleanly" or "done; 4 files; flagged: 1 conflict with your edits in src/a.swift".
+    public func finishVerdict(forLane name: String) throws -> String {
+        try report(forLane: name).finishVerdict
+    }
+
+    /// The same for a lane record the caller holds (for example one not saved yet).
+    public func finishVerdict(for lane: Lane) throws -> String {
+        guard let report = try reports(for: [lane]).first else { throw SpurError("no report for lane \(lane.name)") }
+        return report.finishVerdict
+    }
+}
+
+/// One analysis run: handles and caches shared by every lane's report.
+final class OverlapSession {
+    let workspace: Workspace
+    let repository: Repository
+    let probe: WorkingTreeProbe
+    let judge: OverlapJudge
+    let liveLanes: [Lane]
+    private var laneSides: [String: LaneSide] = [:]
+    private var userSides: [ObjectID: UserSide] = [:]
+    private var pairs: [String: [OverlapPath]] = [:]
+
+    init(workspace: Workspace, liveLanes: [Lane]) throws {
+        self.workspace = workspace
+        self.liveLanes = liveLanes
+        repository = try workspace.openRepository()
+        probe = try WorkingTreeProbe(workspace: workspace)
+        judge = OverlapJudge(repository: repository)
+        var probes = 0
+        for lane in liveLanes { probes += try laneSide(lane).names.count }
+        // Loading the index costs about as much as hashing a few hundred small files.
+        probe.useIndex = probes > 512
+    }
+
+    func laneSide(_ lane: Lane) throws -> LaneSide {
+        if let side = laneSides[lane.name] { return side }
+        let side = try LaneSide(lane: lane, repository: repository, workspace: workspace)
+        laneSides[lane.name] = side
+        return side
+    }
+
+    func userSide(_ base: BaseTree) -> UserSide {
+        if let side = userSides[base.id] { return side }
+        let side = UserSide(base: base, probe: probe)
+        userSides[base.id] = side
+        return side
+    }
+
+    func report(for lane: Lane) throws -> LaneOverlapReport {
+        guard OverlapAnalyzer.isLive(lane) else {
+            return LaneOverlapReport(lane: lane, isLive: false, changedFiles: [], withUser: [], withLanes: [])
+        }
+        let side = try laneSide(lane)
+        let withUser = try collide(lane: side, other: userSide(side.base), ancestorFromOther: false)
+        var withLanes: [LaneCollision] = []
+        for other in liveLanes where other.name != lane.name {
+            let paths = try pair(lane, other)
+            if !paths.isEmpty { withLanes.append(LaneCollision(lane: other.name, paths: paths)) }
+        }
+        return LaneOverlapReport(lane: lane, isLive: true, changedFiles: side.changedFiles, withUser: withUser, withLanes: withLanes)
+    }
+
+    /// Paths two lanes both changed. The ancestor is the older lane's base: the newer lane
+    /// carries whatever you changed between the two spawns.
+    private func pair(_ a: Lane, _ b: Lane) throws -> [OverlapPath] {
+        let (first, second) = a.name < b.name ? (a, b) : (b, a)
+        let key = first.name + "\n" + second.name
+        if let known = pairs[key] { return known }
+        let firstIsOlder = (first.createdAt, first.name) < (second.createdAt, second.name)
+        let paths = try collide(lane: laneSide(second), other: laneSide(first), ancestorFromOther: firstIsOlder)
+            .map { OverlapPath(path: $0.path, verdict: $0.verdict, reason: $0.reason, otherName: $0.otherName) }
+        pairs[key] = paths
+        return paths
+    }
+
+    /// Every path `lane` changed that `other` changed too, judged. Lines refer to `other`'s file.
+    func collide(lane: LaneSide, other: OverlapSide, ancestorFromOther: Bool) throws -> [OverlapPath] {
+        var found: [String: OverlapPath] = [:]
+        func add(_ names: [String?], _ judgement: Judgement, oursPath: String?) {
+            var unique: [String] = []
+            for case let name? in names where !unique.contains(name) { unique.append(name) }
+            for name in unique {
+                if let existing = found[name], existing.verdict == .conflict, judgement.verdict == .clean { continue }
+                found[name] = OverlapPath(path: name, verdict: judgement.verdict, reason: judgement.reason,
+                                          lines: name == oursPath ? judgement.lines : [],
+                                          otherName: unique.first { $0 != name })
+            }
+        }
+        func ancestor(_ path: String, laneBase: FileVersion?) throws -> FileVersion? {
+            ancestorFromOther ? try other.base.version(at: path) : laneBase
+        }
+        for change in lane.changes {
+            if change.before != nil {
+                let path = change.oldPath
+                let laneFate = try lane.fate(ofBasePath: path)
+                var otherFate: Fate?
+                if try other.changed(path) {
+                    otherFate = try other.fate(ofBasePath: path)
+                    let judgement = try judge.judge(ancestor: ancestor(path, laneBase: change.before), basePath: path,
+                                                    ours: otherFate, theirs: laneFate, oursSide: other, theirsSide: lane)
+                    add([path, laneFate?.path, otherFate?.path], judgement, oursPath: otherFate?.path)
+                }
+                // The lane renamed the file onto a path the other side also put something at.
+                if let laneFate, laneFate.path != path, otherFate?.path != laneFate.path, try other.changed(laneFate.path) {
+                    let target = laneFate.path
+                    let judgement = try judge.judge(ancestor: ancestor(target, laneBase: lane.base.version(at: target)), basePath: target,
+                                                    ours: other.version(at: target).map { Fate(path: target, version: $0) },
+                                                    theirs: laneFate, oursSide: other, theirsSide: lane)
+                    add([target], judgement, oursPath: target)
+                }
+            } else {
+                let path = change.newPath
+                if found[path] != nil { continue }
+                // A rename target is judged with its source above.
+                if try lane.renameSource(of: path) != nil { continue }
+                guard try other.changed(path) else { continue }
+                let judgement = try judge.judge(ancestor: ancestor(path, laneBase: nil), basePath: path,
+                                                ours: other.version(at: path).map { Fate(path: path, version: $0) },
+                                                theirs: change.after.map { Fate(path: path, version: $0) },
+                                                oursSide: other, theirsSide: lane)
+                add([path], judgement, oursPath: path)
+            }
+        }
+        return found.values.sorted { $0.path < $1.path }
+    }
+}

@@ -1,0 +1,136 @@
+import Foundation
+import SpurGit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Finds what a lane's live worktree changed against its base without reading unchanged files.
+///
+/// Every entry is `lstat`ed once; a file whose ctime predates the lane's checkout stamp is
+/// untouched and needs no hashing, and a folder whose ctime predates it still has exactly the
+/// entries checkout made, so only changed folders are compared name by name with the base.
+/// Files that may have changed are hashed (content filters applied) and compared with the
+/// base entry. Untracked files count unless ignored; nested repositories and submodules are
+/// skipped. The result equals what a snapshot of the worktree would differ in, except for
+/// files force-added to the lane's index despite an ignore rule.
+final class WorktreeScan {
+    let workdir: String
+    let base: BaseTree
+    let stamp: CheckoutStamp
+    /// Opened on the lane's worktree: its ignore rules and attributes apply.
+    let repository: Repository
+    let trustFileMode: Bool
+    let filters: ContentFilters
+    /// Stop as soon as one change is found (for `check`).
+    var stopAtFirstChange = false
+    private(set) var changes: [SideChange] = []
+
+    init(workdir: String, base: BaseTree, stamp: CheckoutStamp) throws {
+        self.workdir = workdir
+        self.base = base
+        self.stamp = stamp
+        self.repository = try Repository(path: workdir)
+        self.trustFileMode = try repository.config().bool("core.filemode") ?? true
+        self.filters = try ContentFilters(repository: repository)
+    }
+
+    private var done: Bool { stopAtFirstChange && !changes.isEmpty }
+
+    /// Scans the folder `folder` ("" for the whole worktree). Results accumulate in `changes`.
+    func scan(folder: String = "") throws {
+        let full = folder.isEmpty ? workdir : workdir + "/" + folder
+        guard let info = FileStat.of(full), info.kind == .directory else { return }
+        let inBase = try base.entry(at: folder)?.mode == .tree
+        let descriptor = open(full, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard descriptor >= 0 else { throw SpurError("cannot read \(full): \(String(cString: strerror(errno)))") }
+        try walk(descriptor, folder: folder, info: info, inBase: inBase)
+    }
+
+    /// Walks one open folder (`descriptor` is consumed).
+    private func walk(_ descriptor: Int32, folder: String, info: FileStat, inBase: Bool) throws {
+        guard let handle = fdopendir(descriptor) else {
+            close(descriptor)
+            throw SpurError("cannot read \(workdir)/\(folder): \(String(cString: strerror(errno)))")
+        }
+        defer { closedir(handle) }
+        var names: [String] = []
+        while let item = readdir(handle) {
+            let name = withUnsafePointer(to: item.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name != "." && name != ".." { names.append(name) }
+        }
+        // A nested repository or a submodule's checkout is not part of this worktree's content.
+        if !folder.isEmpty && names.contains(".git") { return }
+        let fd = dirfd(handle)
+        let listingUntouched = inBase && stamp.provesUntouched(info)
+        func prefixed(_ name: String) -> String { folder.isEmpty ? name : folder + "/" + name }
+        for name in names where name != ".git" {
+            if done { return }
+            guard let entry = FileStat.of(name, in: fd) else { continue }
+            switch entry.kind {
+            case .directory:
+                let path = prefixed(name)
+                var childInBase = inBase
+                if !listingUntouched {
+                    let baseEntry = inBase ? try base.listing(folder)[name] : nil
+                    if baseEntry?.mode == .commit { continue }
+                    childInBase = baseEntry?.mode == .tree
+                    if !childInBase {
+                        if let baseEntry { record(path, before: FileVersion(baseEntry), after: nil) }
+                        if try repository.isIgnored(path + "/") { continue }
+                    }
+                }
+                let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                guard child >= 0 else { continue }
+                try walk(child, folder: path, info: entry, inBase: childInBase)
+            case .file, .symlink:
+                if inBase && stamp.provesUntouched(entry) {
+                    if listingUntouched { continue }
+                    if let baseEntry = try base.listing(folder)[name], baseEntry.mode.isFile || baseEntry.mode == .link { continue }
+                }
+                try examine(prefixed(name), entry, baseEntry: inBase ? try base.listing(folder)[name] : nil)
+            case .other:
+                continue
+            }
+        }
+        if inBase && !listingUntouched && !done {
+            let present = Set(names)
+            for item in try base.listing(folder).values where !present.contains(item.name) {
+                try recordDeleted(prefixed(item.name), item)
+            }
+        }
+    }
+
+    /// Compares one file that may have changed with its base entry.
+    private func examine(_ path: String, _ info: FileStat, baseEntry: NamedTreeEntry?) throws {
+        var before: FileVersion?
+        if let baseEntry {
+            if baseEntry.mode == .tree { try recordDeleted(path, baseEntry) } else { before = FileVersion(baseEntry) }
+        }
+        if before == nil, try repository.isIgnored(path) { return }
+        let mode: FileMode
+        if info.kind == .symlink {
+            mode = .link
+        } else if trustFileMode {
+            mode = info.executable ? .executable : .blob
+        } else {
+            mode = before.map { $0.mode.isFile ? $0.mode : .blob } ?? .blob
+        }
+        let after = FileVersion(id: try repository.hashWorkdirFile(path, filters: filters), mode: mode)
+        if after != before { record(path, before: before, after: after) }
+    }
+
+    /// Records the base entry `item` at `path` (a whole folder, when it is one) as deleted.
+    private func recordDeleted(_ path: String, _ item: NamedTreeEntry) throws {
+        if item.mode == .tree {
+            for file in try base.files(under: path) { record(file.path, before: file.version, after: nil) }
+        } else {
+            record(path, before: FileVersion(item), after: nil)
+        }
+    }
+
+    private func record(_ path: String, before: FileVersion?, after: FileVersion?) {
+        changes.append(SideChange(oldPath: path, newPath: path, before: before, after: after))
+    }
+}

@@ -1,0 +1,60 @@
+import ArgumentParser
+import Foundation
+import SpurKit
+
+struct Status: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show each lane's state, files changed, and where it overlaps your edits and other lanes.",
+        discussion: """
+        A lane overlaps your edits where you and the task both changed a file since the lane's
+        snapshot; it overlaps another live lane where both changed a file. Each such file is
+        'clean' (a three-way merge of it succeeds) or 'conflict' (same lines, delete against
+        modify, add/add, a mode or type clash, or a binary changed on both sides); conflicts
+        name the lines in your file. Renamed files are listed under both names.
+
+        Examples:
+          spur status
+          spur status fix-tests
+          spur status --json | jq '.[] | {name, overlap}'
+        """
+    )
+
+    @Argument(help: "Only this lane.")
+    var name: String?
+
+    @Flag(help: "Print a JSON array: list --json's fields plus overlap [{path, verdict, ...}], laneOverlaps [{lane, paths, conflicts}] and verdict.")
+    var json = false
+
+    func run() throws {
+        try runReportingErrors {
+            let workspace = try currentWorkspace()
+            if let name { _ = try LaneStore(workspace: workspace).require(name) }
+            let lanes = try Supervision(workspace: workspace).reconcile().filter { name == nil || $0.name == name }
+            let statuses = try OverlapAnalyzer(workspace: workspace).statuses(of: lanes)
+            if json { return try Terminal.printJSON(statuses) }
+            if statuses.isEmpty { return print("no lanes (start one with 'spur spawn NAME -- CMD')") }
+            for (index, status) in statuses.enumerated() {
+                if index > 0 { print("") }
+                print(lines(for: status).joined(separator: "\n"))
+            }
+        }
+    }
+
+    func lines(for status: LaneStatus) -> [String] {
+        let report = status.report, overlap = status.overlap
+        let files = report.changedFiles.count
+        var result = ["\(Terminal.paint(report.lane.name, .bold))  \(List.colored(report.tableState))  \(files) file\(files == 1 ? "" : "s") changed"]
+        if let problem = report.problem { result.append("  " + problem) }
+        guard overlap.isLive else { return result }
+        if let mine = overlap.userSummary {
+            result.append("  " + (overlap.userConflicts.isEmpty ? mine : Terminal.paint(mine, .red)))
+        }
+        for (collision, sentence) in zip(overlap.withLanes, overlap.laneSummaries) {
+            result.append("  " + (collision.conflicts.isEmpty ? sentence : Terminal.paint(sentence, .red)))
+        }
+        if overlap.withUser.isEmpty && overlap.withLanes.isEmpty && files > 0 {
+            result.append("  no overlap with your edits or other lanes")
+        }
+        return result
+    }
+}
