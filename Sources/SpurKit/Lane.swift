@@ -92,6 +92,9 @@ public struct Lane: Codable, Sendable, Equatable {
     /// What the end-of-task notification said about merging: "ready to merge cleanly",
     /// "flagged: …", "merged into your working tree …".
     public var verdict: String?
+    /// True between the task's end and the end of its check, automatic merge and
+    /// notification; `wait` treats the lane as ended only after that.
+    public var settling: Bool?
     /// `spawn --after`: the lane this one waits for and starts from.
     public var after: String?
 

@@ -231,6 +231,7 @@ public struct Supervisor {
             stored.signal = ending.signal
             stored.finishedAt = Date()
             stored.stalledSince = nil
+            stored.settling = true
             stored.reason = [ending.killReason, commitError.map { "result not committed: \($0)" }]
                 .compactMap { $0 }.joined(separator: "; ").nilIfEmpty
         }
@@ -246,7 +247,10 @@ public struct Supervisor {
             lane = try store.update(name) { $0.reason = reason }
             verdict = "flagged: " + reason
         }
-        let ended = try store.update(name) { $0.verdict = verdict }
+        let ended = try store.update(name) { lane in
+            lane.verdict = verdict
+            lane.settling = nil
+        }
         Notifier(workspace: workspace).laneEnded(ended, verdict: verdict,
                                                  flagged: verdict?.hasPrefix("flagged") == true)
     }

@@ -297,3 +297,35 @@ import SpurTestSupport
             && $0.contains("\"kind\":\"flagged\"") })
     }
 }
+
+@Suite struct CommandLineTests {
+    @Test func aMalformedCommandLineIsOneLineOnStandardErrorWithExitTwo() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        for arguments in [["spawn"], ["spawn", "-x", "a"], ["bogus"], ["wait", "--timeout"]] {
+            let result = try repo.spurArguments(arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("spur: "))
+        }
+        #expect(try repo.spur("--help").status == 0)
+        #expect(try repo.spur("help", "spawn").stdout.contains("Examples:"))
+    }
+
+    @Test func everyCommandsHelpHasAnExample() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        let overview = try repo.spur("--help").stdout
+        let commands = ["spawn", "explore", "list", "status", "check", "logs", "wait", "stop", "finish",
+                        "diff", "compare", "merge", "pick", "undo", "discard", "demo"]
+        var last = overview.startIndex
+        for command in commands {
+            let help = try repo.spur("help", command)
+            #expect(help.status == 0)
+            #expect(help.stdout.contains("Example"), "spur help \(command) has no example")
+            // The overview lists the commands in the order of the workflow.
+            let found = try #require(overview.range(of: "  \(command) ", range: last..<overview.endIndex), "\(command) out of order")
+            last = found.upperBound
+        }
+    }
+}
