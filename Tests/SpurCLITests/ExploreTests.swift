@@ -33,7 +33,7 @@ import SpurTestSupport
         let second = try repo.spawn("second", "--after", "first", "--", "sh", "-c", "cat one.txt > two.txt")
         #expect(second.stdout.contains("queued"))
         #expect(try repo.listedLane("second").state == "queued")
-        FileManager.default.createFile(atPath: go, contents: nil)
+        _ = FileManager.default.createFile(atPath: go, contents: nil)
         #expect(try repo.spur("wait", "second").status == 0)
         let lane = try repo.listedLane("second")
         #expect(lane.state == "done")
@@ -48,7 +48,7 @@ import SpurTestSupport
         let go = repo.scratch + "/go"
         try repo.spawn("broken", "--", "sh", "-c", "while [ ! -f \(go) ]; do sleep 0.05; done; exit 1")
         try repo.spawn("next", "--after", "broken", "--", "sh", "-c", "echo should-not-run > ran.txt")
-        FileManager.default.createFile(atPath: go, contents: nil)
+        _ = FileManager.default.createFile(atPath: go, contents: nil)
         #expect(try repo.spur("wait", "next").status == 1)
         let lane = try repo.listedLane("next")
         #expect(lane.state == "failed")
@@ -126,7 +126,7 @@ import SpurTestSupport
         #expect(try repo.spur("explore", "c", "--run", "while [ ! -f \(go) ]; do sleep 0.05; done; echo lane > src/helper.txt",
                               "--run", "echo other > other.txt").status == 0)
         try repo.write("src/helper.txt", "user\n")
-        FileManager.default.createFile(atPath: go, contents: nil)
+        _ = FileManager.default.createFile(atPath: go, contents: nil)
         _ = try repo.spur("wait")
         let before = try repo.fingerprint()
         let pick = try repo.spur("pick", "c-1")

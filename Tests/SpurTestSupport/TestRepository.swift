@@ -85,10 +85,12 @@ public final class TestRepository: @unchecked Sendable {
     }
 
     /// Runs the built `spur` executable in the repository (or `cwd`).
+    @discardableResult
     public func spur(_ arguments: String..., cwd: String? = nil, env: [String: String] = [:], stdin: String? = nil) throws -> ProcessResult {
         try spurArguments(arguments, cwd: cwd, env: env, stdin: stdin)
     }
 
+    @discardableResult
     public func spurArguments(_ arguments: [String], cwd: String? = nil, env: [String: String] = [:], stdin: String? = nil) throws -> ProcessResult {
         try ProcessRunner.run(SpurExecutable.path, arguments, cwd: cwd ?? root,
                               environment: environment.merging(env) { $1 }, stdin: stdin)
