@@ -1,9 +1,10 @@
 import Foundation
+import SpurGit
 
 /// Decides git's pre-commit hook (`spur hook git-pre-commit`): warns about each staged file a
 /// live lane has changed too, and blocks the commit when git config `spur.guard` is `deny`
-/// (`warn` and `ask` warn: nobody can be asked at commit time). A commit made inside a lane's
-/// worktree is not checked. Like `spur check`, its cost grows with the number of staged files
+/// (`warn` and `ask` warn: nobody can be asked at commit time). Only commits in the main
+/// working tree are checked (not those in a lane's worktree or another worktree of yours). Like `spur check`, its cost grows with the number of staged files
 /// and lanes, never with the repository.
 public struct CommitGuard: Sendable {
     public let workspace: Workspace
@@ -22,11 +23,13 @@ public struct CommitGuard: Sendable {
     /// Reviews `stagedPaths` (relative to the root of the working tree `cwd` is in, as
     /// `git diff --cached --name-only` prints them).
     public func review(stagedPaths: [String], cwd: String) throws -> Verdict {
+        // Lanes merge into the main working tree: a commit in any other worktree (a lane's, or
+        // one of your own) does not race them.
+        let here = try Repository.discover(from: cwd).workdir.map { CanonicalPath.of($0, relativeTo: "/") }
+        guard here == CanonicalPath.of(workspace.root, relativeTo: "/") else { return Verdict(lines: [], blocks: false) }
         let lanes = try LaneStore(workspace: workspace).all()
-        let here = CanonicalPath.of(cwd, relativeTo: "/")
-        let inLane = lanes.contains { FileManager.default.isDirectory($0.worktree) && CanonicalPath.isInside(here, CanonicalPath.of($0.worktree, relativeTo: "/")) }
         let paths = stagedPaths.filter { !$0.isEmpty }
-        guard !inLane, !paths.isEmpty, lanes.contains(where: OverlapAnalyzer.isLive) else { return Verdict(lines: [], blocks: false) }
+        guard !paths.isEmpty, lanes.contains(where: OverlapAnalyzer.isLive) else { return Verdict(lines: [], blocks: false) }
         let checks = try LaneChecker(workspace: workspace).check(paths, cwd: workspace.root)
         let overlapping = checks.filter { !$0.lanes.isEmpty }
         guard !overlapping.isEmpty else { return Verdict(lines: [], blocks: false) }

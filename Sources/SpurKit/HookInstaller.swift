@@ -94,6 +94,9 @@ public struct ClaudeSettingsInstaller: Sendable {
         if let after = change.after {
             try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
             try AtomicFile.write(Data(after.utf8), to: target)
+        } else if FileStat.of(path)?.kind == .symlink {
+            // The file lives elsewhere (a dotfiles repository, say): empty it, keep the link.
+            try AtomicFile.write(Data("{}\n".utf8), to: target)
         } else {
             try FileManager.default.removeItem(atPath: path)
             let folder = (path as NSString).deletingLastPathComponent

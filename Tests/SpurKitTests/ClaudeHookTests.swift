@@ -155,6 +155,26 @@ import SpurTestSupport
         #expect(verdict.lines == ["spur: warning: a.txt is also changed by lanes other (created) and task (created); "
             + "merging that lane later may conflict with this commit"])
         #expect(!verdict.blocks)
+        // Another worktree of yours is not where lanes merge to.
+        let own = fixture.repo.scratch + "/own"
+        try fixture.repo.git("worktree", "add", "-q", "--detach", own)
+        #expect(try guardian.review(stagedPaths: ["a.txt"], cwd: own).lines.isEmpty)
+        #expect(try guardian.review(stagedPaths: ["a.txt"], cwd: fixture.repo.path(".")).lines.count == 1)
+    }
+
+    @Test func uninstallKeepsASymlinkedSettingsFileAndEmptiesItsTarget() throws {
+        let fixture = try OverlapFixture(["a.txt": "a\n"])
+        defer { fixture.remove() }
+        let target = fixture.repo.scratch + "/dotfiles-settings.json"
+        try "{}\n".write(toFile: target, atomically: true, encoding: .utf8)
+        try FileManager.default.createDirectory(atPath: fixture.repo.path(".claude"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: fixture.repo.path(".claude/settings.json"), withDestinationPath: target)
+        let installer = ClaudeSettingsInstaller(workspace: fixture.workspace)
+        try installer.apply(try installer.planInstall())
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == ClaudeSettingsInstaller.snippet.rendered() + "\n")
+        try installer.apply(try installer.planUninstall())
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: fixture.repo.path(".claude/settings.json")) == target)
+        #expect(try String(contentsOfFile: target, encoding: .utf8) == "{}\n")
     }
 
     // MARK: - Installers and the files in hooks/
