@@ -43,6 +43,23 @@ struct Spur: ParsableCommand {
     )
 }
 
+extension Spur {
+    /// Like ArgumentParser's main, but a malformed command line is one line on stderr and exit
+    /// code 2, the same as any other bad input; help and version requests still exit 0.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            guard code == .validationFailure else { exit(withError: error) }
+            let message = Spur.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+            Terminal.error("\(message) (see 'spur help')")
+            exit(withError: ExitCode(SpurError.usage))
+        }
+    }
+}
+
 /// Runs a command body, turning spur's errors into one line on stderr and their exit code.
 func runReportingErrors(_ body: () throws -> Void) throws {
     do {

@@ -13,7 +13,7 @@ import SpurTestSupport
                               "--run", "\(wait); printf 'a\\nb\\n' > other.txt",
                               "--run", "\(wait); echo ok > ok.txt; echo lane > src/helper.txt").status == 0)
         try repo.write("src/helper.txt", "user\n")
-        FileManager.default.createFile(atPath: go, contents: nil)
+        _ = FileManager.default.createFile(atPath: go, contents: nil)
         _ = try repo.spur("wait")
 
         struct Comparison: Decodable {
