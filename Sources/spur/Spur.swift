@@ -33,6 +33,9 @@ struct Spur: ParsableCommand {
             Pick.self,
             Undo.self,
             Discard.self,
+            // Guard edits and commits.
+            Hook.self,
+            Hooks.self,
             // Learn.
             Demo.self,
             Supervise.self,
