@@ -89,6 +89,9 @@ public struct Lane: Codable, Sendable, Equatable {
     public var checkCommand: String?
     /// The outcome of `checkCommand`.
     public var check: CheckResult?
+    /// What the end-of-task notification said about merging: "ready to merge cleanly",
+    /// "flagged: …", "merged into your working tree …".
+    public var verdict: String?
     /// `spawn --after`: the lane this one waits for and starts from.
     public var after: String?
 

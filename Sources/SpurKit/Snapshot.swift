@@ -40,8 +40,13 @@ public struct Snapshot: Sendable, Equatable {
     /// so the change dies with it.
     static func stagedIndex(of repository: Repository) throws -> Index {
         let index = try repository.index()
-        try index.addAll([])
-        try index.updateAll([])
+        for nested in try index.stageWorkingTree() {
+            // Like git, record a repository inside the working tree as a gitlink to its HEAD
+            // (git refuses one without a commit; the snapshot leaves it out).
+            guard let workdir = repository.workdir,
+                  let head = try? Repository(path: workdir + "/" + nested).headCommitID() else { continue }
+            try index.add(path: nested, id: head, mode: .commit)
+        }
         return index
     }
 }

@@ -239,13 +239,15 @@ public struct Supervisor {
             lane = try store.update(name) { $0.check = result }
         }
         let checkPassed = lane.check?.passed ?? true
-        var verdict = state == .done && lane.onFinish == .merge && checkPassed ? mergeAutomatically(lane) : nil
+        let outlook = state == .done ? (try? OverlapAnalyzer(workspace: workspace).reports(for: [lane]).first?.mergeOutlook) ?? nil : nil
+        var verdict = state == .done && lane.onFinish == .merge && checkPassed ? mergeAutomatically(lane) : outlook
         if state == .done && lane.onFinish == .merge && !checkPassed {
             let reason = "not merged: the check '\(lane.checkCommand ?? "")' failed"
             lane = try store.update(name) { $0.reason = reason }
             verdict = "flagged: " + reason
         }
-        Notifier(workspace: workspace).laneEnded(try store.require(name), verdict: verdict,
+        let ended = try store.update(name) { $0.verdict = verdict }
+        Notifier(workspace: workspace).laneEnded(ended, verdict: verdict,
                                                  flagged: verdict?.hasPrefix("flagged") == true)
     }
 }

@@ -15,19 +15,25 @@ struct Spur: ParsableCommand {
         Exit codes: 0 success, 1 refused or failed (the message says why), 2 bad input.
         """,
         subcommands: [
+            // Start work.
             Spawn.self,
             Explore.self,
+            // Watch it.
             List.self,
             Status.self,
             Check.self,
-            Diff.self,
             Logs.self,
             Wait.self,
             Stop.self,
             Finish.self,
-            Discard.self,
+            // Review and bring it back.
+            Diff.self,
+            Compare.self,
             Merge.self,
+            Pick.self,
             Undo.self,
+            Discard.self,
+            // Learn.
             Demo.self,
             Supervise.self,
         ]

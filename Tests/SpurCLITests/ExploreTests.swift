@@ -94,3 +94,41 @@ import SpurTestSupport
         #expect(try repo.spur("explore", "w").status == 2)
     }
 }
+
+@Suite struct PickTests {
+    @Test func pickMergesOneLaneAndDiscardsTheRestOfItsGroup() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        try repo.write("docs/index.md", "# Docs\nuser notes\n")
+        #expect(try repo.spur("explore", "g", "--run", "echo one > one.txt", "--run", "echo two > two.txt",
+                              "--run", "echo three > three.txt").status == 0)
+        _ = try repo.spur("wait")
+        let pick = try repo.spur("pick", "g-2")
+        #expect(pick.status == 0)
+        #expect(pick.stdout.contains("discarded lane g-1"))
+        #expect(try repo.read("two.txt") == "two\n")
+        #expect(!repo.exists("one.txt") && !repo.exists("three.txt"))
+        #expect(try repo.read("docs/index.md") == "# Docs\nuser notes\n")
+        let lanes = try repo.listedLanes()
+        #expect(lanes.map(\.name) == ["g-2"])
+        #expect(lanes.first?.state == "merged")
+        #expect(try repo.git("for-each-ref", "--format=%(refname:short)", "refs/heads/spur/").trimmingCharacters(in: .whitespacesAndNewlines) == "spur/g-2")
+    }
+
+    @Test func pickRefusesAConflictingLaneAndChangesNothing() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        let go = repo.scratch + "/go"
+        #expect(try repo.spur("explore", "c", "--run", "while [ ! -f \(go) ]; do sleep 0.05; done; echo lane > src/helper.txt",
+                              "--run", "echo other > other.txt").status == 0)
+        try repo.write("src/helper.txt", "user\n")
+        FileManager.default.createFile(atPath: go, contents: nil)
+        _ = try repo.spur("wait")
+        let before = try repo.fingerprint()
+        let pick = try repo.spur("pick", "c-1")
+        #expect(pick.status == 1)
+        #expect(pick.stdout.contains("src/helper.txt"))
+        #expect(try repo.fingerprint() == before)
+        #expect(try repo.listedLanes().map(\.name) == ["c-1", "c-2"])
+    }
+}

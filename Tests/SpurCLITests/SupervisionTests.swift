@@ -275,3 +275,25 @@ import SpurTestSupport
         #expect(events.contains("\"kind\":\"flagged\""))
     }
 }
+
+/// The end-of-task notification carries the overlap verdict.
+@Suite struct FinishVerdictTests {
+    @Test func theNotificationSaysReadyToMergeOrFlagsTheConflictWithYourEdits() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        let go = repo.scratch + "/go"
+        let gate = "while [ ! -f \(go) ]; do sleep 0.05; done"
+        try repo.spawn("calm", "--", "sh", "-c", "\(gate); echo new > new.txt")
+        try repo.spawn("clash", "--", "sh", "-c", "\(gate); printf 'line 1\\ntask\\nline 3\\n' > src/main.txt")
+        try repo.write("src/main.txt", "line 1\nuser\nline 3\n")
+        FileManager.default.createFile(atPath: go, contents: nil)
+        let wait = try repo.spur("wait", "calm", "clash")
+        #expect(wait.stdout.contains("lane calm done"))
+        #expect(wait.stdout.contains("ready to merge cleanly"))
+        let events = try String(contentsOfFile: repo.path(".git/spur/events.jsonl"), encoding: .utf8)
+        let lines = events.split(separator: "\n")
+        #expect(lines.contains { $0.contains("\"lane\":\"calm\"") && $0.contains("ready to merge cleanly") && $0.contains("\"kind\":\"ended\"") })
+        #expect(lines.contains { $0.contains("\"lane\":\"clash\"") && $0.contains("flagged: 1 conflict with your edits in src/main.txt line 2")
+            && $0.contains("\"kind\":\"flagged\"") })
+    }
+}

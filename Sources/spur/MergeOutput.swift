@@ -1,0 +1,50 @@
+import Foundation
+import SpurKit
+
+/// How `merge` and `pick` describe a merge to a person.
+enum MergeOutput {
+    static func show(_ report: MergeReport) {
+        let verb = report.dryRun ? "would write" : "wrote"
+        switch report.status {
+        case .conflicts:
+            print("lane \(report.lane) conflicts with your working tree; \(report.dryRun ? "nothing would be written" : "nothing was written")")
+            for conflict in report.conflicts { printConflict(conflict, lane: report.lane) }
+            print("settle them with 'spur merge \(report.lane) --markers', '--ours' or '--theirs', or edit your files and merge again")
+        case .merged:
+            if report.changes.isEmpty {
+                print(report.dryRun ? "lane \(report.lane): nothing to write, your working tree already has its changes"
+                                    : "lane \(report.lane) merged: your working tree already had its changes")
+            } else {
+                print("lane \(report.lane)\(report.dryRun ? "" : " merged"): \(verb) \(report.changes.count) file\(report.changes.count == 1 ? "" : "s")")
+            }
+            for change in report.changes {
+                let letter = change.change == "added" ? "A" : change.change == "deleted" ? "D" : "M"
+                print("  \(letter) \(change.path)")
+            }
+            for conflict in report.conflicts {
+                let how: String = switch conflict.resolution {
+                case .markers?: "conflict markers written"
+                case .ours?: "took your side"
+                case .theirs?: "took the lane's side"
+                default: "left as it was"
+                }
+                print(Terminal.paint("  \(conflict.kind.rawValue): \(conflict.path) (\(how))", .yellow))
+            }
+            if let undo = report.undoID { print("undo with 'spur undo' (merge \(undo))") }
+        }
+    }
+
+    static func printConflict(_ conflict: MergeConflict, lane: String) {
+        print(Terminal.paint("CONFLICT (\(conflict.kind.rawValue)) \(conflict.path): \(conflict.message)", .red))
+        for hunk in conflict.hunks {
+            print("  at line \(hunk.line):")
+            print("  <<<<<<< working tree")
+            hunk.ours.forEach { print("  \($0)") }
+            print("  ||||||| lane base")
+            hunk.base.forEach { print("  \($0)") }
+            print("  =======")
+            hunk.theirs.forEach { print("  \($0)") }
+            print("  >>>>>>> lane \(lane)")
+        }
+    }
+}
