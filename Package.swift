@@ -32,7 +32,7 @@ let package = Package(
             ]
         ),
         // Temporary repositories, fixtures and subprocess helpers shared by the test suites.
-        .target(name: "SpurTestSupport", path: "Tests/SpurTestSupport"),
+        .target(name: "SpurTestSupport", dependencies: ["SpurGit"], path: "Tests/SpurTestSupport"),
         .testTarget(name: "SpurGitTests", dependencies: ["SpurGit", "SpurTestSupport"]),
         .testTarget(name: "SpurKitTests", dependencies: ["SpurKit", "SpurGit", "SpurTestSupport"]),
         // Runs the built `spur` executable as a user would.

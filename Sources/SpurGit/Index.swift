@@ -62,6 +62,43 @@ public final class Index {
         }
     }
 
+    /// Stages the working tree the way `git add -A` does: every change, addition and deletion
+    /// that is not ignored, recognising unchanged files by their stat data. Entries marked
+    /// skip-worktree (sparse checkout) are kept as they are, as git keeps them, instead of being
+    /// staged as deletions. Returns the untracked folders that are repositories of their own
+    /// (paths without a trailing slash): git records those as gitlinks, libgit2 cannot stage them.
+    public func stageWorkingTree() throws -> [String] {
+        final class Context {
+            let index: OpaquePointer
+            var nestedRepositories: [String] = []
+            init(_ index: OpaquePointer) { self.index = index }
+        }
+        let context = Context(pointer)
+        let decide: git_index_matched_path_cb = { path, _, payload in
+            guard let path, let payload else { return 0 }
+            let context = Unmanaged<Context>.fromOpaque(payload).takeUnretainedValue()
+            let text = String(cString: path)
+            if text.hasSuffix("/") {
+                context.nestedRepositories.append(String(text.dropLast()))
+                return 1
+            }
+            if let entry = git_index_get_bypath(context.index, path, 0),
+               UInt32(entry.pointee.flags_extended) & GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue != 0 {
+                return 1
+            }
+            return 0
+        }
+        try withExtendedLifetime(context) {
+            let payload = Unmanaged.passUnretained(context).toOpaque()
+            try withStrarray([]) { array in
+                // add_all also removes entries whose file is gone (it stages every delta of its
+                // index-to-workdir diff, deletions included), so no update_all walk after it.
+                try check(git_index_add_all(pointer, array, GIT_INDEX_ADD_DEFAULT.rawValue, decide, payload), "git_index_add_all")
+            }
+        }
+        return context.nestedRepositories
+    }
+
     /// Writes the tree objects this index describes into `repository` and returns the root tree id.
     public func writeTree(to repository: Repository) throws -> ObjectID {
         var oid = git_oid()

@@ -1,4 +1,9 @@
 import CGit2
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 extension Repository {
     /// Adds a linked worktree called `name` (its admin folder is `<common dir>/worktrees/<name>`)
@@ -33,7 +38,8 @@ extension Repository {
     public func pruneWorktree(name: String, removeFolder: Bool) throws {
         var worktree: OpaquePointer?
         let result = git_worktree_lookup(&worktree, pointer, name)
-        if result == GIT_ENOTFOUND.rawValue { return }
+        // libgit2 1.5 answers a missing worktree with a generic -1 (no message), not ENOTFOUND.
+        if result == GIT_ENOTFOUND.rawValue || (result < 0 && access(commonDir + "/worktrees/" + name, F_OK) != 0) { return }
         try check(result, "git_worktree_lookup(\(name))")
         defer { git_worktree_free(worktree) }
         var options = git_worktree_prune_options()

@@ -26,9 +26,10 @@ final class FileLock {
 
 /// Writes files so that a reader, or a crash, sees either the old content or the new, whole.
 enum AtomicFile {
-    static func write(_ data: Data, to path: String) throws {
+    /// `mode` is the new file's permission bits (less the umask).
+    static func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let descriptor = open(temporary, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0o644)
+        let descriptor = open(temporary, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw SpurError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
         var failed = false
         data.withUnsafeBytes { buffer in

@@ -89,6 +89,12 @@ public struct Lane: Codable, Sendable, Equatable {
     public var checkCommand: String?
     /// The outcome of `checkCommand`.
     public var check: CheckResult?
+    /// What the end-of-task notification said about merging: "ready to merge cleanly",
+    /// "flagged: …", "merged into your working tree …".
+    public var verdict: String?
+    /// True between the task's end and the end of its check, automatic merge and
+    /// notification; `wait` treats the lane as ended only after that.
+    public var settling: Bool?
     /// `spawn --after`: the lane this one waits for and starts from.
     public var after: String?
 

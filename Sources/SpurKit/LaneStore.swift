@@ -65,6 +65,36 @@ public struct LaneStore: Sendable {
         }
     }
 
+    /// What a spawn in progress is about to create, written before its first ref so that a spawn
+    /// killed halfway can be undone by the next one (see `Lanes.undoInterruptedSpawns`).
+    struct SpawnIntent: Codable {
+        var name: String
+        var base: String
+        var worktree: String
+    }
+
+    var intentDirectory: String { directory + "/.spawning" }
+
+    func saveIntent(_ intent: SpawnIntent) throws {
+        try FileManager.default.createDirectory(atPath: intentDirectory, withIntermediateDirectories: true)
+        try AtomicFile.write(try LaneStore.encoder.encode(intent), to: intentDirectory + "/\(intent.name).json")
+    }
+
+    /// Intents left by spawns that did not finish. Only meaningful while holding the lock: then
+    /// no spawn is running, so every intent belongs to a process that died.
+    func leftoverIntents() -> [SpawnIntent] {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: intentDirectory)) ?? []
+        return names.filter { $0.hasSuffix(".json") }.compactMap { file in
+            FileManager.default.contents(atPath: intentDirectory + "/" + file)
+                .flatMap { try? LaneStore.decoder.decode(SpawnIntent.self, from: $0) }
+        }
+    }
+
+    func removeIntent(_ name: String) throws {
+        let file = intentDirectory + "/\(name).json"
+        if FileManager.default.fileExists(atPath: file) { try FileManager.default.removeItem(atPath: file) }
+    }
+
     public func remove(_ name: String) throws {
         let file = path(of: name)
         if FileManager.default.fileExists(atPath: file) { try FileManager.default.removeItem(atPath: file) }

@@ -58,6 +58,7 @@ public struct Lanes: Sendable {
     public func create(_ request: SpawnRequest, baseCommit presetBase: ObjectID? = nil) throws -> Lane {
         let name = try LaneName(request.name).value
         return try store.withLock {
+            try undoInterruptedSpawns()
             let queued = try store.load(name).flatMap { $0.state == .queued && presetBase != nil ? $0 : nil }
             if queued == nil, let existing = try store.load(name) {
                 throw SpurError.usage("a lane named '\(name)' already exists (\(existing.state.rawValue)); pick another name or 'spur discard \(name)'")
@@ -74,6 +75,8 @@ public struct Lanes: Sendable {
             let base = try presetBase ?? baseCommit(for: request, in: repository)
             var undo = Rollback()
             do {
+                try store.saveIntent(.init(name: name, base: base.hex, worktree: worktree))
+                undo.add { try? store.removeIntent(name) }
                 try repository.setReference(Lane.baseRef(name), to: base, message: "spur: base of lane \(name)")
                 undo.add { try? repository.deleteReference(Lane.baseRef(name)) }
                 try repository.setReference(branch, to: base, message: "spur: lane \(name)", mustNotExist: true)
@@ -101,12 +104,37 @@ public struct Lanes: Sendable {
                     lane = queued
                 }
                 try store.save(lane)
+                try? store.removeIntent(name)
                 return lane
             } catch {
                 undo.run()
                 if let spurError = error as? SpurError { throw spurError }
                 throw SpurError("cannot create lane '\(name)': \(error)")
             }
+        }
+    }
+
+    /// Removes what spawns killed halfway (a crash, SIGKILL) created: their base ref, their branch
+    /// while it still points at the base, git's worktree record and the worktree folder. Called
+    /// holding the lock, when no spawn is running; a spawn that got as far as saving its lane
+    /// record finished (a queued lane: saved it as created), and only its intent is removed.
+    func undoInterruptedSpawns() throws {
+        for intent in store.leftoverIntents() {
+            let name = intent.name
+            // A queued lane's record predates its spawn: what the spawn made is still to undo.
+            let record = try store.load(name)
+            if record == nil || record?.state == .queued, LaneName.problem(with: name) == nil {
+                let repository = try workspace.openRepository()
+                try repository.pruneWorktree(name: Lane.worktreeAdminName(name), removeFolder: true)
+                if FileManager.default.fileExists(atPath: intent.worktree) {
+                    try FileManager.default.removeItem(atPath: intent.worktree)
+                }
+                if let base = ObjectID(hex: intent.base), try repository.referenceTarget(Lane.branchRef(name)) == base {
+                    try repository.deleteReference(Lane.branchRef(name))
+                }
+                try repository.deleteReference(Lane.baseRef(name))
+            }
+            try store.removeIntent(name)
         }
     }
 

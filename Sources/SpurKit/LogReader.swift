@@ -16,7 +16,7 @@ public struct LogReader: Sendable {
         let path = Supervisor.logPath(workspace, name)
         let events = try FileEvents()
         try FileManager.default.createDirectory(atPath: (path as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         if follow {
             events.watch(path, mask: UInt32(SPUR_IN_MODIFY))
             events.watch(store.directory, mask: UInt32(SPUR_IN_MOVED_TO | SPUR_IN_CLOSE_WRITE))

@@ -104,7 +104,8 @@ public enum Summary {
         if let signal = lane.signal { parts[0] += " (signal \(signal))" }
         let files = lane.changedFiles?.count ?? 0
         parts.append("\(files) file\(files == 1 ? "" : "s") changed")
-        if let verdict { parts.append(verdict) }
+        if let check = lane.check { parts.append("check \(check.passed ? "passed" : "failed"): \(check.command)") }
+        if let verdict = verdict ?? (lane.state == .merged ? nil : lane.verdict) { parts.append(verdict) }
         if let reason = lane.reason, lane.state == .killed || lane.state == .failed { parts.append(reason) }
         return parts.joined(separator: "; ")
     }

@@ -17,8 +17,14 @@ extension LaneOverlapReport {
     /// "done; 4 files; flagged: 1 conflict with your edits in src/a.swift".
     public var finishVerdict: String {
         let head = lane.state.rawValue
-        guard !changedFiles.isEmpty else { return "\(head); no changes" }
-        let files = "\(head); \(Self.count(changedFiles.count, "file"))"
+        guard let outlook = mergeOutlook else { return "\(head); no changes" }
+        return "\(head); \(Self.count(changedFiles.count, "file")); \(outlook)"
+    }
+
+    /// What merging the lane now would meet: "ready to merge cleanly", or "flagged: 1 conflict
+    /// with your edits in src/a.swift"; nil when the lane changed nothing.
+    public var mergeOutlook: String? {
+        guard !changedFiles.isEmpty else { return nil }
         var flags: [String] = []
         let mine = Self.distinct(userConflicts)
         if !mine.isEmpty {
@@ -30,11 +36,11 @@ extension LaneOverlapReport {
                 flags.append("\(Self.count(theirs.count, "conflict")) with lane \(collision.lane) in \(theirs.map(\.path).joined(separator: ", "))")
             }
         }
-        if !flags.isEmpty { return "\(files); flagged: " + flags.joined(separator: "; ") }
+        if !flags.isEmpty { return "flagged: " + flags.joined(separator: "; ") }
         let overlapping = Self.distinct(withUser).count
-        guard overlapping > 0 else { return "\(files); ready to merge cleanly" }
+        guard overlapping > 0 else { return "ready to merge cleanly" }
         let note = overlapping == 1 ? "1 file overlaps your edits and merges" : "\(overlapping) files overlap your edits, all merge"
-        return "\(files); ready to merge cleanly (\(note))"
+        return "ready to merge cleanly (\(note))"
     }
 
     /// `list`'s OVERLAP column: "-", "you 3 (1 conflict)", "you 2; lane docs 1 (1 conflict)".

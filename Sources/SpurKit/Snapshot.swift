@@ -46,12 +46,16 @@ public struct Snapshot: Sendable, Equatable {
     ///
     /// Starting from the on-disk index lets its stat cache recognise unchanged files without
     /// hashing them. The index is changed only in memory; callers own a fresh repository handle,
-    /// so the change dies with it. One pass over the working tree: `addAll` also drops entries
-    /// whose file is gone (libgit2's add-all removes what its index-to-workdir diff reports
-    /// deleted), so an `updateAll` after it would walk the whole tree again for nothing.
+    /// so the change dies with it.
     static func stagedIndex(of repository: Repository) throws -> Index {
         let index = try repository.index()
-        try index.addAll([])
+        for nested in try index.stageWorkingTree() {
+            // Like git, record a repository inside the working tree as a gitlink to its HEAD
+            // (git refuses one without a commit; the snapshot leaves it out).
+            guard let workdir = repository.workdir,
+                  let head = try? Repository(path: workdir + "/" + nested).headCommitID() else { continue }
+            try index.add(path: nested, id: head, mode: .commit)
+        }
         return index
     }
 }

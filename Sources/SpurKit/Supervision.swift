@@ -56,6 +56,10 @@ public struct Supervision: Sendable {
     @discardableResult
     public func reconcile() throws -> [Lane] {
         var lanes = try store.all()
+        for (position, lane) in lanes.enumerated() where lane.settling == true && !supervisorAlive(lane) {
+            // The supervisor died after the task ended: the result is recorded, the rest is not.
+            lanes[position] = try store.update(lane.name) { $0.settling = nil }
+        }
         for (position, lane) in lanes.enumerated() where lane.state.isActive && !supervisorAlive(lane) {
             let updated = try store.update(lane.name) { stored in
                 guard stored.state.isActive, !supervisorAlive(stored) else { return }
@@ -124,7 +128,7 @@ public struct Supervision: Sendable {
                 guard let lane = lanes.first(where: { $0.name == name }) else {
                     throw SpurError("lane '\(name)' was discarded while waiting")
                 }
-                if !lane.state.isActive {
+                if !lane.state.isActive && lane.settling != true {
                     reported.insert(name)
                     finished.append(lane)
                     ended(lane)
@@ -133,7 +137,7 @@ public struct Supervision: Sendable {
             if reported.count == targets.count || (any && !reported.isEmpty) {
                 return WaitResult(lanes: finished, timedOut: false)
             }
-            let watches = lanes.filter { targets.contains($0.name) && $0.state.isActive }
+            let watches = lanes.filter { targets.contains($0.name) && ($0.state.isActive || $0.settling == true) }
                 .compactMap { lane in lane.supervisorPID.flatMap { ProcessExitWatch(pid: $0) } }
             let wake = KernelWait.readable([events.descriptor] + watches.map(\.descriptor), until: deadline)
             if wake == .timeout { return WaitResult(lanes: finished, timedOut: true) }

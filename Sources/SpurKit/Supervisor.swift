@@ -231,6 +231,7 @@ public struct Supervisor {
             stored.signal = ending.signal
             stored.finishedAt = Date()
             stored.stalledSince = nil
+            stored.settling = true
             stored.reason = [ending.killReason, commitError.map { "result not committed: \($0)" }]
                 .compactMap { $0 }.joined(separator: "; ").nilIfEmpty
         }
@@ -239,13 +240,18 @@ public struct Supervisor {
             lane = try store.update(name) { $0.check = result }
         }
         let checkPassed = lane.check?.passed ?? true
-        var verdict = state == .done && lane.onFinish == .merge && checkPassed ? mergeAutomatically(lane) : nil
+        let outlook = state == .done ? (try? OverlapAnalyzer(workspace: workspace).reports(for: [lane]).first?.mergeOutlook) ?? nil : nil
+        var verdict = state == .done && lane.onFinish == .merge && checkPassed ? mergeAutomatically(lane) : outlook
         if state == .done && lane.onFinish == .merge && !checkPassed {
             let reason = "not merged: the check '\(lane.checkCommand ?? "")' failed"
             lane = try store.update(name) { $0.reason = reason }
             verdict = "flagged: " + reason
         }
-        Notifier(workspace: workspace).laneEnded(try store.require(name), verdict: verdict,
+        let ended = try store.update(name) { lane in
+            lane.verdict = verdict
+            lane.settling = nil
+        }
+        Notifier(workspace: workspace).laneEnded(ended, verdict: verdict,
                                                  flagged: verdict?.hasPrefix("flagged") == true)
     }
 }

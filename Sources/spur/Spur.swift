@@ -15,25 +15,50 @@ struct Spur: ParsableCommand {
         Exit codes: 0 success, 1 refused or failed (the message says why), 2 bad input.
         """,
         subcommands: [
+            // Start work.
             Spawn.self,
             Explore.self,
+            // Watch it.
             List.self,
             Status.self,
             Check.self,
-            Diff.self,
             Logs.self,
             Wait.self,
             Stop.self,
             Finish.self,
-            Pick.self,
-            Discard.self,
+            // Review and bring it back.
+            Diff.self,
+            Compare.self,
             Merge.self,
+            Pick.self,
             Undo.self,
+            Discard.self,
+            // Guard edits and commits.
+            Hook.self,
+            Hooks.self,
+            // Learn.
             Demo.self,
             Supervise.self,
             SnapshotCommand.self,
         ]
     )
+}
+
+extension Spur {
+    /// Like ArgumentParser's main, but a malformed command line is one line on stderr and exit
+    /// code 2, the same as any other bad input; help and version requests still exit 0.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            let code = exitCode(for: error)
+            guard code == .validationFailure else { exit(withError: error) }
+            let message = Spur.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+            Terminal.error("\(message) (see 'spur help')")
+            exit(withError: ExitCode(SpurError.usage))
+        }
+    }
 }
 
 /// Runs a command body, turning spur's errors into one line on stderr and their exit code.

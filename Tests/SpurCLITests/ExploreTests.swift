@@ -28,10 +28,12 @@ import SpurTestSupport
     @Test func aLaneAfterAnotherStartsFromItsResultOnceItEndsDone() throws {
         let repo = try TestRepository.scenario("small-project")
         defer { repo.remove() }
-        try repo.spawn("first", "--", "sh", "-c", "sleep 1; echo one > one.txt")
+        let go = repo.scratch + "/go"
+        try repo.spawn("first", "--", "sh", "-c", "while [ ! -f \(go) ]; do sleep 0.05; done; echo one > one.txt")
         let second = try repo.spawn("second", "--after", "first", "--", "sh", "-c", "cat one.txt > two.txt")
         #expect(second.stdout.contains("queued"))
         #expect(try repo.listedLane("second").state == "queued")
+        _ = FileManager.default.createFile(atPath: go, contents: nil)
         #expect(try repo.spur("wait", "second").status == 0)
         let lane = try repo.listedLane("second")
         #expect(lane.state == "done")
@@ -43,8 +45,10 @@ import SpurTestSupport
     @Test func aLaneAfterAFailedOneIsNotStartedAndSaysWhy() throws {
         let repo = try TestRepository.scenario("small-project")
         defer { repo.remove() }
-        try repo.spawn("broken", "--", "sh", "-c", "sleep 1; exit 1")
+        let go = repo.scratch + "/go"
+        try repo.spawn("broken", "--", "sh", "-c", "while [ ! -f \(go) ]; do sleep 0.05; done; exit 1")
         try repo.spawn("next", "--after", "broken", "--", "sh", "-c", "echo should-not-run > ran.txt")
+        _ = FileManager.default.createFile(atPath: go, contents: nil)
         #expect(try repo.spur("wait", "next").status == 1)
         let lane = try repo.listedLane("next")
         #expect(lane.state == "failed")
@@ -122,7 +126,7 @@ import SpurTestSupport
         #expect(try repo.spur("explore", "c", "--run", "while [ ! -f \(go) ]; do sleep 0.05; done; echo lane > src/helper.txt",
                               "--run", "echo other > other.txt").status == 0)
         try repo.write("src/helper.txt", "user\n")
-        FileManager.default.createFile(atPath: go, contents: nil)
+        _ = FileManager.default.createFile(atPath: go, contents: nil)
         _ = try repo.spur("wait")
         let before = try repo.fingerprint()
         let pick = try repo.spur("pick", "c-1")

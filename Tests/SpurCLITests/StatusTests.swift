@@ -93,7 +93,7 @@ func jsonArray(_ text: String) throws -> [[String: Any]] {
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: edited) { usleep(50_000) }
         let running = try repo.spur("status", "task").lines
         #expect(running == ["task  running  1 file changed", "  1 file overlaps your edits, 1 conflicts: a.txt line 3"])
-        FileManager.default.createFile(atPath: go, contents: nil)
+        _ = FileManager.default.createFile(atPath: go, contents: nil)
         #expect(try repo.spur("wait", "task").status == 0)
         let done = try repo.spur("status", "task", "--json")
         let lane = try #require(try jsonArray(done.stdout).first)

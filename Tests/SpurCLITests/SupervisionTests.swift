@@ -250,7 +250,7 @@ import SpurTestSupport
         try repo.spurArguments(["spawn", "auto", "--on-finish", "merge", "--"]
             + gatedTask(repo, "printf 'line 1\\nline 2\\nline 3 by task\\n' > src/main.txt"))
         try repo.write("src/main.txt", "line 1 by user\nline 2\nline 3\n")
-        FileManager.default.createFile(atPath: repo.scratch + "/go", contents: nil)
+        _ = FileManager.default.createFile(atPath: repo.scratch + "/go", contents: nil)
         #expect(try repo.spur("wait", "auto").status == 0)
         #expect(try repo.read("src/main.txt") == "line 1 by user\nline 2\nline 3 by task\n")
         #expect(try repo.listedLane("auto").state == "merged")
@@ -265,7 +265,7 @@ import SpurTestSupport
             + gatedTask(repo, "printf 'line 1\\ntask line 2\\nline 3\\n' > src/main.txt"))
         try repo.write("src/main.txt", "line 1\nuser's line 2\nline 3\n")
         let before = try repo.fingerprint()
-        FileManager.default.createFile(atPath: repo.scratch + "/go", contents: nil)
+        _ = FileManager.default.createFile(atPath: repo.scratch + "/go", contents: nil)
         _ = try repo.spur("wait", "clash")
         #expect(try repo.fingerprint() == before)
         let lane = try repo.listedLane("clash")
@@ -273,5 +273,59 @@ import SpurTestSupport
         #expect(lane.reason?.contains("src/main.txt") == true)
         let events = try String(contentsOfFile: repo.path(".git/spur/events.jsonl"), encoding: .utf8)
         #expect(events.contains("\"kind\":\"flagged\""))
+    }
+}
+
+/// The end-of-task notification carries the overlap verdict.
+@Suite struct FinishVerdictTests {
+    @Test func theNotificationSaysReadyToMergeOrFlagsTheConflictWithYourEdits() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        let go = repo.scratch + "/go"
+        let gate = "while [ ! -f \(go) ]; do sleep 0.05; done"
+        try repo.spawn("calm", "--", "sh", "-c", "\(gate); echo new > new.txt")
+        try repo.spawn("clash", "--", "sh", "-c", "\(gate); printf 'line 1\\ntask\\nline 3\\n' > src/main.txt")
+        try repo.write("src/main.txt", "line 1\nuser\nline 3\n")
+        _ = FileManager.default.createFile(atPath: go, contents: nil)
+        let wait = try repo.spur("wait", "calm", "clash")
+        #expect(wait.stdout.contains("lane calm done"))
+        #expect(wait.stdout.contains("ready to merge cleanly"))
+        let events = try String(contentsOfFile: repo.path(".git/spur/events.jsonl"), encoding: .utf8)
+        let lines = events.split(separator: "\n")
+        #expect(lines.contains { $0.contains("\"lane\":\"calm\"") && $0.contains("ready to merge cleanly") && $0.contains("\"kind\":\"ended\"") })
+        #expect(lines.contains { $0.contains("\"lane\":\"clash\"") && $0.contains("flagged: 1 conflict with your edits in src/main.txt line 2")
+            && $0.contains("\"kind\":\"flagged\"") })
+    }
+}
+
+@Suite struct CommandLineTests {
+    @Test func aMalformedCommandLineIsOneLineOnStandardErrorWithExitTwo() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        for arguments in [["spawn"], ["spawn", "-x", "a"], ["bogus"], ["wait", "--timeout"]] {
+            let result = try repo.spurArguments(arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(arguments): \(result.stderr)")
+            #expect(result.stderr.hasPrefix("spur: "))
+        }
+        #expect(try repo.spur("--help").status == 0)
+        #expect(try repo.spur("help", "spawn").stdout.contains("Examples:"))
+    }
+
+    @Test func everyCommandsHelpHasAnExample() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        let overview = try repo.spur("--help").stdout
+        let commands = ["spawn", "explore", "list", "status", "check", "logs", "wait", "stop", "finish",
+                        "diff", "compare", "merge", "pick", "undo", "discard", "demo"]
+        var last = overview.startIndex
+        for command in commands {
+            let help = try repo.spur("help", command)
+            #expect(help.status == 0)
+            #expect(help.stdout.contains("Example"), "spur help \(command) has no example")
+            // The overview lists the commands in the order of the workflow.
+            let found = try #require(overview.range(of: "  \(command) ", range: last..<overview.endIndex), "\(command) out of order")
+            last = found.upperBound
+        }
     }
 }

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What a finished subprocess printed and how it exited.
 public struct ProcessResult: Sendable {
@@ -21,7 +24,7 @@ public enum ProcessRunner {
         process.standardOutput = out
         process.standardError = err
         process.standardInput = stdin == nil ? FileHandle.nullDevice : input
-        try process.run()
+        try withNoSignalsBlocked { try process.run() }
         if let stdin {
             input.fileHandleForWriting.write(Data(stdin.utf8))
             try? input.fileHandleForWriting.close()
@@ -38,6 +41,20 @@ public enum ProcessRunner {
                              stdout: String(decoding: outData, as: UTF8.self),
                              stderr: String(decoding: errData, as: UTF8.self))
     }
+}
+
+/// Runs `body` (which starts a child process) with no signal blocked on the calling thread.
+///
+/// A child inherits the signal mask of the thread that spawns it, and the test runner's worker
+/// threads block most signals (SIGCHLD, SIGTERM, ...). Children started with that mask misbehave:
+/// `sh -c 'cmd & wait'` waits forever, SIGTERM is never delivered. So the mask is cleared for the
+/// moment of the spawn and restored afterwards.
+public func withNoSignalsBlocked<T>(_ body: () throws -> T) rethrows -> T {
+    var empty = sigset_t(), saved = sigset_t()
+    sigemptyset(&empty)
+    pthread_sigmask(SIG_SETMASK, &empty, &saved)
+    defer { pthread_sigmask(SIG_SETMASK, &saved, nil) }
+    return try body()
 }
 
 /// A byte-for-byte description of a folder tree (excluding `.git`), to compare before and after.

@@ -85,10 +85,12 @@ public final class TestRepository: @unchecked Sendable {
     }
 
     /// Runs the built `spur` executable in the repository (or `cwd`).
+    @discardableResult
     public func spur(_ arguments: String..., cwd: String? = nil, env: [String: String] = [:], stdin: String? = nil) throws -> ProcessResult {
         try spurArguments(arguments, cwd: cwd, env: env, stdin: stdin)
     }
 
+    @discardableResult
     public func spurArguments(_ arguments: [String], cwd: String? = nil, env: [String: String] = [:], stdin: String? = nil) throws -> ProcessResult {
         try ProcessRunner.run(SpurExecutable.path, arguments, cwd: cwd ?? root,
                               environment: environment.merging(env) { $1 }, stdin: stdin)
@@ -112,12 +114,19 @@ public final class TestRepository: @unchecked Sendable {
 
     /// The tree id git writes for the working tree as `git add -A` would stage it, using a
     /// temporary index so the real one is untouched (the independent oracle for snapshots).
+    /// The temporary index starts as a copy of the real one, so what only the index knows
+    /// (skip-worktree and assume-unchanged bits, intent-to-add entries, conflicts) counts as it
+    /// does for `git add -A`; without an index it starts from HEAD.
     public func gitSnapshotTree(of workdir: String? = nil) throws -> String {
         let index = scratch + "/oracle-index-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: index) }
         let env = ["GIT_INDEX_FILE": index]
         let dir = workdir ?? root
-        if (try? git("rev-parse", "--verify", "-q", "HEAD", cwd: dir)) != nil {
+        let realIndex = try git("rev-parse", "--path-format=absolute", "--git-path", "index", cwd: dir)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        if FileManager.default.fileExists(atPath: realIndex) {
+            try FileManager.default.copyItem(atPath: realIndex, toPath: index)
+        } else if (try? git("rev-parse", "--verify", "-q", "HEAD", cwd: dir)) != nil {
             try git("read-tree", "HEAD", cwd: dir, env: env)
         }
         try git("add", "-A", cwd: dir, env: env)

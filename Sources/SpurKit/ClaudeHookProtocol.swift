@@ -1,0 +1,139 @@
+import Foundation
+
+/// One Claude Code hook event as it arrives on standard input. Only the fields spur uses are
+/// read; anything else in the payload is ignored.
+public struct ClaudeHookInput: Sendable, Equatable {
+    /// `hook_event_name`: "PreToolUse", "UserPromptSubmit", "SessionStart", ...
+    public var event: String
+    /// `cwd`: the folder Claude Code runs in.
+    public var cwd: String?
+    /// `session_id`.
+    public var sessionID: String?
+    /// `tool_name` (PreToolUse).
+    public var toolName: String?
+    /// The file a tool writes: `tool_input.file_path` (Edit, Write, MultiEdit) or
+    /// `tool_input.notebook_path` (NotebookEdit).
+    public var filePath: String?
+    /// `source` (SessionStart): "startup", "resume", "clear" or "compact".
+    public var source: String?
+
+    public init(event: String, cwd: String? = nil, sessionID: String? = nil, toolName: String? = nil,
+                filePath: String? = nil, source: String? = nil) {
+        self.event = event
+        self.cwd = cwd
+        self.sessionID = sessionID
+        self.toolName = toolName
+        self.filePath = filePath
+        self.source = source
+    }
+
+    /// Reads a payload; throws a one-line reason when it is not a JSON object naming its event.
+    public static func parse(_ data: Data) throws -> ClaudeHookInput {
+        let payload: Payload
+        do {
+            payload = try JSONDecoder().decode(Payload.self, from: data)
+        } catch DecodingError.dataCorrupted {
+            throw SpurError("the hook input is not valid JSON")
+        } catch DecodingError.typeMismatch(_, let context) {
+            throw SpurError("the hook input has an unexpected shape at \(Self.describe(context.codingPath))")
+        } catch {
+            throw SpurError("the hook input has no hook_event_name")
+        }
+        return ClaudeHookInput(event: payload.hook_event_name, cwd: payload.cwd, sessionID: payload.session_id,
+                               toolName: payload.tool_name,
+                               filePath: payload.tool_input?.file_path ?? payload.tool_input?.notebook_path,
+                               source: payload.source)
+    }
+
+    private static func describe(_ path: [CodingKey]) -> String {
+        path.isEmpty ? "the top level" : path.map(\.stringValue).joined(separator: ".")
+    }
+
+    /// The wire format (snake_case, as Claude Code sends it).
+    private struct Payload: Decodable {
+        let hook_event_name: String
+        let cwd: String?
+        let session_id: String?
+        let tool_name: String?
+        let tool_input: ToolInput?
+        let source: String?
+
+        struct ToolInput: Decodable {
+            let file_path: String?
+            let notebook_path: String?
+        }
+    }
+}
+
+/// What a PreToolUse hook tells Claude Code to do with a tool call.
+public enum PermissionDecision: String, Sendable, Equatable, Encodable {
+    /// Skip the permission prompt.
+    case allow
+    /// Block the call; the reason is shown to the agent.
+    case deny
+    /// Ask the person; the reason is shown in the prompt.
+    case ask
+}
+
+/// spur's answer to one hook event: JSON for standard output (nothing when spur lets the
+/// event pass untouched) and at most one warning line for standard error. The exit code is
+/// always 0, so Claude Code reads the JSON and never treats spur's own trouble as a block.
+public struct ClaudeHookAnswer: Sendable, Equatable {
+    /// `hookSpecificOutput.hookEventName`; nil for a silent answer.
+    public var event: String?
+    public var permissionDecision: PermissionDecision?
+    public var permissionDecisionReason: String?
+    public var additionalContext: String?
+    /// One line for standard error (spur could not decide and let the event pass).
+    public var warning: String?
+
+    public init(event: String? = nil, permissionDecision: PermissionDecision? = nil, permissionDecisionReason: String? = nil,
+                additionalContext: String? = nil, warning: String? = nil) {
+        self.event = event
+        self.permissionDecision = permissionDecision
+        self.permissionDecisionReason = permissionDecisionReason
+        self.additionalContext = additionalContext
+        self.warning = warning
+    }
+
+    /// Let the event pass with nothing to say.
+    public static let silent = ClaudeHookAnswer()
+
+    /// Let the event pass because spur could not decide, saying why on standard error.
+    public static func failOpen(_ reason: String) -> ClaudeHookAnswer {
+        ClaudeHookAnswer(warning: "spur: warning: hook: \(reason.split(separator: "\n").first.map(String.init) ?? reason) (allowing)")
+    }
+
+    public static func decision(_ decision: PermissionDecision, reason: String, context: String? = nil) -> ClaudeHookAnswer {
+        ClaudeHookAnswer(event: "PreToolUse", permissionDecision: decision, permissionDecisionReason: reason, additionalContext: context)
+    }
+
+    public static func context(_ text: String, event: String) -> ClaudeHookAnswer {
+        ClaudeHookAnswer(event: event, additionalContext: text)
+    }
+
+    /// Always 0: a decision travels in the JSON, and a hook failure must never block the person.
+    public var exitCode: Int32 { 0 }
+
+    /// The JSON for standard output (one line, sorted keys), or nil for a silent answer.
+    public var json: String? {
+        guard let event else { return nil }
+        let output = Output(hookSpecificOutput: .init(hookEventName: event, permissionDecision: permissionDecision,
+                                                      permissionDecisionReason: permissionDecisionReason,
+                                                      additionalContext: additionalContext))
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let data = try? encoder.encode(output) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    private struct Output: Encodable {
+        let hookSpecificOutput: Specific
+        struct Specific: Encodable {
+            let hookEventName: String
+            let permissionDecision: PermissionDecision?
+            let permissionDecisionReason: String?
+            let additionalContext: String?
+        }
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import SpurGit
+
+/// Decides git's pre-commit hook (`spur hook git-pre-commit`): warns about each staged file a
+/// live lane has changed too, and blocks the commit when git config `spur.guard` is `deny`
+/// (`warn` and `ask` warn: nobody can be asked at commit time). Only commits in the main
+/// working tree are checked (not those in a lane's worktree or another worktree of yours). Like `spur check`, its cost grows with the number of staged files
+/// and lanes, never with the repository.
+public struct CommitGuard: Sendable {
+    public let workspace: Workspace
+    public init(workspace: Workspace) { self.workspace = workspace }
+
+    /// What the hook prints (standard error) and whether the commit must stop.
+    public struct Verdict: Sendable, Equatable {
+        public var lines: [String]
+        public var blocks: Bool
+        public init(lines: [String], blocks: Bool) {
+            self.lines = lines
+            self.blocks = blocks
+        }
+    }
+
+    /// Reviews `stagedPaths` (relative to the root of the working tree `cwd` is in, as
+    /// `git diff --cached --name-only` prints them).
+    public func review(stagedPaths: [String], cwd: String) throws -> Verdict {
+        // Lanes merge into the main working tree: a commit in any other worktree (a lane's, or
+        // one of your own) does not race them.
+        let here = try Repository.discover(from: cwd).workdir.map { CanonicalPath.of($0, relativeTo: "/") }
+        guard here == CanonicalPath.of(workspace.root, relativeTo: "/") else { return Verdict(lines: [], blocks: false) }
+        let lanes = try LaneStore(workspace: workspace).all()
+        let paths = stagedPaths.filter { !$0.isEmpty }
+        guard !paths.isEmpty, lanes.contains(where: OverlapAnalyzer.isLive) else { return Verdict(lines: [], blocks: false) }
+        let checks = try LaneChecker(workspace: workspace).check(paths, cwd: workspace.root)
+        let overlapping = checks.filter { !$0.lanes.isEmpty }
+        guard !overlapping.isEmpty else { return Verdict(lines: [], blocks: false) }
+        let (mode, configWarning) = GuardMode.configured(in: try workspace.openRepository())
+        let states = HookWording.states(of: lanes)
+        var lines = configWarning.map { ["spur: warning: \($0)"] } ?? []
+        lines += overlapping.map { check in
+            "spur: warning: \(check.path) is also changed by \(HookWording.lanes(check.lanes, states: states)); "
+                + "merging that lane later may conflict with this commit"
+        }
+        if mode == .deny {
+            lines.append("spur: commit refused (git config spur.guard=deny): merge or discard those lanes first "
+                + "(`spur status`, `spur merge LANE`), or commit with --no-verify")
+        }
+        return Verdict(lines: lines, blocks: mode == .deny)
+    }
+}

@@ -1,0 +1,140 @@
+import Foundation
+
+/// Adds spur's Claude Code hooks to a project's `.claude/settings.json` and takes them out
+/// again. Every other setting and hook stays as it was, in its order; installing twice
+/// changes nothing. A hook counts as spur's when its command is `spur hook claude` (the
+/// executable may be named by a path).
+public struct ClaudeSettingsInstaller: Sendable {
+    public static let command = "spur hook claude"
+
+    /// The snippet `hooks/claude/settings.json` holds: one group per event spur handles.
+    public static let snippet: JSONValue = {
+        let hook = JSONValue.object([
+            JSONMember(key: "type", value: .string("command")),
+            JSONMember(key: "command", value: .string(command)),
+            JSONMember(key: "timeout", value: .number("10")),
+        ])
+        let group = { (matcher: String?) -> JSONValue in
+            .array([.object((matcher.map { [JSONMember(key: "matcher", value: .string($0))] } ?? [])
+                + [JSONMember(key: "hooks", value: .array([hook]))])])
+        }
+        return .object([JSONMember(key: "hooks", value: .object([
+            JSONMember(key: "PreToolUse", value: group(ClaudeHook.editTools.sorted(by: toolOrder).joined(separator: "|"))),
+            JSONMember(key: "UserPromptSubmit", value: group(nil)),
+            JSONMember(key: "SessionStart", value: group(nil)),
+        ]))])
+    }()
+
+    /// Edit, Write, MultiEdit, NotebookEdit: the order Claude Code's documentation lists them in.
+    private static func toolOrder(_ a: String, _ b: String) -> Bool {
+        let order = ["Edit", "Write", "MultiEdit", "NotebookEdit"]
+        return (order.firstIndex(of: a) ?? order.count, a) < (order.firstIndex(of: b) ?? order.count, b)
+    }
+
+    /// The settings file (`<main working tree>/.claude/settings.json`).
+    public let path: String
+    public init(workspace: Workspace) { path = workspace.root + "/.claude/settings.json" }
+    public init(path: String) { self.path = path }
+
+    /// A planned change to the settings file: its text before and after (nil: no file).
+    public struct Change: Sendable, Equatable {
+        public let path: String
+        public let before: String?
+        public let after: String?
+        /// The events whose hooks are added or removed.
+        public let events: [String]
+        public var changesFile: Bool { before != after }
+    }
+
+    public func planInstall() throws -> Change {
+        let before = try read()
+        var settings = try parse(before)
+        guard case .object = settings else { throw SpurError("\(path) does not hold a JSON object; nothing changed") }
+        var hooks = settings["hooks"] ?? .object([])
+        guard case .object = hooks else { throw SpurError("'hooks' in \(path) is not a JSON object; nothing changed") }
+        var added: [String] = []
+        guard case .object(let wanted)? = Self.snippet["hooks"] else { return Change(path: path, before: before, after: before, events: []) }
+        for member in wanted {
+            let groups = hooks[member.key] ?? .array([])
+            guard let list = groups.arrayValue else { throw SpurError("'hooks.\(member.key)' in \(path) is not a list; nothing changed") }
+            if list.contains(where: Self.holdsSpurHook) { continue }
+            hooks = hooks.setting(member.key, to: .array(list + (member.value.arrayValue ?? [])))
+            added.append(member.key)
+        }
+        guard !added.isEmpty else { return Change(path: path, before: before, after: before, events: []) }
+        settings = settings.setting("hooks", to: hooks)
+        return Change(path: path, before: before, after: settings.rendered() + "\n", events: added)
+    }
+
+    public func planUninstall() throws -> Change {
+        let before = try read()
+        guard let before else { return Change(path: path, before: nil, after: nil, events: []) }
+        let settings = try parse(before)
+        guard case .object(let events)? = settings["hooks"] else { return Change(path: path, before: before, after: before, events: []) }
+        var hooks = JSONValue.object(events)
+        var removed: [String] = []
+        for member in events {
+            guard let groups = member.value.arrayValue, groups.contains(where: Self.holdsSpurHook) else { continue }
+            let kept = groups.compactMap(Self.withoutSpurHooks)
+            hooks = hooks.setting(member.key, to: kept.isEmpty ? nil : .array(kept))
+            removed.append(member.key)
+        }
+        guard !removed.isEmpty else { return Change(path: path, before: before, after: before, events: []) }
+        let remaining = settings.setting("hooks", to: hooks == .object([]) ? nil : hooks)
+        // A file that held nothing but spur's hooks goes away with them.
+        return Change(path: path, before: before, after: remaining == .object([]) ? nil : remaining.rendered() + "\n", events: removed)
+    }
+
+    /// Writes a planned change (atomically; through a symlink to its target), refusing when
+    /// the file changed since it was planned. Removes `.claude/` when it is left empty.
+    public func apply(_ change: Change) throws {
+        guard change.changesFile else { return }
+        guard try read() == change.before else { throw SpurError("\(path) changed while spur was updating it; nothing written") }
+        let target = CanonicalPath.of(path, relativeTo: "/")
+        if let after = change.after {
+            try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+            try AtomicFile.write(Data(after.utf8), to: target)
+        } else if FileStat.of(path)?.kind == .symlink {
+            // The file lives elsewhere (a dotfiles repository, say): empty it, keep the link.
+            try AtomicFile.write(Data("{}\n".utf8), to: target)
+        } else {
+            try FileManager.default.removeItem(atPath: path)
+            let folder = (path as NSString).deletingLastPathComponent
+            if (try? FileManager.default.contentsOfDirectory(atPath: folder))?.isEmpty == true { try? FileManager.default.removeItem(atPath: folder) }
+        }
+    }
+
+    private func read() throws -> String? {
+        guard FileManager.default.fileExists(atPath: path) else { return nil }
+        guard let data = FileManager.default.contents(atPath: path) else { throw SpurError("cannot read \(path)") }
+        guard let text = String(data: data, encoding: .utf8) else { throw SpurError("\(path) is not UTF-8 text; nothing changed") }
+        return text
+    }
+
+    private func parse(_ text: String?) throws -> JSONValue {
+        guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return .object([]) }
+        do {
+            return try JSONValue.parse(text)
+        } catch {
+            throw SpurError("\(path) is not valid JSON (\(error)); nothing changed")
+        }
+    }
+
+    /// True for a command that runs spur's Claude Code hook: `spur hook claude`, `spur` perhaps
+    /// named by a path.
+    public static func isSpurCommand(_ command: String) -> Bool {
+        let words = command.split(whereSeparator: \.isWhitespace).map(String.init)
+        return words.count == 3 && (words[0] as NSString).lastPathComponent == "spur" && words[1] == "hook" && words[2] == "claude"
+    }
+
+    static func holdsSpurHook(_ group: JSONValue) -> Bool {
+        group["hooks"]?.arrayValue?.contains { $0["command"]?.stringValue.map(isSpurCommand) == true } == true
+    }
+
+    /// The group without spur's hooks; nil when nothing else was in it.
+    static func withoutSpurHooks(_ group: JSONValue) -> JSONValue? {
+        guard let hooks = group["hooks"]?.arrayValue, holdsSpurHook(group) else { return group }
+        let others = hooks.filter { $0["command"]?.stringValue.map(isSpurCommand) != true }
+        return others.isEmpty ? nil : group.setting("hooks", to: .array(others))
+    }
+}

@@ -1,0 +1,73 @@
+import ArgumentParser
+import Foundation
+import SpurKit
+
+struct Hook: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Answer a hook event: Claude Code's (claude) or git's pre-commit (git-pre-commit).",
+        discussion: """
+        Run by the integrations 'spur hooks install' sets up, not by hand. Neither ever blocks
+        you because of spur's own trouble: anything spur cannot read or decide lets the edit
+        or commit go ahead, with one warning line on standard error.
+
+        git config spur.guard decides what happens when you are about to change a file a live
+        lane has changed too: warn, ask (the default) or deny.
+        """,
+        subcommands: [HookClaude.self, HookGitPreCommit.self]
+    )
+}
+
+struct HookClaude: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "claude",
+        abstract: "Read one Claude Code hook event (JSON) on standard input and answer it.",
+        discussion: """
+        PreToolUse (Edit, Write, MultiEdit, NotebookEdit): in your working tree, a file a live
+        lane has changed is answered per spur.guard (warn: allowed, the agent is told; ask: you
+        decide; deny: refused); in a lane's worktree, any write outside it is refused.
+        UserPromptSubmit and SessionStart: lane events this session has not heard of yet.
+        Always exits 0; the answer is JSON on standard output (nothing when there is nothing
+        to say).
+
+        Example (what Claude Code does):
+          echo '{"hook_event_name":"PreToolUse","cwd":"'$PWD'","session_id":"s","tool_name":"Edit","tool_input":{"file_path":"'$PWD'/a.txt"}}' | spur hook claude
+        """
+    )
+
+    func run() throws {
+        let input = FileHandle.standardInput.readDataToEndOfFile()
+        let answer = ClaudeHook().answer(input)
+        if let warning = answer.warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
+        if let json = answer.json { FileHandle.standardOutput.write(Data((json + "\n").utf8)) }
+        if answer.exitCode != 0 { throw ExitCode(answer.exitCode) }
+    }
+}
+
+struct HookGitPreCommit: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "git-pre-commit",
+        abstract: "Check staged paths (NUL-separated on standard input) against live lanes.",
+        discussion: """
+        Warns about each staged file a live lane has changed too; exits 1 (refusing the
+        commit) only when git config spur.guard is deny. Run by spur's pre-commit hook:
+          git diff --cached --name-only --no-renames -z | spur hook git-pre-commit
+        """
+    )
+
+    func run() throws {
+        let input = FileHandle.standardInput.readDataToEndOfFile()
+        let paths = input.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+            .map { $0.trimmingCharacters(in: .newlines) }.filter { !$0.isEmpty }
+        let cwd = FileManager.default.currentDirectoryPath
+        let verdict: CommitGuard.Verdict
+        do {
+            verdict = try CommitGuard(workspace: Workspace(discoveringFrom: cwd)).review(stagedPaths: paths, cwd: cwd)
+        } catch {
+            let message = (error as? SpurError)?.message ?? "\(error)"
+            Terminal.warning("pre-commit check skipped: \(message)")
+            return
+        }
+        for line in verdict.lines { FileHandle.standardError.write(Data((line + "\n").utf8)) }
+        if verdict.blocks { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,115 @@
+import ArgumentParser
+import Foundation
+import SpurKit
+
+struct Hooks: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Install or remove spur's hooks for Claude Code and git.",
+        subcommands: [HooksInstall.self, HooksUninstall.self]
+    )
+}
+
+/// Which integrations a hooks command acts on.
+struct HookTargets: ParsableArguments {
+    @Flag(help: "Claude Code: the project's .claude/settings.json.")
+    var claude = false
+
+    @Flag(help: "git: the pre-commit hook (in core.hooksPath or the git directory's hooks/).")
+    var git = false
+
+    @Flag(help: "Say what would change; change nothing.")
+    var dryRun = false
+}
+
+struct HooksInstall: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "install",
+        abstract: "Install spur's hooks: --claude, --git, or both.",
+        discussion: """
+        --claude merges spur's hooks (hooks/claude/settings.json) into the project's
+        .claude/settings.json, keeping every setting and hook already there; running it again
+        changes nothing. --git installs the pre-commit hook; a pre-commit hook already there is
+        kept and runs first. Both call 'spur' on PATH.
+
+        Examples:
+          spur hooks install --claude --dry-run
+          spur hooks install --claude --git
+        """
+    )
+
+    @OptionGroup var targets: HookTargets
+
+    func run() throws {
+        try runReportingErrors {
+            guard targets.claude || targets.git else { throw SpurError.usage("say which hooks to install: --claude, --git, or both") }
+            let workspace = try currentWorkspace()
+            let would = targets.dryRun ? "would " : ""
+            if targets.claude {
+                let installer = ClaudeSettingsInstaller(workspace: workspace)
+                let change = try installer.planInstall()
+                if change.changesFile {
+                    if !targets.dryRun { try installer.apply(change) }
+                    print("\(targets.dryRun ? "would add" : "added") spur's Claude Code hooks (\(change.events.joined(separator: ", "))) to \(change.path)")
+                    if targets.dryRun, let after = change.after { print(after, terminator: "") }
+                } else {
+                    print("spur's Claude Code hooks are already in \(change.path)")
+                }
+            }
+            if targets.git {
+                let installer = try GitHookInstaller(workspace: workspace)
+                switch try installer.install(dryRun: targets.dryRun) {
+                case .installed(let chained):
+                    print("\(would)install\(targets.dryRun ? "" : "ed") the pre-commit hook \(installer.hookPath)"
+                        + (chained ? "; the hook that was there \(would.isEmpty ? "runs" : "would run") first, as \(installer.chainedPath)" : ""))
+                case .updated:
+                    print("\(would)update\(targets.dryRun ? "" : "d") spur's pre-commit hook \(installer.hookPath)")
+                default:
+                    print("spur's pre-commit hook is already installed: \(installer.hookPath)")
+                }
+            }
+        }
+    }
+}
+
+struct HooksUninstall: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "uninstall",
+        abstract: "Remove spur's hooks (both, unless --claude or --git says which).",
+        discussion: """
+        Takes spur's hooks out of .claude/settings.json, leaving everything else (the file goes
+        when nothing else was in it), and removes the pre-commit hook, putting back the hook
+        it was chained to.
+        """
+    )
+
+    @OptionGroup var targets: HookTargets
+
+    func run() throws {
+        try runReportingErrors {
+            let workspace = try currentWorkspace()
+            let both = !targets.claude && !targets.git
+            let would = targets.dryRun ? "would " : ""
+            if targets.claude || both {
+                let installer = ClaudeSettingsInstaller(workspace: workspace)
+                let change = try installer.planUninstall()
+                if change.changesFile {
+                    if !targets.dryRun { try installer.apply(change) }
+                    let removedFile = change.after == nil ? " (the file held nothing else and \(would.isEmpty ? "is" : "would be") removed)" : ""
+                    print("\(targets.dryRun ? "would remove" : "removed") spur's Claude Code hooks (\(change.events.joined(separator: ", "))) from \(change.path)\(removedFile)")
+                } else {
+                    print("no spur hooks in \(change.path)")
+                }
+            }
+            if targets.git || both {
+                let installer = try GitHookInstaller(workspace: workspace)
+                switch try installer.uninstall(dryRun: targets.dryRun) {
+                case .removed(let restored):
+                    print("\(targets.dryRun ? "would remove" : "removed") spur's pre-commit hook \(installer.hookPath)"
+                        + (restored ? "; the chained hook \(would.isEmpty ? "is" : "would be") back in its place" : ""))
+                default:
+                    print("spur's pre-commit hook is not installed in \(installer.directory)")
+                }
+            }
+        }
+    }
+}
