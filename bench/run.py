@@ -131,6 +131,11 @@ def spread(count, n, offset=0):
     return [(k * step + offset) % n for k in range(count)]
 
 
+def lane_files(n, k):
+    """The 50 files lane k changes (distinct per lane for every size from 1000 files)."""
+    return spread(50, n, offset=3 + 3 * k)
+
+
 def edit_line(path, line, text):
     with open(path) as f:
         lines = f.readlines()
@@ -239,7 +244,9 @@ class Bench:
             if spur_step:
                 spur_series.add(spur_step())
             if git_step:
-                git_series.add(git_step())
+                measure = git_step()
+                if measure is not None:
+                    git_series.add(measure)
         return spur_series, git_series
 
     # -- one size ---------------------------------------------------------
@@ -300,41 +307,44 @@ class Bench:
                 self.log("   WARNING: spur's snapshot tree %s differs from git's %s" % (spur_tree, git_tree))
         base_commit = snapshot_commit or r.git(repo, "commit-tree", git_tree, "-p", "HEAD", "-m", "snapshot")
 
-        # Spawn.
-        counter = {"spur": 0, "git": 0}
+        # Spawn. spur's runs create the five lanes the next rows use (lane1..lane5); git's
+        # worktrees stay until the repository is removed (removing 100k files is not measured).
+        lanes = []
+        spawn_runs = max(5, self.runs_for(n, True))
 
         def spur_spawn():
-            counter["spur"] += 1
-            name = "spawn%d" % counter["spur"]
+            k = len(lanes) + 1
+            name = "lane%d" % k
             m = Measure()
-            m.add(r.run(self.spur_cmd("spawn", name, "--no-run"), repo))
-            r.run(self.spur_cmd("discard", name, "--force"), repo)
+            out = m.add(r.run(self.spur_cmd("spawn", name, "--no-run"), repo, capture=True))[3]
+            if k <= 5:
+                lanes.append((name, out.strip().splitlines()[-1]))
+            else:
+                r.run(self.spur_cmd("discard", name, "--force"), repo)
             return m
+
+        git_runs = {"left": self.runs_for(n, True)}
 
         def git_worktree_add():
-            counter["git"] += 1
-            path = os.path.join(repo, ".git", "bench-worktrees", "w%d" % counter["git"])
+            if git_runs["left"] == 0:
+                return None
+            git_runs["left"] -= 1
+            path = os.path.join(base, "git-worktree-%d" % git_runs["left"])
             m = Measure()
             m.add(r.run(["git", "worktree", "add", "-q", "--detach", path, base_commit], repo))
-            r.run(["git", "worktree", "remove", "--force", path], repo)
             return m
 
-        s, g = self.alternate(self.runs_for(n, True), spur_spawn if self.available["spawn"] else None, git_worktree_add, warmup=False)
+        s, g = self.alternate(spawn_runs, spur_spawn if self.available["spawn"] else None, git_worktree_add, warmup=False)
         self.record(n, "spawn", "spur spawn --no-run", "git worktree add --detach", s, g, "spawn")
 
-        # Five lanes that each change 50 files (lanes 1 and 2 share two; lane 1 changes two of your files).
-        lanes = []
-        if self.available["spawn"]:
-            for k in range(1, 6):
-                name = "lane%d" % k
-                worktree = r.run(self.spur_cmd("spawn", name, "--no-run"), repo, capture=True)[3].strip().splitlines()[-1]
-                indices = spread(50, n, offset=1000 * k + 3)
-                if k == 2:
-                    indices[:2] = spread(50, n, offset=1003)[:2]
-                if k == 1:
-                    indices[-2:] = spread(10, n, offset=7)[:2]
-                edit_in_lane(worktree, indices, 5, "changed by lane %d" % k)
-                lanes.append((name, worktree))
+        # The five lanes each change 50 files (lanes 1 and 2 share two; lane 1 changes two of your files).
+        for k, (name, worktree) in enumerate(lanes, start=1):
+            indices = lane_files(n, k)
+            if k == 2:
+                indices[:2] = lane_files(n, 1)[:2]
+            if k == 1:
+                indices[-2:] = spread(10, n, offset=7)[:2]
+            edit_in_lane(worktree, indices, 5, "changed by lane %d" % k)
         checked = edited[0]  # a file you edited and lane 1 changed
 
         # check / hook (lanes live: their tasks would still be running).
@@ -375,25 +385,23 @@ class Bench:
         s, g = self.alternate(runs, spur_status if have_status else None, git_status)
         self.record(n, "status-finished", "spur status (5 finished lanes)", "git status --porcelain -uall", s, g, "status-finished")
 
-        # Merge a lane that changed 50 files into the dirty tree (you edited 5 more files after
-        # spawning it, 2 of them files the lane changed, other lines).
-        self.merge_rows(n, repo, base)
+        self.merge_rows(n, repo, base, lanes)
 
         if not self.args.keep:
             shutil.rmtree(base, ignore_errors=True)
 
-    def merge_rows(self, n, repo, base):
+    def merge_rows(self, n, repo, base, lanes):
+        """Merges lane5 (finished, 50 files changed) into the dirty tree after you edited 5 more
+        files, 2 of them files the lane changed (other lines), against git's pipeline."""
         r = self.runner
-        if not (self.available["spawn"] and self.available["merge"]):
+        if not (lanes and self.available["merge"]):
             self.record(n, "merge", "spur merge", "git pipeline", None, None, "merge")
             return
-        worktree = r.run(self.spur_cmd("spawn", "merging", "--no-run"), repo, capture=True)[3].strip().splitlines()[-1]
-        lane_files = spread(50, n, offset=29)
-        edit_in_lane(worktree, lane_files, 6, "changed by the merged lane")
-        r.run(self.spur_cmd("finish", "merging"), repo)
-        lane_base = r.git(repo, "rev-parse", "refs/heads/spur/merging^")
-        lane_head = r.git(repo, "rev-parse", "refs/heads/spur/merging")
-        for i in lane_files[:2] + spread(3, n, offset=41):
+        name = lanes[-1][0]
+        lane_base = r.git(repo, "rev-parse", "refs/heads/spur/%s^" % name)
+        lane_head = r.git(repo, "rev-parse", "refs/heads/spur/%s" % name)
+        changed = lane_files(n, len(lanes))
+        for i in changed[:2] + spread(3, n, offset=41):
             edit_line(os.path.join(repo, file_path(i)), 2, "edited by you after spawning")
         time.sleep(1.1)
         r.run(["git", "update-index", "-q", "--refresh"], repo, check=False)
@@ -401,7 +409,7 @@ class Bench:
 
         def spur_merge():
             m = Measure()
-            out = m.add(r.run(self.spur_cmd("merge", "merging", "--json"), repo, capture=True))[3]
+            out = m.add(r.run(self.spur_cmd("merge", name, "--json"), repo, capture=True))[3]
             trees["spur"] = json.loads(out)["resultTree"]
             r.run(self.spur_cmd("undo"), repo)
             return m
