@@ -354,10 +354,13 @@ class Bench:
             m.add(r.run(self.spur_cmd("check", checked), repo, check=False))
             return m
 
+        # The payload Claude Code sends before an Edit (fixtures/hooks/pre-tool-use-edit.json).
         payload = json.dumps({
-            "session_id": "bench", "transcript_path": "/dev/null", "cwd": repo,
-            "hook_event_name": "PreToolUse", "tool_name": "Edit",
-            "tool_input": {"file_path": os.path.join(repo, checked), "old_string": "line 3", "new_string": "line three"},
+            "session_id": "bench-session", "transcript_path": os.path.join(base, "transcript.jsonl"), "cwd": repo,
+            "permission_mode": "default", "hook_event_name": "PreToolUse", "tool_name": "Edit",
+            "tool_input": {"file_path": os.path.join(repo, checked), "old_string": "line 3 of", "new_string": "line three of",
+                           "replace_all": False},
+            "tool_use_id": "toolu_bench",
         }).encode()
 
         def spur_hook():
@@ -544,7 +547,9 @@ def update_readme(text):
 
 def build_spur():
     print("building spur (release) ...", file=sys.stderr, flush=True)
-    subprocess.run(["swift", "build", "-c", "release", "--scratch-path", ".build-bench", "--product", "spur"],
+    # --static-swift-stdlib: the Swift runtime and Foundation inside the executable, as spur
+    # should be installed (about 14k fewer symbols to bind at every start).
+    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--scratch-path", ".build-bench", "--product", "spur"],
                    cwd=ROOT, check=True, stdout=sys.stderr)
     return os.path.join(ROOT, ".build-bench", "release", "spur")
 
