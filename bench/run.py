@@ -329,7 +329,8 @@ class Bench:
             if git_runs["left"] == 0:
                 return None
             git_runs["left"] -= 1
-            path = os.path.join(base, "git-worktree-%d" % git_runs["left"])
+            # Beside spur's worktrees: ext4 places a new folder's files by where the folder is.
+            path = os.path.join(repo, ".git", "spur", "worktrees", "git-bench-%d" % git_runs["left"])
             m = Measure()
             m.add(r.run(["git", "worktree", "add", "-q", "--detach", path, base_commit], repo))
             return m
