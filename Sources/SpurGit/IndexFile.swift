@@ -15,7 +15,7 @@ import Darwin
 ///
 /// Paths are kept as bytes in one buffer, in index order (byte order of the full path), so
 /// every folder's entries form one contiguous run.
-struct IndexFile {
+struct IndexFile: Sendable {
     /// One stage-0 entry: the stat data git recorded and the staged blob.
     struct Entry {
         let pathStart: Int

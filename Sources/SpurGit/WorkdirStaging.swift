@@ -53,7 +53,8 @@ struct StagingDeclined: Error {}
 
 /// Walks a working tree against the index (see `Repository.stagedWorkdirTree`).
 final class WorkdirStager {
-    let repository: Repository
+    /// Opened on first use in a stager that scans part of the tree on another thread.
+    private var openedRepository: Repository?
     let workdir: String
     let index: IndexFile
     let trustFileMode: Bool
@@ -67,13 +68,23 @@ final class WorkdirStager {
     /// Files to hash: changed per their stat data, or untracked.
     var pending: [(folder: String, name: String, isLink: Bool, mode: UInt32, entry: Int?)] = []
     var sawAttributesFile = false
+    /// Scan big folders' subfolders on several threads (off in the stagers doing that).
+    var parallel = true
 
-    init(repository: Repository, workdir: String, index: IndexFile, trustFileMode: Bool, trustCtime: Bool) {
-        self.repository = repository
+    init(repository: Repository?, workdir: String, index: IndexFile, trustFileMode: Bool, trustCtime: Bool) {
+        openedRepository = repository
         self.workdir = workdir
         self.index = index
         self.trustFileMode = trustFileMode
         self.trustCtime = trustCtime
+    }
+
+    /// The repository handle for ignore rules and hashing (each thread needs its own).
+    func repository() throws -> Repository {
+        if let openedRepository { return openedRepository }
+        let opened = try Repository(path: workdir)
+        openedRepository = opened
+        return opened
     }
 
     func stage(filtersEverywhere: Bool) throws -> ObjectID {
@@ -81,7 +92,7 @@ final class WorkdirStager {
         guard root >= 0 else { throw StagingDeclined() }
         try scanTracked(folder: "", descriptor: root, range: 0..<index.entries.count, prefix: 0)
         try hashPending(filters: filtersEverywhere || sawAttributesFile)
-        let writer = try TreeWriter(repository: repository)
+        let writer = try TreeWriter(repository: repository())
         let tree = try writeTracked(folder: "", range: 0..<index.entries.count, prefix: 0, writer: writer) ?? writer.write([])
         return ObjectID(tree)
     }
@@ -92,8 +103,9 @@ final class WorkdirStager {
     /// paths all start with `folder/` (`prefix` bytes). Both sides are in git's order, so one
     /// merge pass pairs them; a name whose kind changed (file <-> folder) comes up once as gone
     /// from the index and once as untracked.
-    private func scanTracked(folder: String, descriptor: Int32, range: Range<Int>, prefix: Int) throws {
+    func scanTracked(folder: String, descriptor: Int32, range: Range<Int>, prefix: Int) throws {
         let listing = try FolderListing(descriptor: descriptor, isRoot: folder.isEmpty)
+        var deferred: [SubfolderScan] = []
         let items = listing.items
         var untracked: [FolderListing.Item] = []
         var d = 0
@@ -120,11 +132,13 @@ final class WorkdirStager {
             let item = items[d]
             d += 1
             if span.isFolder {
-                let child = listing.withCName(item) { openat(listing.descriptor, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
-                guard child >= 0 else { throw StagingDeclined() }
                 let name = listing.name(item)
-                try scanTracked(folder: folder.isEmpty ? name : folder + "/" + name, descriptor: child,
-                                range: i..<span.end, prefix: prefix + span.length + 1)
+                let scan = SubfolderScan(name: name, range: i..<span.end, prefix: prefix + span.length + 1)
+                if parallel && range.count >= Self.parallelThreshold {
+                    deferred.append(scan)
+                } else {
+                    try scanSubfolder(scan, of: folder, parent: listing.descriptor)
+                }
             } else {
                 var info = stat()
                 if listing.withCName(item, { fstatat(listing.descriptor, $0, &info, AT_SYMLINK_NOFOLLOW) }) != 0 {
@@ -144,7 +158,19 @@ final class WorkdirStager {
             }
             i = span.end
         }
+        if deferred.count > 1 {
+            try scanConcurrently(deferred, of: folder, parent: listing.descriptor)
+        } else {
+            for scan in deferred { try scanSubfolder(scan, of: folder, parent: listing.descriptor) }
+        }
         try addUntracked(folder: folder, listing: listing, items: untracked, checkFolder: true)
+    }
+
+    func scanSubfolder(_ scan: SubfolderScan, of folder: String, parent: Int32) throws {
+        let child = openat(parent, scan.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard child >= 0 else { throw StagingDeclined() }
+        try scanTracked(folder: folder.isEmpty ? scan.name : folder + "/" + scan.name, descriptor: child,
+                        range: scan.range, prefix: scan.prefix)
     }
 
     /// Untracked entries of one folder: not ignored files are staged, not ignored folders walked.
@@ -152,14 +178,14 @@ final class WorkdirStager {
     /// untracked in it); an untracked folder was checked before it was entered.
     private func addUntracked(folder: String, listing: FolderListing, items: [FolderListing.Item], checkFolder: Bool) throws {
         guard !items.isEmpty else { return }
-        if checkFolder && !folder.isEmpty, try repository.isIgnored(folder + "/") { return }
+        if checkFolder && !folder.isEmpty, try repository().isIgnored(folder + "/") { return }
         for item in items {
             let name = listing.name(item)
             if name == ".gitattributes" { sawAttributesFile = true }
             let path = folder.isEmpty ? name : folder + "/" + name
             switch item.kind {
             case .file, .link:
-                guard try !repository.isIgnored(path) else { continue }
+                guard try !repository().isIgnored(path) else { continue }
                 var info = stat()
                 guard listing.withCName(item, { fstatat(listing.descriptor, $0, &info, AT_SYMLINK_NOFOLLOW) }) == 0 else {
                     if errno == ENOENT { continue }
@@ -169,7 +195,7 @@ final class WorkdirStager {
                 guard kind == .file || kind == .link else { throw StagingDeclined() }
                 pending.append((folder, name, kind == .link, mode(of: info, entry: nil), nil))
             case .folder:
-                if try repository.isIgnored(path + "/") { continue }
+                if try repository().isIgnored(path + "/") { continue }
                 let child = listing.withCName(item) { openat(listing.descriptor, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
                 guard child >= 0 else { throw StagingDeclined() }
                 newFolders[folder, default: []].append(name)
@@ -284,13 +310,13 @@ final class WorkdirStager {
                 var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
                 let length = readlink(workdir + "/" + path, &target, target.count - 1)
                 guard length >= 0 else { throw StagingDeclined() }
-                try check(git_blob_create_from_buffer(&oid, repository.pointer, target, length), "hash link '\(path)'")
+                try check(git_blob_create_from_buffer(&oid, repository().pointer, target, length), "hash link '\(path)'")
             } else if filters {
-                try check(git_blob_create_from_workdir(&oid, repository.pointer, path), "hash '\(path)'")
+                try check(git_blob_create_from_workdir(&oid, repository().pointer, path), "hash '\(path)'")
             } else {
                 let bytes = try readFile(workdir + "/" + path)
                 try bytes.withUnsafeBytes { buffer in
-                    try check(git_blob_create_from_buffer(&oid, repository.pointer, buffer.baseAddress, buffer.count), "hash '\(path)'")
+                    try check(git_blob_create_from_buffer(&oid, repository().pointer, buffer.baseAddress, buffer.count), "hash '\(path)'")
                 }
             }
             if let entry = file.entry, file.mode == index.entries[entry].mode,

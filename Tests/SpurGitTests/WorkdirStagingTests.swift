@@ -86,6 +86,19 @@ import SpurTestSupport
         try expectGitsTree("git config core.autocrlf input && printf 'win\\r\\n' > src/win.txt")
     }
 
+    @Test func aTreeLargeEnoughToBeScannedOnSeveralThreads() throws {
+        // 9000 files in 60 folders (over WorkdirStager.parallelThreshold), changes in many of them.
+        try expectGitsTree("""
+            for d in $(seq 10 40); do printf 'changed\\n' >> "big/d$d/f7"; done
+            rm big/d11/f3 big/d12/f4; rm -r big/d13; printf 'new\\n' > big/d14/new; mkdir -p big/d15/sub && printf 's\\n' > big/d15/sub/s
+            printf 'log\\n' > big/d16/x.log; mkdir big/d17/build && printf 'b\\n' > big/d17/build/b; chmod +x big/d18/f1
+            rm big/d19/f9 && mkdir big/d19/f9 && printf 'now a folder\\n' > big/d19/f9/inside; mkdir big/new-folder && printf 'n\\n' > big/new-folder/n
+            """, base: """
+            for d in $(seq 0 59); do mkdir -p "big/d$d"; for f in $(seq 0 149); do printf "$d $f\\n" > "big/d$d/f$f"; done; done
+            printf 'build/\\n*.log\\n' > .gitignore && git add -A && git commit -qm big
+            """)
+    }
+
     @Test func repositoryWithoutACommitOrAnIndex() throws {
         try expectGitsTree("mkdir -p d && printf 'first\\n' > d/f && printf 'x\\n' > top", base: "")
         try expectGitsTree("true", base: "")
