@@ -27,16 +27,21 @@ mkdir -p "$HOME" bench/results
 git config --global user.name bench; git config --global user.email bench@example.com; git config --global init.defaultBranch main
 OUT=bench/results/overlap-$(date +%Y%m%d-%H%M%S).txt
 
-# median_ms CMD...: runs CMD $RUNS times (after one warm-up) and prints the median wall time in ms.
-median_ms() {
+# measure CMD...: runs CMD $RUNS times (after one warm-up); prints the median wall time and the
+# median CPU time (user + system, which a loaded machine disturbs less), both in ms.
+measure() {
     "$@" >/dev/null 2>&1 || true
-    local times=() start end
+    local walls=() cpus=() line
     for _ in $(seq "$RUNS"); do
-        start=$(date +%s%N); "$@" >/dev/null 2>&1 || true; end=$(date +%s%N)
-        times+=($(( (end - start) / 1000 )))
+        /usr/bin/time -f "%e %U %S" -o "$WORK/time" "$@" >/dev/null 2>&1 || true
+        line=$(tail -1 "$WORK/time")
+        walls+=($(echo "$line" | awk '{printf "%d", $1 * 1000}'))
+        cpus+=($(echo "$line" | awk '{printf "%d", ($2 + $3) * 1000}'))
     done
-    printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
+    printf '%10s %10s' "$(printf '%s\n' "${walls[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')" \
+        "$(printf '%s\n' "${cpus[@]}" | sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}')"
 }
+row() { local count=$1 label=$2; shift 2; printf '%-8s %-34s %s\n' "$count" "$label" "$(measure "$@")"; }
 
 # make_repo DIR COUNT: COUNT files, 100 per folder, committed.
 make_repo() {
@@ -57,21 +62,8 @@ PY
 file_of() { printf 'src/m%04d/f%02d.txt' $(( $1 / 100 )) $(( $1 % 100 )); }
 edit() { sed -i "$2s/.*/$3/" "$1"; }
 
-finish_lane() { # commits the lane's worktree and records it as done, as the supervisor does
-    local name=$1 wt=$2
-    git -C "$wt" add -A && git -C "$wt" commit -qm result
-    python3 - "$(git rev-parse --git-common-dir)/spur/lanes/$name.json" "$(git -C "$wt" rev-parse HEAD)" \
-        "$(git diff --name-only "$(git -C "$wt" rev-parse HEAD~1)" "$(git -C "$wt" rev-parse HEAD)" | paste -sd,)" <<'PY'
-import json, sys
-path, head, files = sys.argv[1], sys.argv[2], sys.argv[3]
-lane = json.load(open(path))
-lane.update(state="done", head=head, changedFiles=[f for f in files.split(",") if f])
-json.dump(lane, open(path, "w"), indent=2, sort_keys=True)
-PY
-}
-
 {
-printf '%-8s %-34s %10s\n' files measurement "median ms"
+printf '%-8s %-34s %10s %10s\n' files measurement "wall ms" "cpu ms"
 for count in "${SIZES[@]}"; do
     repo=$WORK/repo-$count
     make_repo "$repo" "$count" >&2
@@ -90,13 +82,13 @@ for count in "${SIZES[@]}"; do
     edit "$(file_of $(( 10 * step % count )))" 5 "yours"
     unchanged=$(file_of $(( count - 1 )))
     changed=$(file_of $(( 10 * step % count )))
-    printf '%-8s %-34s %10s\n' "$count" "spur check (path no lane changed)" "$(median_ms "$SPUR" check "$unchanged")"
-    printf '%-8s %-34s %10s\n' "$count" "spur check (path a lane changed)" "$(median_ms "$SPUR" check "$changed")"
-    printf '%-8s %-34s %10s\n' "$count" "git status" "$(median_ms git status --porcelain)"
-    printf '%-8s %-34s %10s\n' "$count" "spur status (5 live lanes)" "$(median_ms "$SPUR" status)"
-    for k in 1 2 3 4 5; do finish_lane "lane$k" "${lanes[$k]}"; done
-    printf '%-8s %-34s %10s\n' "$count" "spur status (5 finished lanes)" "$(median_ms "$SPUR" status)"
-    printf '%-8s %-34s %10s\n' "$count" "spur check (finished lanes)" "$(median_ms "$SPUR" check "$changed")"
+    row "$count" "spur check (path no lane changed)" "$SPUR" check "$unchanged"
+    row "$count" "spur check (path a lane changed)" "$SPUR" check "$changed"
+    row "$count" "git status" git status --porcelain
+    row "$count" "spur status (5 live lanes)" "$SPUR" status
+    for k in 1 2 3 4 5; do "$SPUR" finish "lane$k" >/dev/null; done
+    row "$count" "spur status (5 finished lanes)" "$SPUR" status
+    row "$count" "spur check (finished lanes)" "$SPUR" check "$changed"
     "$SPUR" status | sed 's/^/# /' | head -20
     unset lanes
 done

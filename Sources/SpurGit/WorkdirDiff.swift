@@ -1,18 +1,6 @@
 import CGit2
 
 extension Repository {
-    /// Paths that differ between `tree` and this repository's index as loaded from disk, sorted by path.
-    public func changes(from tree: ObjectID, toIndex index: Index) throws -> [PathChange] {
-        let old = try self.tree(tree)
-        var options = git_diff_options()
-        try check(git_diff_options_init(&options, UInt32(GIT_DIFF_OPTIONS_VERSION)), "git_diff_options_init")
-        options.flags |= GIT_DIFF_INCLUDE_TYPECHANGE.rawValue
-        var diff: OpaquePointer?
-        try check(git_diff_tree_to_index(&diff, pointer, old.pointer, index.pointer, &options), "git_diff_tree_to_index")
-        defer { git_diff_free(diff) }
-        return pathChanges(of: diff)
-    }
-
     /// Paths that differ between `tree` and the working tree (through the index, including
     /// untracked files that are not ignored), sorted by path. With `paths`, only those exact
     /// paths are compared; with `detectRenames`, a deleted and a similar added (or untracked)

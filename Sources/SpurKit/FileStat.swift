@@ -35,6 +35,15 @@ struct FileStat: Sendable, Equatable {
         device = UInt64(info.st_dev)
     }
 
+    /// The mode a snapshot records for this file: a link, or the execute bit when
+    /// `core.fileMode` is trusted; otherwise the file mode git knew before (`known`), or a
+    /// plain file.
+    func gitMode(trustFileMode: Bool, known: FileMode?) -> FileMode {
+        if kind == .symlink { return .link }
+        if trustFileMode { return executable ? .executable : .blob }
+        return known.flatMap { $0.isFile ? $0 : nil } ?? .blob
+    }
+
     /// The path's own data (a symlink is not followed); nil when nothing is there.
     static func of(_ path: String) -> FileStat? {
         var info = stat()

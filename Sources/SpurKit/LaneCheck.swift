@@ -100,8 +100,7 @@ final class LaneProbe {
             if stamp.provesUntouched(info) { return false }
             let repository = try repository()
             let trustFileMode = try repository.config().bool("core.filemode") ?? true
-            let mode: FileMode = info.kind == .symlink ? .link
-                : trustFileMode ? (info.executable ? .executable : .blob) : (before.mode.isFile ? before.mode : .blob)
+            let mode = info.gitMode(trustFileMode: trustFileMode, known: before.mode)
             let filters = try ContentFilters(repository: repository)
             return FileVersion(id: try repository.hashWorkdirFile(path, filters: filters), mode: mode) != before
         }

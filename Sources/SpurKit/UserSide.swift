@@ -28,14 +28,7 @@ final class WorkingTreeProbe {
         guard let info = FileStat.of(root + "/" + path), info.kind == .file || info.kind == .symlink else { return nil }
         let entry = try index()?.index.entry(path: path)
         if baseVersion == nil, entry == nil, try isIgnored(path) { return nil }
-        let mode: FileMode
-        if info.kind == .symlink {
-            mode = .link
-        } else if trustFileMode {
-            mode = info.executable ? .executable : .blob
-        } else {
-            mode = (entry?.mode ?? baseVersion?.mode).flatMap { $0.isFile ? $0 : nil } ?? .blob
-        }
+        let mode = info.gitMode(trustFileMode: trustFileMode, known: entry?.mode ?? baseVersion?.mode)
         if let entry, entry.mode == mode, try statMatches(entry, info) { return FileVersion(id: entry.id, mode: mode) }
         if let known = ids[path] { return FileVersion(id: known, mode: mode) }
         let id = try repository.hashWorkdirFile(path, filters: filters)

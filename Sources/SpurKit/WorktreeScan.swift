@@ -109,14 +109,7 @@ final class WorktreeScan {
             if baseEntry.mode == .tree { try recordDeleted(path, baseEntry) } else { before = FileVersion(baseEntry) }
         }
         if before == nil, try repository.isIgnored(path) { return }
-        let mode: FileMode
-        if info.kind == .symlink {
-            mode = .link
-        } else if trustFileMode {
-            mode = info.executable ? .executable : .blob
-        } else {
-            mode = before.map { $0.mode.isFile ? $0.mode : .blob } ?? .blob
-        }
+        let mode = info.gitMode(trustFileMode: trustFileMode, known: before?.mode)
         let after = FileVersion(id: try repository.hashWorkdirFile(path, filters: filters), mode: mode)
         if after != before { record(path, before: before, after: after) }
     }
