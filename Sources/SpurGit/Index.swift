@@ -91,8 +91,9 @@ public final class Index {
         try withExtendedLifetime(context) {
             let payload = Unmanaged.passUnretained(context).toOpaque()
             try withStrarray([]) { array in
+                // add_all also removes entries whose file is gone (it stages every delta of its
+                // index-to-workdir diff, deletions included), so no update_all walk after it.
                 try check(git_index_add_all(pointer, array, GIT_INDEX_ADD_DEFAULT.rawValue, decide, payload), "git_index_add_all")
-                try check(git_index_update_all(pointer, array, decide, payload), "git_index_update_all")
             }
         }
         return context.nestedRepositories

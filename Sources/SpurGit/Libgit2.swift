@@ -5,6 +5,9 @@ import CGit2
 public enum Libgit2 {
     private static let initialised: Bool = {
         git_libgit2_init()
+        // Like git, trust the object database on reads instead of re-hashing every object read
+        // (libgit2's default); `git fsck` is the integrity check. Writes are still hashed.
+        _ = spur_git_enable_strict_hash_verification(0)
         return true
     }()
 

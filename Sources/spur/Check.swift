@@ -4,6 +4,7 @@ import SpurKit
 
 struct Check: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "check",
         abstract: "Tell which live lanes have changed the given paths (for editor and agent hooks).",
         discussion: """
         Exit 0: no live lane changed any of the paths; 1: at least one did; 2: bad input (for

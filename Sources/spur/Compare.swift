@@ -4,6 +4,7 @@ import SpurKit
 
 struct Compare: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "compare",
         abstract: "Compare lanes side by side: outcome, check, size, and collisions.",
         discussion: """
         For each lane: state, duration, exit status, check result, files changed, lines

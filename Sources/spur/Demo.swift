@@ -4,6 +4,7 @@ import SpurKit
 
 struct Demo: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "demo",
         abstract: "Show spur's whole story on a throw-away repository, printing each command it runs.",
         discussion: """
         Builds a small repository in a temporary folder, makes uncommitted edits as a user

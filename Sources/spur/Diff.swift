@@ -4,6 +4,7 @@ import SpurKit
 
 struct Diff: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "diff",
         abstract: "Show what a lane changed against its snapshot, as a patch.",
         discussion: """
         While the task runs, this is its live worktree; afterwards, its result. The patch

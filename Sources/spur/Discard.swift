@@ -4,6 +4,7 @@ import SpurKit
 
 struct Discard: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "discard",
         abstract: "Remove a lane: its worktree, branch, refs and record.",
         discussion: """
         Refuses when the lane holds changes that were never merged, and names the files

@@ -4,6 +4,7 @@ import SpurKit
 
 struct Explore: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "explore",
         abstract: "Try several approaches at once: lanes GROUP-1, GROUP-2, ... from one snapshot.",
         discussion: """
         Every lane of the group starts from the same snapshot of your working tree, so their

@@ -3,6 +3,7 @@ import SpurKit
 
 struct Finish: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "finish",
         abstract: "Commit a lane's worktree as its result and mark it done.",
         discussion: """
         For a lane made with --no-run where you or an agent worked by hand, or a lane whose

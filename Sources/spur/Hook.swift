@@ -4,6 +4,7 @@ import SpurKit
 
 struct Hook: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "hook",
         abstract: "Answer a hook event: Claude Code's (claude) or git's pre-commit (git-pre-commit).",
         discussion: """
         Run by the integrations 'spur hooks install' sets up, not by hand. Neither ever blocks

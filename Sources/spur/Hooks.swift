@@ -4,6 +4,7 @@ import SpurKit
 
 struct Hooks: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "hooks",
         abstract: "Install or remove spur's hooks for Claude Code and git.",
         subcommands: [HooksInstall.self, HooksUninstall.self]
     )

@@ -4,6 +4,7 @@ import SpurKit
 
 struct List: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "list",
         abstract: "List lanes: state, age, files changed, overlap with your edits and other lanes, description.",
         discussion: """
         Examples:

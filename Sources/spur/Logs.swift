@@ -4,6 +4,7 @@ import SpurKit
 
 struct Logs: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "logs",
         abstract: "Print a lane's log (its task's standard output and error).",
         discussion: """
         Examples:

@@ -4,6 +4,7 @@ import SpurKit
 
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "merge",
         abstract: "Bring a finished lane's result into your working tree (three-way, keeps your edits).",
         discussion: """
         Merges the lane's result with what is in your working tree now (including uncommitted

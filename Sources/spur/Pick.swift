@@ -3,6 +3,7 @@ import SpurKit
 
 struct Pick: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "pick",
         abstract: "Keep one approach: merge a lane and discard the other lanes of its group.",
         discussion: """
         The merge follows 'spur merge' (three-way into your working tree, undo point first).

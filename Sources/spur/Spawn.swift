@@ -4,6 +4,7 @@ import SpurKit
 
 struct Spawn: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "spawn",
         abstract: "Snapshot your working tree into a new lane and run a command there.",
         discussion: """
         The snapshot records HEAD plus staged, unstaged and untracked (not ignored) files,

@@ -4,6 +4,7 @@ import SpurKit
 
 struct Status: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "status",
         abstract: "Show each lane's state, files changed, and where it overlaps your edits and other lanes.",
         discussion: """
         A lane overlaps your edits where you and the task both changed a file since the lane's

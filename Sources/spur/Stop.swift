@@ -3,6 +3,7 @@ import SpurKit
 
 struct Stop: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "stop",
         abstract: "End a running task (TERM, then KILL) and commit what it left.",
         discussion: """
         The whole process group of the task is ended. What the task wrote so far is

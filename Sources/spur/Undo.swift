@@ -4,6 +4,7 @@ import SpurKit
 
 struct Undo: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "undo",
         abstract: "Take back the last merge: restore the files it wrote, exactly as they were.",
         discussion: """
         Restores every path the last merge wrote to its bytes, mode and existence before the

@@ -4,6 +4,7 @@ import SpurKit
 
 struct Wait: ParsableCommand {
     static let configuration = CommandConfiguration(
+        commandName: "wait",
         abstract: "Block until lanes end, printing each one's summary as it ends.",
         discussion: """
         Without names, waits for every running lane. Uses no CPU while waiting.

@@ -53,4 +53,8 @@ void spur_inotify_drain(int fd);
 
 /* pipe2(fds, O_CLOEXEC). */
 int spur_pipe_cloexec(int fds[2]);
+/* Whether libgit2's TLS set-up should load the system CA certificates (default: no, spur
+   never talks to a remote). Call before libgit2's first use. See tls_certificates.c. */
+void spur_need_tls_certificates(int needed);
+
 #endif
