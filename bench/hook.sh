@@ -83,6 +83,7 @@ for count in "${SIZES[@]}"; do
     payload PreToolUse "$lane1" "$unchanged" >"$WORK/escape.json"
     payload UserPromptSubmit "$repo" "" >"$WORK/prompt.json"
     "$SPUR" hook claude <"$WORK/overlap.json" | sed 's/^/# /' >&2
+    sync  # the new worktrees' files are written back before anything is timed
     printf '%-8s %-44s %10s\n' "$count" "hook PreToolUse, a file a lane changed" "$(median_ms "$WORK/overlap.json" "$SPUR" hook claude)"
     printf '%-8s %-44s %10s\n' "$count" "hook PreToolUse, a file no lane changed" "$(median_ms "$WORK/quiet.json" "$SPUR" hook claude)"
     printf '%-8s %-44s %10s\n' "$count" "hook PreToolUse, a lane writing outside" "$(median_ms "$WORK/escape.json" "$SPUR" hook claude)"

@@ -100,7 +100,8 @@ public struct Lanes: Sendable {
                     // A queued lane keeps its record; it now has a base, a branch and a worktree.
                     queued.base = base
                     queued.worktree = worktree
-                    queued.state = .created
+                    // It stays queued until its supervisor starts the task, so `wait` does not
+                    // mistake the moment between for an end.
                     lane = queued
                 }
                 try store.save(lane)
