@@ -220,8 +220,8 @@ final class WorkdirStager {
             let length = slash - entry.pathStart + 1
             func inFolder(_ k: Int) -> Bool {
                 let other = index.entries[k]
-                guard other.pathLength > length else { return false }
-                return memcmp(paths.baseAddress! + other.pathStart, paths.baseAddress! + entry.pathStart, length) == 0
+                guard other.pathLength > length, let base = paths.baseAddress else { return false }
+                return memcmp(base + other.pathStart, base + entry.pathStart, length) == 0
             }
             var low = i + 1, high = limit
             while low < high {
@@ -244,9 +244,7 @@ final class WorkdirStager {
     private static let attributesName = Array(".gitattributes".utf8)
 
     private func isAttributesFile(_ span: (start: Int, length: Int, isFolder: Bool, end: Int)) -> Bool {
-        span.length == 14 && index.paths.withUnsafeBufferPointer { paths in
-            Self.attributesName.withUnsafeBufferPointer { memcmp(paths.baseAddress! + span.start, $0.baseAddress!, 14) == 0 }
-        }
+        span.length == 14 && index.paths[span.start..<(span.start + 14)].elementsEqual(Self.attributesName)
     }
 
     /// True when the stat data proves the file is what the index recorded (git's rule,

@@ -95,7 +95,8 @@ final class FolderListing {
     /// Calls `body` with the item's NUL-terminated name.
     func withCName<R>(_ item: Item, _ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
         try names.withUnsafeBufferPointer { bytes in
-            try body(UnsafeRawPointer(bytes.baseAddress! + item.start).assumingMemoryBound(to: CChar.self))
+            guard let base = bytes.baseAddress else { return try "".withCString(body) }
+            return try body(UnsafeRawPointer(base + item.start).assumingMemoryBound(to: CChar.self))
         }
     }
 
@@ -109,8 +110,7 @@ final class FolderListing {
     static func compare(_ a: UnsafeBufferPointer<UInt8>, _ aStart: Int, _ aLength: Int, _ aFolder: Bool,
                         _ b: UnsafeBufferPointer<UInt8>, _ bStart: Int, _ bLength: Int, _ bFolder: Bool) -> Int {
         let common = min(aLength, bLength)
-        let result = memcmp(a.baseAddress! + aStart, b.baseAddress! + bStart, common)
-        if result != 0 { return Int(result) }
+        for k in 0..<common where a[aStart + k] != b[bStart + k] { return Int(a[aStart + k]) - Int(b[bStart + k]) }
         func byte(_ buffer: UnsafeBufferPointer<UInt8>, _ start: Int, _ length: Int, _ folder: Bool, _ k: Int) -> Int {
             k < length ? Int(buffer[start + k]) : (folder && k == length ? 0x2F : -1)
         }
