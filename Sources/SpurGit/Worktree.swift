@@ -10,7 +10,9 @@ extension Repository {
     /// at `path`, with HEAD on the existing branch `branch` (a full ref name), and checks it out.
     ///
     /// `applyFilters: false` skips attribute lookups and content filters during checkout, which
-    /// is only correct when the repository has no filter, eol or text attributes and no autocrlf.
+    /// is only correct when the repository has no filter, eol or text attributes and no autocrlf;
+    /// spur then writes the files itself (`checkOutIntoEmptyWorktree`), libgit2 only creates the
+    /// worktree's records. With filters, libgit2's checkout writes them.
     public func addWorktree(name: String, path: String, branch: String, applyFilters: Bool) throws {
         var reference: OpaquePointer?
         try check(git_reference_lookup(&reference, pointer, branch), "git_reference_lookup(\(branch))")
@@ -18,11 +20,24 @@ extension Repository {
         var options = git_worktree_add_options()
         try check(git_worktree_add_options_init(&options, UInt32(GIT_WORKTREE_ADD_OPTIONS_VERSION)), "git_worktree_add_options_init")
         options.ref = reference
-        options.checkout_options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
-        options.checkout_options.disable_filters = applyFilters ? 0 : 1
         var worktree: OpaquePointer?
-        try check(git_worktree_add(&worktree, pointer, name, path, &options), "git worktree add \(path)")
+        if applyFilters {
+            options.checkout_options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
+            try check(git_worktree_add(&worktree, pointer, name, path, &options), "git worktree add \(path)")
+        } else {
+            // A dry run limited to a path no tree can hold: libgit2 writes the records, no file.
+            options.checkout_options.checkout_strategy = GIT_CHECKOUT_NONE.rawValue | GIT_CHECKOUT_DONT_UPDATE_INDEX.rawValue
+                | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH.rawValue
+            try withStrarray([".git/spur-no-such-path"]) { paths in
+                options.checkout_options.paths = paths.pointee
+                try check(git_worktree_add(&worktree, pointer, name, path, &options), "git worktree add \(path)")
+            }
+        }
         git_worktree_free(worktree)
+        if !applyFilters {
+            let added = try Repository(path: path)
+            try added.checkOutIntoEmptyWorktree(tree: added.treeID(ofCommit: added.commitID(forRevision: "HEAD")))
+        }
     }
 
     /// Names of the linked worktrees git knows about.

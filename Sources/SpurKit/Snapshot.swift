@@ -15,14 +15,22 @@ public struct Snapshot: Sendable, Equatable {
 
     /// Records the working tree whose root is `workdir` as a commit with `message`.
     ///
+    /// The tree comes from a direct scan against the on-disk index when the repository allows
+    /// it (`Repository.stagedWorkdirTree`), else from libgit2's index with the tree staged in it.
+    ///
     /// `updateIndex` writes the staged result back to that worktree's own index, so it shows as
     /// clean afterwards; spur uses it only for a lane's worktree, never for the user's.
     public static func take(workdir: String, message: String = "spur snapshot", updateIndex: Bool = false) throws -> Snapshot {
         let repository = try Repository(path: workdir)
         let parent = try repository.headCommitID()
-        let index = try stagedIndex(of: repository)
-        let tree = try index.writeTree(to: repository)
-        if updateIndex { try index.write() }
+        let tree: ObjectID
+        if !updateIndex, let staged = repository.stagedWorkdirTree() {
+            tree = staged
+        } else {
+            let index = try stagedIndex(of: repository)
+            tree = try index.writeTree(to: repository)
+            if updateIndex { try index.write() }
+        }
         let commit = try repository.createCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message)
         return Snapshot(commit: commit, tree: tree, parent: parent)
     }
@@ -30,6 +38,7 @@ public struct Snapshot: Sendable, Equatable {
     /// The tree id of the working tree at `workdir`, as `take` would record it, without a commit.
     public static func treeID(workdir: String) throws -> ObjectID {
         let repository = try Repository(path: workdir)
+        if let staged = repository.stagedWorkdirTree() { return staged }
         return try stagedIndex(of: repository).writeTree(to: repository)
     }
 

@@ -126,6 +126,10 @@ public final class TestRepository: @unchecked Sendable {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         if FileManager.default.fileExists(atPath: realIndex) {
             try FileManager.default.copyItem(atPath: realIndex, toPath: index)
+            // Keep the index's time: git trusts an entry's stat data (to the second) only when
+            // the entry is older than the index; a copy dated now would hide a file rewritten
+            // in the same second with the same size.
+            try shell("touch -r '\(realIndex)' '\(index)'")
         } else if (try? git("rev-parse", "--verify", "-q", "HEAD", cwd: dir)) != nil {
             try git("read-tree", "HEAD", cwd: dir, env: env)
         }

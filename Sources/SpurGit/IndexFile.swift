@@ -1,0 +1,219 @@
+import CGit2
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The on-disk index (`.git/index`) read directly, for the working-tree scan of a snapshot.
+///
+/// Read-only, and only the common case: versions 2 to 4, every entry at stage 0, no
+/// assume-valid, skip-worktree or intent-to-add flag, no gitlink, and no extension git marks
+/// as required (split or sparse index). Anything else makes `read` return nil, and the caller
+/// uses libgit2's index instead. The trailing checksum is not verified (git's
+/// `index.skipHash` does the same); a truncated or malformed file also yields nil.
+///
+/// Paths are kept as bytes in one buffer, in index order (byte order of the full path), so
+/// every folder's entries form one contiguous run.
+struct IndexFile: Sendable {
+    /// One stage-0 entry: the stat data git recorded and the staged blob.
+    struct Entry {
+        let pathStart: Int
+        let pathLength: Int
+        let ctimeSeconds: UInt32, ctimeNanoseconds: UInt32
+        let mtimeSeconds: UInt32, mtimeNanoseconds: UInt32
+        let inode: UInt32
+        let mode: UInt32
+        let size: UInt32
+        let id: git_oid
+    }
+
+    /// All paths, back to back (no separators); an entry's path is `pathStart..<pathStart+pathLength`.
+    let paths: [UInt8]
+    let entries: [Entry]
+    /// Tree ids git cached for folders whose entries it has not changed since ("TREE"
+    /// extension); keys are folder paths ("" for the root). Invalidated folders are absent.
+    let cachedTrees: [String: git_oid]
+    /// When the index file was last written; an entry modified at or after it is "racily
+    /// clean" and its stat data proves nothing.
+    let mtimeSeconds: Int, mtimeNanoseconds: Int
+
+    /// An index with no entries (no index file yet).
+    static let empty = IndexFile(paths: [], entries: [], cachedTrees: [:], mtimeSeconds: 0, mtimeNanoseconds: 0)
+
+    func path(_ i: Int) -> String {
+        let entry = entries[i]
+        return paths.withUnsafeBufferPointer {
+            String(decoding: UnsafeBufferPointer(rebasing: $0[entry.pathStart..<(entry.pathStart + entry.pathLength)]), as: UTF8.self)
+        }
+    }
+
+    /// Reads the index at `path`: `.empty` when there is none, nil when it is not the common case.
+    static func read(path: String) -> IndexFile? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        if descriptor < 0 { return errno == ENOENT ? .empty : nil }
+        defer { close(descriptor) }
+        var info = stat()
+        guard fstat(descriptor, &info) == 0, info.st_size >= 32 else { return nil }
+        var bytes = [UInt8](repeating: 0, count: Int(info.st_size))
+        var filled = 0
+        while filled < bytes.count {
+            let count = bytes.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress.map { $0 + filled }, $0.count - filled) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return nil }
+            filled += count
+        }
+        var parser = IndexParser(bytes: bytes)
+        guard let parsed = parser.parse() else { return nil }
+        return IndexFile(paths: parsed.paths, entries: parsed.entries, cachedTrees: parsed.trees,
+                         mtimeSeconds: Int(info.st_mtim.tv_sec), mtimeNanoseconds: Int(info.st_mtim.tv_nsec))
+    }
+}
+
+/// Parses the index file format (git's Documentation/gitformat-index.txt).
+private struct IndexParser {
+    let bytes: [UInt8]
+    var offset = 0
+
+    init(bytes: [UInt8]) { self.bytes = bytes }
+
+    static let hashLength = 20
+
+    mutating func parse() -> (paths: [UInt8], entries: [IndexFile.Entry], trees: [String: git_oid])? {
+        guard bytes.count >= 12 + Self.hashLength,
+              bytes[0] == 0x44, bytes[1] == 0x49, bytes[2] == 0x52, bytes[3] == 0x43 else { return nil }  // "DIRC"
+        let version = be32(4), count = Int(be32(8))
+        guard (2...4).contains(version) else { return nil }
+        offset = 12
+        let end = bytes.count - Self.hashLength
+        var paths: [UInt8] = []
+        paths.reserveCapacity(count * 32)
+        var entries: [IndexFile.Entry] = []
+        entries.reserveCapacity(count)
+        var previous: Range<Int> = 0..<0
+        for _ in 0..<count {
+            let start = offset
+            guard start + 62 <= end else { return nil }
+            let mode = be32(start + 24)
+            let flags = be16(start + 60)
+            // assume-valid (0x8000), a stage other than 0 (0x3000); extended flags when 0x4000.
+            guard flags & 0xB000 == 0 else { return nil }
+            var pathOffset = start + 62
+            if flags & 0x4000 != 0 {
+                guard version >= 3, pathOffset + 2 <= end, be16(pathOffset) == 0 else { return nil }
+                pathOffset += 2
+            }
+            // Only files and links: gitlinks (submodules) take libgit2's path.
+            guard mode == 0o100644 || mode == 0o100755 || mode == 0o120000 else { return nil }
+            let pathStart = paths.count
+            if version == 4 {
+                offset = pathOffset
+                guard let strip = varint(limit: end), strip <= previous.count else { return nil }
+                let keep = previous.count - strip
+                paths.append(contentsOf: paths[previous.lowerBound..<(previous.lowerBound + keep)])
+                guard let nul = nulIndex(from: offset, limit: end) else { return nil }
+                paths.append(contentsOf: bytes[offset..<nul])
+                offset = nul + 1
+            } else {
+                guard let nul = nulIndex(from: pathOffset, limit: end) else { return nil }
+                paths.append(contentsOf: bytes[pathOffset..<nul])
+                let entryLength = (pathOffset - start) + (nul - pathOffset) + 8
+                offset = start + (entryLength & ~7)
+                guard offset <= end else { return nil }
+            }
+            let length = paths.count - pathStart
+            guard length > 0 else { return nil }
+            previous = pathStart..<(pathStart + length)
+            let id = rawID(at: start + 40)
+            entries.append(IndexFile.Entry(pathStart: pathStart, pathLength: length,
+                                           ctimeSeconds: be32(start), ctimeNanoseconds: be32(start + 4),
+                                           mtimeSeconds: be32(start + 8), mtimeNanoseconds: be32(start + 12),
+                                           inode: be32(start + 20), mode: mode, size: be32(start + 36), id: id))
+        }
+        var trees: [String: git_oid] = [:]
+        while offset + 8 <= end {
+            let signature = Array(bytes[offset..<(offset + 4)])
+            let size = Int(be32(offset + 4))
+            let body = offset + 8
+            guard body + size <= end else { return nil }
+            if signature == Array("TREE".utf8) {
+                var tree = TreeExtensionParser(bytes: bytes, offset: body, end: body + size)
+                guard tree.parse(prefix: nil, into: &trees) else { return nil }
+            } else if !(0x41...0x5A).contains(signature[0]) {
+                return nil  // a required extension spur does not know (split index, sparse index)
+            }
+            offset = body + size
+        }
+        guard offset == end else { return nil }
+        return (paths, entries, trees)
+    }
+
+    func be32(_ at: Int) -> UInt32 {
+        UInt32(bytes[at]) << 24 | UInt32(bytes[at + 1]) << 16 | UInt32(bytes[at + 2]) << 8 | UInt32(bytes[at + 3])
+    }
+
+    func be16(_ at: Int) -> UInt16 { UInt16(bytes[at]) << 8 | UInt16(bytes[at + 1]) }
+
+    func rawID(at: Int) -> git_oid { readRawID(bytes, at: at) }
+
+    func nulIndex(from: Int, limit: Int) -> Int? {
+        var i = from
+        while i < limit { if bytes[i] == 0 { return i }; i += 1 }
+        return nil
+    }
+
+    /// git's offset varint (index v4 path compression).
+    mutating func varint(limit: Int) -> Int? {
+        guard offset < limit else { return nil }
+        var byte = bytes[offset]; offset += 1
+        var value = Int(byte & 0x7F)
+        while byte & 0x80 != 0 {
+            guard offset < limit, value < (1 << 40) else { return nil }
+            byte = bytes[offset]; offset += 1
+            value = ((value + 1) << 7) | Int(byte & 0x7F)
+        }
+        return value
+    }
+}
+
+/// The "TREE" extension: for each folder, in pre-order, its name, the number of index entries
+/// it covers (-1 when invalidated), the number of subfolders, and its tree id when valid.
+private struct TreeExtensionParser {
+    let bytes: [UInt8]
+    var offset: Int
+    let end: Int
+
+    mutating func parse(prefix: String?, into trees: inout [String: git_oid]) -> Bool {
+        guard let nul = index(of: 0) else { return false }
+        let name = String(decoding: bytes[offset..<nul], as: UTF8.self)
+        offset = nul + 1
+        guard let space = index(of: 0x20), let entryCount = Int(String(decoding: bytes[offset..<space], as: UTF8.self)) else { return false }
+        offset = space + 1
+        guard let newline = index(of: 0x0A), let subtrees = Int(String(decoding: bytes[offset..<newline], as: UTF8.self)),
+              subtrees >= 0 else { return false }
+        offset = newline + 1
+        let path = prefix.map { $0.isEmpty ? name : $0 + "/" + name } ?? ""
+        if entryCount >= 0 {
+            guard offset + 20 <= end else { return false }
+            trees[path] = readRawID(bytes, at: offset)
+            offset += 20
+        }
+        for _ in 0..<subtrees where !parse(prefix: path, into: &trees) { return false }
+        return true
+    }
+
+    func index(of byte: UInt8) -> Int? {
+        var i = offset
+        while i < end { if bytes[i] == byte { return i }; i += 1 }
+        return nil
+    }
+}
+
+/// The 20 id bytes at `at`.
+private func readRawID(_ bytes: [UInt8], at: Int) -> git_oid {
+    var oid = git_oid()
+    withUnsafeMutableBytes(of: &oid) { target in
+        bytes.withUnsafeBytes { target.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[at..<(at + 20)])) }
+    }
+    return oid
+}

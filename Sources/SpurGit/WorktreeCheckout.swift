@@ -1,0 +1,170 @@
+import CGit2
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Repository {
+    /// Writes `tree` into this linked worktree's root, which must hold nothing but git's `.git`
+    /// file, and writes its index from the tree with each file's stat data, so git and spur see
+    /// the worktree as clean without reading a file.
+    ///
+    /// What libgit2's checkout does, for a tree landing in an empty folder, at less cost:
+    /// files are created relative to an open descriptor of their folder (`openat`, `O_EXCL`:
+    /// nothing that exists is ever replaced) and their stat data is taken from the open file,
+    /// on several threads; the index keeps the tree's folder ids (git's cache tree). No content
+    /// filter (eol, smudge, ident) is applied: callers use libgit2's checkout when an attribute
+    /// file or autocrlf could apply.
+    func checkOutIntoEmptyWorktree(tree treeID: ObjectID) throws {
+        guard let root = workdir else { throw GitError(code: -1, errorClass: 0, message: "no working tree", operation: "checkout") }
+        let index = try self.index()
+        try index.read(tree: tree(treeID))
+        let count = index.count
+        let rootDescriptor = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        guard rootDescriptor >= 0 else { throw checkoutError("open \(root)") }
+        defer { close(rootDescriptor) }
+
+        // Folders first, in path order (parents before children).
+        var made = Set<String>()
+        for i in 0..<count {
+            guard let entry = git_index_get_byindex(index.pointer, i) else { continue }
+            let path = String(cString: entry.pointee.path)
+            guard let slash = path.lastIndex(of: "/") else { continue }
+            var folder = ""
+            for component in path[..<slash].split(separator: "/") {
+                folder = folder.isEmpty ? String(component) : folder + "/" + component
+                if made.insert(folder).inserted, mkdirat(rootDescriptor, folder, 0o777) != 0, errno != EEXIST {
+                    throw checkoutError("mkdir \(folder)")
+                }
+            }
+        }
+
+        // Files, in contiguous runs of the index (so each run keeps few folders open).
+        // Creating files is mostly kernel work, which runs in parallel across folders.
+        let workers = count >= 4096 ? max(1, min(4, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))) : 1
+        let stats = UnsafeMutableBufferPointer<stat>.allocate(capacity: max(count, 1))
+        defer { stats.deallocate() }
+        let failures = UnsafeMutableBufferPointer<String?>.allocate(capacity: workers)
+        failures.initialize(repeating: nil)
+        defer { failures.deinitialize().deallocate() }
+        var entries: [UnsafePointer<git_index_entry>] = []
+        entries.reserveCapacity(count)
+        for i in 0..<count { if let entry = git_index_get_byindex(index.pointer, i) { entries.append(entry) } }
+        let objectsPath = commonDir
+        try entries.withUnsafeBufferPointer { entryBuffer in
+            let shared = CheckoutThreads(entries: entryBuffer, stats: stats, failures: failures)
+            DispatchQueue.concurrentPerform(iterations: workers) { worker in
+                let start = shared.entries.count * worker / workers, end = shared.entries.count * (worker + 1) / workers
+                do {
+                    let objects = try Repository(path: objectsPath)
+                    var writer = FolderWriter(root: rootDescriptor)
+                    defer { writer.close() }
+                    for i in start..<end { shared.stats[i] = try writer.write(shared.entries[i].pointee, objects: objects) }
+                } catch {
+                    shared.failures[worker] = "\(error)"
+                }
+            }
+            guard entryBuffer.count == count else { throw GitError(code: -1, errorClass: 0, message: "index changed", operation: "checkout") }
+        }
+        if let failure = failures.compactMap({ $0 }).first {
+            throw GitError(code: -1, errorClass: 0, message: failure, operation: "checkout into \(root)")
+        }
+
+        for (i, entry) in entries.enumerated() {
+            let mutable = UnsafeMutablePointer(mutating: entry)
+            if mutable.pointee.mode == FileMode.commit.rawValue { continue }
+            let info = stats[i]
+            mutable.pointee.ctime = git_index_time(seconds: Int32(truncatingIfNeeded: info.st_ctim.tv_sec),
+                                                   nanoseconds: UInt32(truncatingIfNeeded: info.st_ctim.tv_nsec))
+            mutable.pointee.mtime = git_index_time(seconds: Int32(truncatingIfNeeded: info.st_mtim.tv_sec),
+                                                   nanoseconds: UInt32(truncatingIfNeeded: info.st_mtim.tv_nsec))
+            mutable.pointee.dev = UInt32(truncatingIfNeeded: info.st_dev)
+            mutable.pointee.ino = UInt32(truncatingIfNeeded: info.st_ino)
+            mutable.pointee.uid = info.st_uid
+            mutable.pointee.gid = info.st_gid
+            mutable.pointee.file_size = UInt32(truncatingIfNeeded: info.st_size)
+            // Just written and measured: not "racily clean", nothing to re-check on write.
+            mutable.pointee.flags_extended |= UInt16(GIT_INDEX_ENTRY_UPTODATE.rawValue)
+        }
+        try index.write()
+    }
+
+    private func checkoutError(_ operation: String) -> GitError {
+        GitError(code: -1, errorClass: 0, message: String(cString: strerror(errno)), operation: operation)
+    }
+}
+
+/// Memory the checkout threads share: entries are only read, and each thread writes only the
+/// `stats` slots of its own run and its own `failures` slot.
+private struct CheckoutThreads: @unchecked Sendable {
+    let entries: UnsafeBufferPointer<UnsafePointer<git_index_entry>>
+    let stats: UnsafeMutableBufferPointer<stat>
+    let failures: UnsafeMutableBufferPointer<String?>
+}
+
+/// Creates files of one thread's run, keeping its current folder open.
+private struct FolderWriter {
+    let root: Int32
+    private var folder = ""
+    private var descriptor: Int32 = -1
+
+    init(root: Int32) { self.root = root }
+
+    mutating func close() {
+        if descriptor >= 0 { Glibc.close(descriptor) }
+        descriptor = -1
+    }
+
+    /// Creates the file, link or (for a gitlink) empty folder of `entry`; returns its lstat data.
+    mutating func write(_ entry: git_index_entry, objects: Repository) throws -> stat {
+        let path = String(cString: entry.path)
+        let slash = path.lastIndex(of: "/")
+        let parent = slash.map { String(path[..<$0]) } ?? ""
+        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        if parent != folder || descriptor < 0 {
+            close()
+            descriptor = openat(root, parent.isEmpty ? "." : parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+            guard descriptor >= 0 else { throw failure("open folder \(parent)") }
+            folder = parent
+        }
+        var info = stat()
+        if entry.mode == FileMode.commit.rawValue {
+            guard mkdirat(descriptor, name, 0o777) == 0 else { throw failure("mkdir \(path)") }
+            return info
+        }
+        var oid = entry.id
+        var blob: OpaquePointer?
+        try check(git_blob_lookup(&blob, objects.pointer, &oid), "read \(path)")
+        defer { git_blob_free(blob) }
+        let size = Int(git_blob_rawsize(blob))
+        let content = git_blob_rawcontent(blob)
+        if entry.mode == FileMode.link.rawValue {
+            var target = [CChar](repeating: 0, count: size + 1)
+            if size > 0, let content { memcpy(&target, content, size) }
+            guard symlinkat(target, descriptor, name) == 0 else { throw failure("link \(path)") }
+            guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { throw failure("lstat \(path)") }
+            return info
+        }
+        let permissions: mode_t = entry.mode == FileMode.executable.rawValue ? 0o777 : 0o666
+        let file = openat(descriptor, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions)
+        guard file >= 0 else { throw failure("create \(path)") }
+        defer { Glibc.close(file) }
+        var written = 0
+        while written < size, let content {
+            let result = Glibc.write(file, content + written, size - written)
+            if result < 0 {
+                if errno == EINTR { continue }
+                throw failure("write \(path)")
+            }
+            written += result
+        }
+        guard fstat(file, &info) == 0 else { throw failure("stat \(path)") }
+        return info
+    }
+
+    private func failure(_ operation: String) -> GitError {
+        GitError(code: -1, errorClass: 0, message: String(cString: strerror(errno)), operation: operation)
+    }
+}
