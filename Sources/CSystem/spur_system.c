@@ -113,9 +113,20 @@ int spur_wtermsig(int status) { return WTERMSIG(status); }
 
 int spur_inotify_init(void) { return inotify_init1(IN_CLOEXEC | IN_NONBLOCK); }
 int spur_inotify_watch(int fd, const char *path, uint32_t mask) { return inotify_add_watch(fd, path, mask); }
+int spur_inotify_watch_folder(int fd, const char *path) {
+    return inotify_add_watch(fd, path, IN_CREATE | IN_DELETE | IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_MOVED_FROM
+                                       | IN_MOVED_TO | IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR | IN_DONT_FOLLOW);
+}
 void spur_inotify_drain(int fd) {
     char buffer[4096];
     while (read(fd, buffer, sizeof buffer) > 0) {}
 }
 
 int spur_pipe_cloexec(int fds[2]) { return pipe2(fds, O_CLOEXEC); }
+
+_Static_assert(SPUR_IN_MODIFY == IN_MODIFY && SPUR_IN_CLOSE_WRITE == IN_CLOSE_WRITE && SPUR_IN_MOVED_TO == IN_MOVED_TO
+               && SPUR_IN_CREATE == IN_CREATE && SPUR_IN_DELETE == IN_DELETE && SPUR_IN_ATTRIB == IN_ATTRIB
+               && SPUR_IN_MOVED_FROM == IN_MOVED_FROM && SPUR_IN_DELETE_SELF == IN_DELETE_SELF
+               && SPUR_IN_MOVE_SELF == IN_MOVE_SELF && SPUR_IN_Q_OVERFLOW == IN_Q_OVERFLOW
+               && SPUR_IN_IGNORED == IN_IGNORED && SPUR_IN_ISDIR == IN_ISDIR,
+               "spur's inotify constants match the kernel's");

@@ -1,4 +1,5 @@
 import CGit2
+import Foundation
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -54,8 +55,14 @@ extension Repository {
         var worktree: OpaquePointer?
         let result = git_worktree_lookup(&worktree, pointer, name)
         // libgit2 1.5 answers a missing worktree with a generic -1 (no message), not ENOTFOUND.
-        if result == GIT_ENOTFOUND.rawValue || (result < 0 && access(commonDir + "/worktrees/" + name, F_OK) != 0) { return }
-        try check(result, "git_worktree_lookup(\(name))")
+        let record = commonDir + "/worktrees/" + name
+        if result == GIT_ENOTFOUND.rawValue || (result < 0 && access(record, F_OK) != 0) { return }
+        if result < 0 {
+            // A damaged record (its gitdir or HEAD file gone) that libgit2 cannot open: remove it,
+            // as `git worktree prune` does. The caller removes the working tree itself.
+            do { try FileManager.default.removeItem(atPath: record) } catch { try check(result, "git_worktree_lookup(\(name))") }
+            return
+        }
         defer { git_worktree_free(worktree) }
         var options = git_worktree_prune_options()
         try check(git_worktree_prune_options_init(&options, UInt32(GIT_WORKTREE_PRUNE_OPTIONS_VERSION)), "git_worktree_prune_options_init")

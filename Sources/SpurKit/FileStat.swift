@@ -58,7 +58,7 @@ struct FileStat: Sendable, Equatable {
 }
 
 /// A moment as file timestamps record it.
-struct FileTime: Sendable, Comparable {
+struct FileTime: Sendable, Comparable, Codable {
     let seconds: Int
     let nanoseconds: Int
     static func < (a: FileTime, b: FileTime) -> Bool {

@@ -26,8 +26,9 @@ final class FileLock {
 
 /// Writes files so that a reader, or a crash, sees either the old content or the new, whole.
 enum AtomicFile {
-    /// `mode` is the new file's permission bits (less the umask).
-    static func write(_ data: Data, to path: String, mode: mode_t = 0o644) throws {
+    /// `mode` is the new file's permission bits (less the umask). Without `sync` the content
+    /// may not survive a crash of the machine (for files that only matter while it runs).
+    static func write(_ data: Data, to path: String, mode: mode_t = 0o644, sync: Bool = true) throws {
         let temporary = "\(path).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let descriptor = open(temporary, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw SpurError("cannot write \(temporary): \(String(cString: strerror(errno)))") }
@@ -41,7 +42,7 @@ enum AtomicFile {
                 offset += written
             }
         }
-        if fsync(descriptor) != 0 { failed = true }
+        if sync && fsync(descriptor) != 0 { failed = true }
         close(descriptor)
         guard !failed, rename(temporary, path) == 0 else {
             unlink(temporary)

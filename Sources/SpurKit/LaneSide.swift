@@ -27,8 +27,12 @@ final class LaneSide: OverlapSide {
     private let scan: WorktreeScan?
     private var renamesPaired: Bool
 
-    /// Reads the lane's changes: a tree diff for a result, a stat scan of a live worktree.
-    init(lane: Lane, repository: Repository, workspace: Workspace) throws {
+    /// How `changes` were found (nil: the lane has neither a result nor a worktree).
+    let source: ChangeSource?
+
+    /// Reads the lane's changes: a tree diff for a result; for a live worktree, the paths its
+    /// change journal names when the journal can be trusted (and `useJournal`), else a scan.
+    init(lane: Lane, repository: Repository, workspace: Workspace, useJournal: Bool = true) throws {
         self.lane = lane
         self.base = try BaseTree(repository: repository, commit: lane.base)
         switch LaneContent.of(lane) {
@@ -36,9 +40,18 @@ final class LaneSide: OverlapSide {
             changes = try base.changes(to: repository.treeID(ofCommit: head))
             scan = nil
             renamesPaired = false
+            source = .result
         case .worktree:
             let scan = try WorktreeScan(workdir: lane.worktree, base: base, stamp: CheckoutStamp.of(lane, workspace: workspace))
-            try scan.scan()
+            let journal = useJournal ? ChangeJournal(lane: lane.name, workspace: workspace).trustedPaths(for: lane, workspace: workspace)
+                                     : (paths: nil, reason: "the journal was not asked for")
+            if let paths = journal.paths {
+                try scan.scan(journaled: paths)
+                source = .journal
+            } else {
+                try scan.scan()
+                source = .scan(because: journal.reason)
+            }
             changes = scan.changes
             self.scan = scan
             renamesPaired = false
@@ -46,6 +59,7 @@ final class LaneSide: OverlapSide {
             changes = []
             scan = nil
             renamesPaired = true
+            source = nil
         }
         names = Set(changes.flatMap { [$0.oldPath, $0.newPath] })
         index()

@@ -2,8 +2,8 @@ import SpurGit
 
 /// A lane as `status` shows it: what `list` shows plus where it overlaps your edits and other
 /// live lanes. As JSON: every field of `list --json`, plus `overlap: [{path, verdict, reason,
-/// lines, otherName}]`, `laneOverlaps: [{lane, paths, conflicts}]` and `verdict` (the
-/// one-line finish verdict).
+/// lines, otherName}]`, `laneOverlaps: [{lane, paths, conflicts}]`, `verdict` (the
+/// one-line finish verdict) and `changesFrom` (result, journal or scan) for a live lane.
 public struct LaneStatus: Sendable, Encodable {
     public let report: LaneReport
     public let overlap: LaneOverlapReport
@@ -14,7 +14,7 @@ public struct LaneStatus: Sendable, Encodable {
         let conflicts: [String]
     }
 
-    enum Keys: String, CodingKey { case overlap, laneOverlaps, verdict }
+    enum Keys: String, CodingKey { case overlap, laneOverlaps, verdict, changesFrom }
 
     public func encode(to encoder: Encoder) throws {
         try report.encode(to: encoder)
@@ -24,6 +24,7 @@ public struct LaneStatus: Sendable, Encodable {
             LaneOverlapEntry(lane: $0.lane, paths: $0.paths.map(\.path), conflicts: $0.conflicts.map(\.path))
         }, forKey: .laneOverlaps)
         try container.encode(overlap.isLive ? overlap.finishVerdict : nil, forKey: .verdict)
+        try container.encodeIfPresent(overlap.changesFrom, forKey: .changesFrom)
     }
 }
 

@@ -187,6 +187,7 @@ public struct Lanes: Sendable {
                     }
                 }
             }
+            if lane.state == .created { LaneWatch.stop(lane: name, workspace: workspace) }
             let repository = try workspace.openRepository()
             try repository.pruneWorktree(name: Lane.worktreeAdminName(name), removeFolder: true)
             if FileManager.default.fileExists(atPath: lane.worktree) {

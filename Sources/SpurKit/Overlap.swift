@@ -90,7 +90,31 @@ public struct LaneOverlapReport: Sendable {
     public let withUser: [OverlapPath]
     /// Other live lanes sharing changed paths with this one, by lane name.
     public let withLanes: [LaneCollision]
+    /// For a live worktree: whether its changes came from its change journal or a scan.
+    public var changesFrom: ChangeSource? = nil
 
     public var userConflicts: [OverlapPath] { withUser.filter { $0.verdict == .conflict } }
     public var laneConflictCount: Int { withLanes.reduce(0) { $0 + $1.conflicts.count } }
+}
+
+/// How a lane's changes were found: a tree diff of its result, its live worktree's change
+/// journal (only the paths its watcher saw change), or a scan of the whole worktree.
+public enum ChangeSource: Sendable, Equatable, Encodable {
+    case result
+    case journal
+    /// A scan, and why the journal could not stand in.
+    case scan(because: String)
+
+    public var name: String {
+        switch self {
+        case .result: "result"
+        case .journal: "journal"
+        case .scan: "scan"
+        }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(name)
+    }
 }

@@ -5,13 +5,20 @@ import SpurGit
 /// you changed since its base (U ∩ T), and the paths it shares with every other live lane,
 /// each with a verdict from a three-way merge of the file.
 ///
-/// Cost: a lane with a result costs a tree diff; a running lane costs one `lstat` per file
-/// of its worktree (nothing is hashed unless touched since checkout). Your working tree is
+/// Cost: a lane with a result costs a tree diff; a live lane costs one look at each path its
+/// change journal names, or, without a trustworthy journal, one `lstat` per file of its
+/// worktree (nothing is hashed unless touched since checkout). Your working tree is
 /// never scanned: only the paths lanes changed are looked at, unless you deleted one of them
 /// (then one scan finds where you renamed it).
 public struct OverlapAnalyzer: Sendable {
     public let workspace: Workspace
-    public init(workspace: Workspace) { self.workspace = workspace }
+    /// Whether a live lane's change journal may stand in for a scan of its worktree (it is
+    /// used only when provably complete). Off with SPUR_JOURNAL=off in the environment.
+    public var useJournal: Bool
+    public init(workspace: Workspace) {
+        self.workspace = workspace
+        useJournal = ProcessInfo.processInfo.environment["SPUR_JOURNAL"] != "off"
+    }
 
     /// True when a lane counts for overlap: not merged yet, and its worktree exists.
     public static func isLive(_ lane: Lane) -> Bool {
@@ -25,7 +32,7 @@ public struct OverlapAnalyzer: Sendable {
         for lane in selected ?? [] {
             if let position = all.firstIndex(where: { $0.name == lane.name }) { all[position] = lane } else { all.append(lane) }
         }
-        let session = try OverlapSession(workspace: workspace, liveLanes: all.filter(Self.isLive))
+        let session = try OverlapSession(workspace: workspace, liveLanes: all.filter(Self.isLive), useJournal: useJournal)
         return try (selected ?? all).map { try session.report(for: $0) }
     }
 
@@ -56,13 +63,15 @@ final class OverlapSession {
     let probe: WorkingTreeProbe
     let judge: OverlapJudge
     let liveLanes: [Lane]
+    let useJournal: Bool
     private var laneSides: [String: LaneSide] = [:]
     private var userSides: [ObjectID: UserSide] = [:]
     private var pairs: [String: [OverlapPath]] = [:]
 
-    init(workspace: Workspace, liveLanes: [Lane]) throws {
+    init(workspace: Workspace, liveLanes: [Lane], useJournal: Bool) throws {
         self.workspace = workspace
         self.liveLanes = liveLanes
+        self.useJournal = useJournal
         repository = try workspace.openRepository()
         probe = try WorkingTreeProbe(workspace: workspace)
         judge = OverlapJudge(repository: repository)
@@ -74,7 +83,7 @@ final class OverlapSession {
 
     func laneSide(_ lane: Lane) throws -> LaneSide {
         if let side = laneSides[lane.name] { return side }
-        let side = try LaneSide(lane: lane, repository: repository, workspace: workspace)
+        let side = try LaneSide(lane: lane, repository: repository, workspace: workspace, useJournal: useJournal)
         laneSides[lane.name] = side
         return side
     }
@@ -97,7 +106,8 @@ final class OverlapSession {
             let paths = try pair(lane, other)
             if !paths.isEmpty { withLanes.append(LaneCollision(lane: other.name, paths: paths)) }
         }
-        return LaneOverlapReport(lane: lane, isLive: true, changedFiles: side.changedFiles, withUser: withUser, withLanes: withLanes)
+        return LaneOverlapReport(lane: lane, isLive: true, changedFiles: side.changedFiles, withUser: withUser, withLanes: withLanes,
+                                 changesFrom: side.source)
     }
 
     /// Paths two lanes both changed. The ancestor is the older lane's base: the newer lane

@@ -12,14 +12,33 @@ public struct Supervision: Sendable {
     /// Launches `spur __supervise NAME` detached (new session, stdin /dev/null) and returns once
     /// the task runs, or throws the reason it could not start.
     public func launch(_ name: String, spurExecutable: String) throws {
+        try startDetached(["__supervise", name], log: "\(name).supervisor.log", spurExecutable: spurExecutable) { answer in
+            answer.isEmpty ? "the supervisor of lane '\(name)' exited before the task started: "
+                           : "lane '\(name)' could not start its task: "
+        }
+    }
+
+    /// Launches `spur __watch NAME` detached: it keeps the change journal of a lane made with
+    /// `--no-run` until the lane is finished or discarded. Returns once every folder is watched.
+    public func launchWatcher(_ name: String, spurExecutable: String) throws {
+        try startDetached(["__watch", name], log: "\(name).watch.log", spurExecutable: spurExecutable) { _ in
+            "cannot watch lane '\(name)': "
+        }
+    }
+
+    /// Starts `spur ARGUMENTS --ready-fd 3` in a new session (stdin /dev/null, output to the
+    /// log) and waits for its "ok"; anything else it answers, or its silent exit, is thrown
+    /// after `prefix(answer)`.
+    private func startDetached(_ subcommand: [String], log: String, spurExecutable: String,
+                               prefix: (String) -> String) throws {
         var pipeEnds: [Int32] = [0, 0]
         guard spur_pipe_cloexec(&pipeEnds) == 0 else { throw SpurError("cannot create a pipe: \(String(cString: strerror(errno)))") }
         let (readEnd, writeEnd) = (pipeEnds[0], pipeEnds[1])
         try FileManager.default.createDirectory(atPath: workspace.stateDir + "/logs", withIntermediateDirectories: true)
-        let supervisorLog = workspace.stateDir + "/logs/\(name).supervisor.log"
+        let supervisorLog = workspace.stateDir + "/logs/" + log
         let output = open(supervisorLog, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         guard output >= 0 else { throw SpurError("cannot open \(supervisorLog)") }
-        let arguments: [UnsafeMutablePointer<CChar>?] = [strdup(spurExecutable), strdup("__supervise"), strdup(name), strdup("--ready-fd"), strdup("3"), nil]
+        let arguments: [UnsafeMutablePointer<CChar>?] = ([spurExecutable] + subcommand + ["--ready-fd", "3"]).map { strdup($0) } + [nil]
         let variables: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { arguments.forEach { free($0) }; variables.forEach { free($0) } }
         var pid: pid_t = 0
@@ -31,7 +50,7 @@ public struct Supervision: Sendable {
         close(output)
         close(writeEnd)
         defer { close(readEnd) }
-        guard result == 0 else { throw SpurError("cannot start the supervisor: \(String(cString: strerror(result)))") }
+        guard result == 0 else { throw SpurError("cannot start spur \(subcommand[0]): \(String(cString: strerror(result)))") }
         // The supervisor answers "ok" once the task runs; EOF without an answer means it died.
         var answer = Data()
         var buffer = [UInt8](repeating: 0, count: 512)
@@ -46,9 +65,9 @@ public struct Supervision: Sendable {
         if text.isEmpty {
             let detail = (try? String(contentsOfFile: supervisorLog, encoding: .utf8))?
                 .split(separator: "\n").last.map(String.init) ?? "no message"
-            throw SpurError("the supervisor of lane '\(name)' exited before the task started: \(detail)")
+            throw SpurError(prefix(text) + detail)
         }
-        throw SpurError("lane '\(name)' could not start its task: \(text)")
+        throw SpurError(prefix(text) + text)
     }
 
     /// Notices lanes whose supervisor vanished (kill -9, reboot): marks them killed with the

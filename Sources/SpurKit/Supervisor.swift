@@ -53,6 +53,8 @@ public struct Supervisor {
         guard log >= 0 else { throw SpurError("cannot open log \(logPath)") }
         defer { close(log) }
 
+        // Watching starts before the task can change anything: status then reads the journal.
+        let watcher = try? WorktreeWatcher(lane: lane, workspace: workspace)
         let started = Date()
         let pid: Int32
         do {
@@ -79,7 +81,9 @@ public struct Supervisor {
         }
         if lane.after == nil { report(ready, "ok") }
 
-        let ending = waitForTask(pid: pid, lane: lane, signals: signals, log: log)
+        let ending = waitForTask(pid: pid, lane: lane, signals: signals, log: log, watcher: watcher)
+        // From here on nobody answers readers' sync requests: they scan until the result is recorded.
+        watcher?.stop(reason: "the task ended")
         try finish(ending)
     }
 
@@ -153,19 +157,23 @@ public struct Supervisor {
     }
 
     /// Waits for the task, handling timeout, `spur stop` (SIGTERM to us) and stall detection.
-    func waitForTask(pid: Int32, lane: Lane, signals: Int32, log: Int32) -> Ending {
+    func waitForTask(pid: Int32, lane: Lane, signals: Int32, log: Int32, watcher: WorktreeWatcher?) -> Ending {
         var ending = Ending()
         guard let exitWatch = ProcessExitWatch(pid: pid) else {
             return reap(pid, into: ending)
         }
         let deadline = lane.timeoutSeconds.map { Date().addingTimeInterval($0) }
         let idle = lane.idleSeconds ?? 600
-        var stall = StallWatch(idle: idle, logPath: logPath, worktree: lane.worktree)
+        var stall = StallWatch(idle: idle, logPath: logPath, worktree: lane.worktree, watcher: watcher)
         while true {
             let wakeAt = [deadline, stall.nextCheck].compactMap { $0 }.min()
-            switch KernelWait.readable([exitWatch.descriptor, signals], until: wakeAt) {
+            var descriptors = [exitWatch.descriptor, signals]
+            if let watcher, watcher.rootPresent { descriptors.append(watcher.descriptor) }
+            switch KernelWait.readable(descriptors, until: wakeAt) {
             case .readable(0), .failed:
                 return reap(pid, into: ending)
+            case .readable(2):
+                watcher?.drain()
             case .readable(_):
                 let number = spur_signalfd_read(signals)
                 ending.killReason = number == SIGTERM ? "stopped by 'spur stop'" : "supervisor received signal \(number)"
@@ -282,16 +290,20 @@ struct StallWatch {
     let idle: Double
     let logPath: String
     let worktree: String
+    /// Counts file events in the worktree; without it, the worktree's tree is compared.
+    let watcher: WorktreeWatcher?
     var lastActivity = Date()
     var lastLogSize: UInt64 = 0
     var lastTree: ObjectID?
+    var lastEventCount = 0
     var stalled = false
     var nextCheck: Date?
 
-    init(idle: Double, logPath: String, worktree: String) {
+    init(idle: Double, logPath: String, worktree: String, watcher: WorktreeWatcher? = nil) {
         self.idle = idle
         self.logPath = logPath
         self.worktree = worktree
+        self.watcher = watcher
         nextCheck = Date().addingTimeInterval(idle / 4)
     }
 
@@ -301,7 +313,11 @@ struct StallWatch {
         let size = (try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? UInt64) ?? 0
         var active = size != lastLogSize
         lastLogSize = size
-        if !active, let tree = try? Snapshot.treeID(workdir: worktree) {
+        if let watcher, watcher.rootPresent {
+            watcher.drain()
+            active = active || watcher.eventCount != lastEventCount
+            lastEventCount = watcher.eventCount
+        } else if !active, let tree = try? Snapshot.treeID(workdir: worktree) {
             active = lastTree != nil && tree != lastTree
             lastTree = tree
         }

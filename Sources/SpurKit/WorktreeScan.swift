@@ -24,6 +24,7 @@ final class WorktreeScan {
     /// Stop as soon as one change is found (for `check`).
     var stopAtFirstChange = false
     private(set) var changes: [SideChange] = []
+    private var hiddenFolders: [String: Bool] = [:]
 
     init(workdir: String, base: BaseTree, stamp: CheckoutStamp) throws {
         self.workdir = workdir
@@ -44,6 +45,65 @@ final class WorktreeScan {
         let descriptor = open(full, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard descriptor >= 0 else { throw SpurError("cannot read \(full): \(String(cString: strerror(errno)))") }
         try walk(descriptor, folder: folder, info: info, inBase: inBase)
+    }
+
+    /// Looks only at `paths` (from a `ChangeJournal`): each file is compared with its base
+    /// entry, each folder scanned whole, each missing path checked for a base entry it deleted.
+    /// Gives the same changes as `scan()` whenever every changed path is among them or under one.
+    func scan(journaled paths: [String]) throws {
+        let unique = Set(paths)
+        let covering = unique.filter { path in !ancestors(of: path).contains(where: unique.contains) }
+        for path in covering.sorted() {
+            if done { return }
+            if path.split(separator: "/").contains(".git") { continue }
+            if try isHidden(path) { continue }
+            let slash = path.lastIndex(of: "/")
+            let folder = slash.map { String(path[..<$0]) } ?? ""
+            let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+            let named = try base.listing(folder)[name]
+            if named?.mode == .commit { continue }
+            guard let info = FileStat.of(workdir + "/" + path) else {
+                if let named { try recordDeleted(path, named) }
+                continue
+            }
+            switch info.kind {
+            case .directory:
+                if let named, named.mode != .tree { record(path, before: FileVersion(named), after: nil) }
+                if named?.mode != .tree, try repository.isIgnored(path + "/") { continue }
+                try scan(folder: path)
+            case .file, .symlink:
+                if let named, named.mode.isFile || named.mode == .link, stamp.provesUntouched(info) { continue }
+                try examine(path, info, baseEntry: named)
+            case .other:
+                continue
+            }
+        }
+    }
+
+    /// The folders above `path`, outermost first ("" excluded).
+    private func ancestors(of path: String) -> [String] {
+        var result: [String] = []
+        var index = path.startIndex
+        while let slash = path[index...].firstIndex(of: "/") {
+            result.append(String(path[..<slash]))
+            index = path.index(after: slash)
+        }
+        return result
+    }
+
+    /// True when a folder above `path` is one `scan()` does not enter: a submodule, a nested
+    /// repository, an ignored folder the base does not have, or no folder at all.
+    private func isHidden(_ path: String) throws -> Bool {
+        for folder in ancestors(of: path) {
+            if let known = hiddenFolders[folder] { if known { return true } else { continue } }
+            let entry = try base.entry(at: folder)
+            var hidden = entry?.mode == .commit || FileStat.of(workdir + "/" + folder)?.kind != .directory
+                || FileStat.of(workdir + "/" + folder + "/.git") != nil
+            if !hidden && entry?.mode != .tree { hidden = try repository.isIgnored(folder + "/") }
+            hiddenFolders[folder] = hidden
+            if hidden { return true }
+        }
+        return false
     }
 
     /// Walks one open folder (`descriptor` is consumed).

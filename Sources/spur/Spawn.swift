@@ -16,6 +16,10 @@ struct Spawn: ParsableCommand {
         SPUR_REPO in its environment. When it ends, the worktree's state is committed as the
         lane's result and you are notified (git config spur.notify names a command to run).
 
+        While a lane is live, its supervisor (or, with --no-run, a small watcher process that
+        ends with the lane) journals which files change in its worktree (inotify), so 'spur
+        status' looks at those files only instead of the whole worktree.
+
         NAME: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.
 
         Examples:
@@ -59,7 +63,14 @@ struct Spawn: ParsableCommand {
             try task.apply(to: &request)
             let workspace = try currentWorkspace()
             let lane = try Lanes(workspace: workspace).createAfter(request)
-            if !noRun {
+            if noRun {
+                do {
+                    try Supervision(workspace: workspace).launchWatcher(lane.name, spurExecutable: spurExecutablePath())
+                } catch {
+                    // The lane works without it; status then scans its worktree.
+                    FileHandle.standardError.write(Data("spur: \(error) ('spur status' will scan this lane's worktree)\n".utf8))
+                }
+            } else {
                 try Supervision(workspace: workspace).launch(lane.name, spurExecutable: spurExecutablePath())
                 let shown = command.joined(separator: " ")
                 print(lane.state == .queued ? "lane \(lane.name) queued after \(after ?? ""): \(shown)" : "lane \(lane.name) running: \(shown)")

@@ -39,6 +39,7 @@ struct Spur: ParsableCommand {
             // Learn.
             Demo.self,
             Supervise.self,
+            Watch.self,
             SnapshotCommand.self,
         ]
     )

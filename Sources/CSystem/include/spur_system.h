@@ -48,7 +48,18 @@ void spur_inotify_drain(int fd);
 #define SPUR_IN_MOVED_TO 0x00000080
 #define SPUR_IN_CREATE 0x00000100
 #define SPUR_IN_DELETE 0x00000200
+#define SPUR_IN_ATTRIB 0x00000004
+#define SPUR_IN_MOVED_FROM 0x00000040
+#define SPUR_IN_DELETE_SELF 0x00000400
+#define SPUR_IN_MOVE_SELF 0x00000800
+#define SPUR_IN_Q_OVERFLOW 0x00004000
+#define SPUR_IN_IGNORED 0x00008000
+#define SPUR_IN_ISDIR 0x40000000
 
+/* A watch on the folder `path` (never a symlink to one) for every event that can change what
+   the folder holds: entries created, deleted, moved in or out, written, closed after writing,
+   or re-moded; and the folder's own deletion or move. Returns the watch descriptor or -1. */
+int spur_inotify_watch_folder(int fd, const char *path);
 
 
 /* pipe2(fds, O_CLOEXEC). */

@@ -1,0 +1,144 @@
+import CSystem
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A live lane's change journal: every worktree path that may differ from the lane's base,
+/// written by the lane's watcher (inotify) from the moment the lane is handed out, so that
+/// `status` can look at those paths alone instead of `lstat`ing the whole worktree.
+///
+/// It is trusted only while it is provably complete: its watcher still runs, watched every
+/// folder from before the first change, lost no event, and no ignore rule changed since
+/// (a newly un-ignored folder was never watched). Otherwise readers scan, as without it.
+/// Entries mean "look here": a folder entry covers everything under it.
+///
+/// Lives beside the checkout stamp in git's admin folder of the lane's worktree, so removing
+/// the worktree's record removes the journal too.
+///
+/// Readers first synchronize with the watcher (`synchronize`): they append a byte to the sync
+/// file, which the watcher sees in the same event queue as the worktree's changes, after every
+/// change made before it; the watcher answers with the sync file's size in the ack file once
+/// it has journaled everything up to there. So a change finished before `status` started is
+/// always in the journal it reads.
+struct ChangeJournal {
+    /// The worktree's admin folder in git's common dir.
+    let folder: String
+    /// Journaled paths, each ended by a NUL, appended as the watcher reads events.
+    let pathsFile: String
+    /// The watcher's `State`, replaced atomically.
+    let stateFile: String
+    /// Readers append a byte here to ask the watcher to catch up.
+    let syncFile: String
+    /// The size of the sync file the watcher has caught up to, replaced atomically.
+    let ackFile: String
+    static let syncFileName = "spur-journal-sync"
+
+    init(lane name: String, workspace: Workspace) {
+        folder = workspace.commonDir + "/worktrees/" + Lane.worktreeAdminName(name)
+        pathsFile = folder + "/spur-journal"
+        stateFile = folder + "/spur-journal-state"
+        syncFile = folder + "/" + Self.syncFileName
+        ackFile = folder + "/spur-journal-ack"
+    }
+
+    /// Who keeps the journal, for which base, since when, and whether it missed nothing.
+    struct State: Codable, Equatable {
+        var pid: Int32
+        var startTicks: UInt64
+        /// The lane's base when watching began: a journal for another checkout proves nothing.
+        var base: String
+        /// When every folder was watched (seconds and nanoseconds since 1970, CLOCK_REALTIME).
+        var watchingSince: FileTime
+        /// False once an event was lost (queue overflow, a folder that could not be watched).
+        var complete: Bool
+        /// Why it is not complete, for `status --json`.
+        var gap: String?
+    }
+
+    func readState() -> State? {
+        guard let data = FileManager.default.contents(atPath: stateFile) else { return nil }
+        return try? JSONDecoder().decode(State.self, from: data)
+    }
+
+    func writeState(_ state: State) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try AtomicFile.write(try encoder.encode(state), to: stateFile, sync: false)
+    }
+
+    /// Every journaled path (an unfinished last entry is not one yet).
+    func readPaths() -> [String]? {
+        guard let data = FileManager.default.contents(atPath: pathsFile) else { return nil }
+        var paths: [String] = []
+        var start = data.startIndex
+        for position in data.indices where data[position] == 0 {
+            paths.append(String(decoding: data[start..<position], as: UTF8.self))
+            start = position + 1
+        }
+        return paths
+    }
+
+    /// The paths to look at for `lane`, when the journal can stand in for a scan now;
+    /// otherwise nil and why not.
+    func trustedPaths(for lane: Lane, workspace: Workspace) -> (paths: [String]?, reason: String) {
+        guard let state = readState() else { return (nil, "no journal (its watcher never started)") }
+        guard state.base == lane.base.hex else { return (nil, "the journal is for another checkout") }
+        guard state.complete else { return (nil, state.gap ?? "the journal missed events") }
+        let watcher = ProcessIdentity(pid: state.pid, startTicks: state.startTicks)
+        guard watcher.isAlive else { return (nil, "its watcher (pid \(state.pid)) has ended") }
+        guard synchronize(timeout: 2) else { return (nil, "its watcher (pid \(state.pid)) did not catch up within 2 s") }
+        guard let paths = readPaths() else { return (nil, "the journal cannot be read") }
+        // Checked again after reading: an event lost while catching up shows here.
+        guard let now = readState(), now.complete, now.pid == state.pid else { return (nil, "the journal missed events") }
+        if let changed = paths.first(where: { $0 == ".gitignore" || $0.hasSuffix("/.gitignore") }) {
+            return (nil, "\(changed) changed: ignore rules may differ from what the watcher knew")
+        }
+        if let exclude = FileStat.of(workspace.commonDir + "/info/exclude"),
+           FileTime(seconds: exclude.ctimeSeconds, nanoseconds: exclude.ctimeNanoseconds) >= state.watchingSince {
+            return (nil, "info/exclude changed: ignore rules may differ from what the watcher knew")
+        }
+        return (paths, "journal")
+    }
+
+    /// Waits until the watcher has journaled every change made before this call; false when
+    /// it does not answer within `timeout` seconds or stops trusting its journal meanwhile.
+    func synchronize(timeout: Double) -> Bool {
+        guard let events = try? FileEvents() else { return false }
+        // Both the ack and the state are replaced by a rename into the folder.
+        events.watch(folder, mask: UInt32(SPUR_IN_MOVED_TO))
+        let descriptor = open(syncFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return false }
+        var byte: UInt8 = 0x2E
+        let written = write(descriptor, &byte, 1)
+        var info = stat()
+        let sized = fstat(descriptor, &info) == 0
+        close(descriptor)
+        guard written == 1, sized else { return false }
+        let target = Int(info.st_size)
+        let deadline = Date().addingTimeInterval(timeout)
+        while true {
+            if let data = FileManager.default.contents(atPath: ackFile),
+               let acknowledged = Int(String(decoding: data, as: UTF8.self)), acknowledged >= target {
+                return true
+            }
+            if readState()?.complete != true { return false }
+            guard KernelWait.readable([events.descriptor], until: deadline) == .readable(0) else { return false }
+            events.drain()
+        }
+    }
+
+    /// Removes the journal (before a new checkout of the worktree, or when the lane goes).
+    func remove() {
+        for file in [stateFile, pathsFile, syncFile, ackFile] { unlink(file) }
+    }
+}
+
+extension FileTime {
+    /// The wall clock now, as file timestamps record it.
+    static func now() -> FileTime {
+        var time = timespec()
+        clock_gettime(CLOCK_REALTIME, &time)
+        return FileTime(seconds: Int(time.tv_sec), nanoseconds: Int(time.tv_nsec))
+    }
+}

@@ -1,0 +1,72 @@
+import CSystem
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Keeps the change journal of a lane no task runs in (`spawn --no-run`, worked in by hand),
+/// so `status` need not scan its worktree. Runs detached (`spur __watch NAME`) until the lane
+/// leaves `created` (finish, merge, discard), its worktree goes, or it gets SIGTERM. It sleeps
+/// in the kernel between events.
+public struct LaneWatch {
+    public let workspace: Workspace
+    public let name: String
+
+    public init(workspace: Workspace, name: String) {
+        self.workspace = workspace
+        self.name = name
+    }
+
+    /// Watches until the lane no longer needs it. `ready` (if given) is written "ok" once every
+    /// folder is watched, or the error.
+    public func run(ready: Int32?) throws {
+        let signals = spur_signalfd_for_termination()
+        if let ready { _ = fcntl(ready, F_SETFD, FD_CLOEXEC) }
+        let store = LaneStore(workspace: workspace)
+        let watcher: WorktreeWatcher
+        let records: FileEvents
+        do {
+            records = try FileEvents()
+            // Watch the records first: a change after the lane is read below still wakes us.
+            records.watch(store.directory, mask: UInt32(SPUR_IN_MOVED_TO | SPUR_IN_CLOSE_WRITE | SPUR_IN_DELETE))
+            let lane = try store.require(name)
+            guard lane.state == .created else { throw SpurError("lane '\(name)' is \(lane.state.rawValue); only a created lane is watched this way") }
+            watcher = try WorktreeWatcher(lane: lane, workspace: workspace)
+        } catch {
+            Self.report(ready, "\(error)")
+            throw error
+        }
+        Self.report(ready, "ok")
+        // Nothing is written on the way out: readers stop trusting the journal once this process
+        // is gone, and the lane's admin folder may be being removed right now.
+        while watcher.rootPresent {
+            switch KernelWait.readable([watcher.descriptor, records.descriptor, signals], until: nil) {
+            case .readable(0):
+                watcher.drain()
+            case .readable(1):
+                records.drain()
+                guard let now = try? store.load(name), now.state == .created, now.base == watcher.lane.base else { return }
+            default:
+                return
+            }
+        }
+    }
+
+    /// Ends the watcher of lane `name` if one runs, and waits (up to 5 s) until it has, so
+    /// that it neither journals the worktree's removal nor writes into a folder being removed.
+    public static func stop(lane name: String, workspace: Workspace) {
+        guard let state = ChangeJournal(lane: name, workspace: workspace).readState(), state.pid != getpid() else { return }
+        let watcher = ProcessIdentity(pid: state.pid, startTicks: state.startTicks)
+        guard watcher.isAlive, let exit = ProcessExitWatch(pid: state.pid) else { return }
+        // Checked again with the pidfd open: the pid now names that process for sure.
+        guard watcher.isAlive else { return }
+        kill(state.pid, SIGTERM)
+        _ = KernelWait.readable([exit.descriptor], until: Date().addingTimeInterval(5))
+    }
+
+    static func report(_ ready: Int32?, _ text: String) {
+        guard let ready else { return }
+        _ = text.withCString { write(ready, $0, strlen($0)) }
+        close(ready)
+    }
+}

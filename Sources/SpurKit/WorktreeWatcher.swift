@@ -1,0 +1,218 @@
+import CSystem
+import Foundation
+import SpurGit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Keeps a lane's `ChangeJournal`: one inotify watch per folder of the lane's worktree, each
+/// changed path appended to the journal once. Start it after the checkout and before anything
+/// can change the worktree (the task starts, or the path is printed); then call `drain()`
+/// whenever `descriptor` is readable. Waiting costs nothing: the kernel queues the events.
+///
+/// Folders created later are watched as they appear, except ignored ones the base does not
+/// have (build output): their contents never count, and a change to ignore rules makes the
+/// journal untrusted. A lost event (queue overflow, no watch left) marks the journal
+/// incomplete, and readers go back to scanning.
+final class WorktreeWatcher {
+    let lane: Lane
+    let journal: ChangeJournal
+    /// Readable when events are queued.
+    let descriptor: Int32
+    /// Worktree events read so far (readers' sync requests not counted): a cheap sign of activity.
+    private(set) var eventCount = 0
+    /// False once the worktree's root folder is gone or was moved away.
+    private(set) var rootPresent = true
+    private let output: Int32
+    private var state: ChangeJournal.State
+    private var folders: [Int32: String] = [:]
+    private var rootWatch: Int32 = -1
+    private var journaled: Set<String> = []
+    private var pending: [UInt8] = []
+    private let repository: Repository
+    private let base: BaseTree
+    private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+    /// The watch on the admin folder, where readers ask to be answered (`ChangeJournal.synchronize`).
+    private var syncWatch: Int32 = -1
+    private var syncRequested = false
+
+    /// Watches every folder of `lane`'s worktree and publishes the journal as complete.
+    init(lane: Lane, workspace: Workspace) throws {
+        self.lane = lane
+        journal = ChangeJournal(lane: lane.name, workspace: workspace)
+        journal.remove()
+        repository = try Repository(path: lane.worktree)
+        base = try BaseTree(repository: repository, commit: lane.base)
+        descriptor = spur_inotify_init()
+        guard descriptor >= 0 else { throw SpurError("inotify is not available: \(String(cString: strerror(errno)))") }
+        output = open(journal.pathsFile, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+        guard output >= 0 else {
+            let reason = String(cString: strerror(errno))
+            close(descriptor)
+            throw SpurError("cannot write \(journal.pathsFile): \(reason)")
+        }
+        let me = ProcessIdentity.current()
+        state = ChangeJournal.State(pid: me.pid, startTicks: me.startTicks, base: lane.base.hex,
+                                    watchingSince: FileTime.now(), complete: true, gap: nil)
+        watchTree("", checkIgnored: false)
+        guard rootWatch >= 0 else {
+            close(output)
+            close(descriptor)
+            throw SpurError("cannot watch \(lane.worktree): \(String(cString: strerror(errno)))")
+        }
+        // Only closes count: the journal's own appends and renames must not wake us.
+        syncWatch = spur_inotify_watch(descriptor, journal.folder, UInt32(SPUR_IN_CLOSE_WRITE))
+        guard syncWatch >= 0 else {
+            close(output)
+            close(descriptor)
+            throw SpurError("cannot watch \(journal.folder): \(String(cString: strerror(errno)))")
+        }
+        state.watchingSince = FileTime.now()
+        try journal.writeState(state)
+    }
+
+    deinit {
+        close(output)
+        close(descriptor)
+    }
+
+    /// Reads every queued event and journals the paths they name.
+    func drain() {
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            handle(count)
+        }
+        flush()
+        if syncRequested { acknowledge() }
+    }
+
+    /// Tells readers that everything before their sync request is journaled.
+    private func acknowledge() {
+        syncRequested = false
+        guard let size = FileStat.of(journal.syncFile)?.size else { return }
+        try? AtomicFile.write(Data(String(size).utf8), to: journal.ackFile, sync: false)
+    }
+
+    /// Marks the journal as no longer kept (the watcher stops; readers scan from now on).
+    func stop(reason: String) {
+        markIncomplete(reason)
+    }
+
+    private func handle(_ count: Int) {
+        var offset = 0
+        let headerSize = 16
+        while offset + headerSize <= count {
+            let (watch, mask, length) = buffer.withUnsafeBytes { bytes in
+                (bytes.loadUnaligned(fromByteOffset: offset, as: Int32.self),
+                 bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self),
+                 Int(bytes.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self)))
+            }
+            let nameBytes = buffer[(offset + headerSize)..<min(count, offset + headerSize + length)]
+            let name = String(decoding: nameBytes.prefix { $0 != 0 }, as: UTF8.self)
+            offset += headerSize + length
+            event(watch: watch, mask: mask, name: name)
+        }
+    }
+
+    private func event(watch: Int32, mask: UInt32, name: String) {
+        if mask & UInt32(SPUR_IN_Q_OVERFLOW) != 0 { return markIncomplete("the kernel's event queue overflowed") }
+        if watch == syncWatch {
+            if name == ChangeJournal.syncFileName { syncRequested = true }
+            return
+        }
+        guard let folder = folders[watch] else { return }
+        eventCount += 1
+        if mask & UInt32(SPUR_IN_IGNORED) != 0 {
+            folders[watch] = nil
+            if watch == rootWatch { rootPresent = false }
+            return
+        }
+        if name.isEmpty {
+            if watch == rootWatch && mask & UInt32(SPUR_IN_DELETE_SELF | SPUR_IN_MOVE_SELF) != 0 {
+                rootPresent = false
+                markIncomplete("the worktree was removed or moved")
+            }
+            return
+        }
+        if folder.isEmpty && name == ".git" { return }
+        let path = folder.isEmpty ? name : folder + "/" + name
+        if mask & UInt32(SPUR_IN_ISDIR) != 0 {
+            // A folder's own attributes mean nothing to git; its entries have watches of their own.
+            guard mask & UInt32(SPUR_IN_CREATE | SPUR_IN_DELETE | SPUR_IN_MOVED_FROM | SPUR_IN_MOVED_TO) != 0 else { return }
+            record(path)
+            if mask & UInt32(SPUR_IN_CREATE | SPUR_IN_MOVED_TO) != 0 { watchTree(path, checkIgnored: true) }
+            return
+        }
+        record(path)
+    }
+
+    /// Watches `path` and every folder below it. A folder moved within the worktree keeps its
+    /// watch; adding it again returns the same descriptor, which then names the new path.
+    private func watchTree(_ path: String, checkIgnored: Bool) {
+        if name(of: path) == ".git" { return }
+        if checkIgnored, !path.isEmpty, (try? base.entry(at: path))??.mode != .tree,
+           (try? repository.isIgnored(path + "/")) == true {
+            return
+        }
+        let full = path.isEmpty ? lane.worktree : lane.worktree + "/" + path
+        let watch = spur_inotify_watch_folder(descriptor, full)
+        guard watch >= 0 else {
+            // Gone already (its removal is journaled), or no watch left: then events may be lost.
+            if errno != ENOENT && errno != ENOTDIR { markIncomplete("cannot watch \(path): \(String(cString: strerror(errno)))") }
+            return
+        }
+        folders[watch] = path
+        if path.isEmpty { rootWatch = watch }
+        guard let handle = opendir(full) else { return }
+        defer { closedir(handle) }
+        var children: [String] = []
+        while let item = readdir(handle) {
+            let name = withUnsafePointer(to: item.pointee.d_name) {
+                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
+            }
+            if name == "." || name == ".." || name == ".git" { continue }
+            let type = Int(item.pointee.d_type)
+            if type == Int(DT_DIR) || (type == Int(DT_UNKNOWN) && FileStat.of(full + "/" + name)?.kind == .directory) {
+                children.append(name)
+            }
+        }
+        for child in children { watchTree(path.isEmpty ? child : path + "/" + child, checkIgnored: checkIgnored) }
+    }
+
+    private func name(of path: String) -> Substring {
+        path.split(separator: "/").last ?? ""
+    }
+
+    private func record(_ path: String) {
+        guard journaled.insert(path).inserted else { return }
+        pending.append(contentsOf: Array(path.utf8))
+        pending.append(0)
+    }
+
+    private func flush() {
+        guard !pending.isEmpty else { return }
+        let failed = pending.withUnsafeBytes { bytes -> Bool in
+            guard let start = bytes.baseAddress else { return false }
+            var offset = 0
+            while offset < bytes.count {
+                let written = write(output, start + offset, bytes.count - offset)
+                if written < 0 { if errno == EINTR { continue }; return true }
+                offset += written
+            }
+            return false
+        }
+        pending.removeAll(keepingCapacity: true)
+        if failed { markIncomplete("cannot append to the journal: \(String(cString: strerror(errno)))") }
+    }
+
+    private func markIncomplete(_ reason: String) {
+        guard state.complete else { return }
+        state.complete = false
+        state.gap = reason
+        // If even this cannot be written, readers still stop trusting the journal once this
+        // process ends (they check that its watcher runs).
+        try? journal.writeState(state)
+    }
+}
