@@ -9,9 +9,9 @@ import Glibc
 /// `status` can look at those paths alone instead of `lstat`ing the whole worktree.
 ///
 /// It is trusted only while it is provably complete: its watcher still runs, watched every
-/// folder from before the first change, lost no event, and no ignore rule changed since
-/// (a newly un-ignored folder was never watched). Otherwise readers scan, as without it.
-/// Entries mean "look here": a folder entry covers everything under it.
+/// folder from before the first change, and lost no event. Otherwise readers scan, as without
+/// it. Entries mean "look here": a folder entry covers everything under it. Ignore rules are
+/// applied by readers, so a changed rule needs nothing from the journal.
 ///
 /// Lives beside the checkout stamp in git's admin folder of the lane's worktree, so removing
 /// the worktree's record removes the journal too.
@@ -81,7 +81,7 @@ struct ChangeJournal {
 
     /// The paths to look at for `lane`, when the journal can stand in for a scan now;
     /// otherwise nil and why not.
-    func trustedPaths(for lane: Lane, workspace: Workspace) -> (paths: [String]?, reason: String) {
+    func trustedPaths(for lane: Lane) -> (paths: [String]?, reason: String) {
         guard let state = readState() else { return (nil, "no journal (its watcher never started)") }
         guard state.base == lane.base.hex else { return (nil, "the journal is for another checkout") }
         guard state.complete else { return (nil, state.gap ?? "the journal missed events") }
@@ -91,13 +91,6 @@ struct ChangeJournal {
         guard let paths = readPaths() else { return (nil, "the journal cannot be read") }
         // Checked again after reading: an event lost while catching up shows here.
         guard let now = readState(), now.complete, now.pid == state.pid else { return (nil, "the journal missed events") }
-        if let changed = paths.first(where: { $0 == ".gitignore" || $0.hasSuffix("/.gitignore") }) {
-            return (nil, "\(changed) changed: ignore rules may differ from what the watcher knew")
-        }
-        if let exclude = FileStat.of(workspace.commonDir + "/info/exclude"),
-           FileTime(seconds: exclude.ctimeSeconds, nanoseconds: exclude.ctimeNanoseconds) >= state.watchingSince {
-            return (nil, "info/exclude changed: ignore rules may differ from what the watcher knew")
-        }
         return (paths, "journal")
     }
 

@@ -43,7 +43,7 @@ final class LaneSide: OverlapSide {
             source = .result
         case .worktree:
             let scan = try WorktreeScan(workdir: lane.worktree, base: base, stamp: CheckoutStamp.of(lane, workspace: workspace))
-            let journal = useJournal ? ChangeJournal(lane: lane.name, workspace: workspace).trustedPaths(for: lane, workspace: workspace)
+            let journal = useJournal ? ChangeJournal(lane: lane.name, workspace: workspace).trustedPaths(for: lane)
                                      : (paths: nil, reason: "the journal was not asked for")
             if let paths = journal.paths {
                 try scan.scan(journaled: paths)

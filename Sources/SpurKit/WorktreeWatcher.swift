@@ -1,19 +1,18 @@
 import CSystem
 import Foundation
-import SpurGit
 #if canImport(Glibc)
 import Glibc
 #endif
 
-/// Keeps a lane's `ChangeJournal`: one inotify watch per folder of the lane's worktree, each
-/// changed path appended to the journal once. Start it after the checkout and before anything
-/// can change the worktree (the task starts, or the path is printed); then call `drain()`
-/// whenever `descriptor` is readable. Waiting costs nothing: the kernel queues the events.
+/// Keeps a lane's `ChangeJournal`: one inotify watch per folder of the lane's worktree as
+/// checked out, each changed path appended to the journal once. Start it after the checkout and
+/// before anything can change the worktree (the task starts, or the path is printed); then call
+/// `drain()` whenever `descriptor` is readable. Waiting costs nothing: the kernel queues events.
 ///
-/// Folders created later are watched as they appear, except ignored ones the base does not
-/// have (build output): their contents never count, and a change to ignore rules makes the
-/// journal untrusted. A lost event (queue overflow, no watch left) marks the journal
-/// incomplete, and readers go back to scanning.
+/// A folder created or moved in later is journaled as a whole (readers scan it), so it needs
+/// no watch of its own, and build output or dependencies a task writes cost no watches. Ignore
+/// rules play no part here: readers apply the rules in force when they read. A lost event
+/// (queue overflow, no watch left) marks the journal incomplete, and readers scan instead.
 final class WorktreeWatcher {
     let lane: Lane
     let journal: ChangeJournal
@@ -29,8 +28,6 @@ final class WorktreeWatcher {
     private var rootWatch: Int32 = -1
     private var journaled: Set<String> = []
     private var pending: [UInt8] = []
-    private let repository: Repository
-    private let base: BaseTree
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
     /// The watch on the admin folder, where readers ask to be answered (`ChangeJournal.synchronize`).
     private var syncWatch: Int32 = -1
@@ -41,8 +38,6 @@ final class WorktreeWatcher {
         self.lane = lane
         journal = ChangeJournal(lane: lane.name, workspace: workspace)
         journal.remove()
-        repository = try Repository(path: lane.worktree)
-        base = try BaseTree(repository: repository, commit: lane.base)
         descriptor = spur_inotify_init()
         guard descriptor >= 0 else { throw SpurError("inotify is not available: \(String(cString: strerror(errno)))") }
         output = open(journal.pathsFile, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
@@ -54,7 +49,7 @@ final class WorktreeWatcher {
         let me = ProcessIdentity.current()
         state = ChangeJournal.State(pid: me.pid, startTicks: me.startTicks, base: lane.base.hex,
                                     watchingSince: FileTime.now(), complete: true, gap: nil)
-        watchTree("", checkIgnored: false)
+        watchTree("")
         guard rootWatch >= 0 else {
             close(output)
             close(descriptor)
@@ -139,23 +134,19 @@ final class WorktreeWatcher {
         if folder.isEmpty && name == ".git" { return }
         let path = folder.isEmpty ? name : folder + "/" + name
         if mask & UInt32(SPUR_IN_ISDIR) != 0 {
-            // A folder's own attributes mean nothing to git; its entries have watches of their own.
+            // A folder's own attributes mean nothing to git; its entries have watches of their own,
+            // or, for a folder that arrived since, its journal entry covers them.
             guard mask & UInt32(SPUR_IN_CREATE | SPUR_IN_DELETE | SPUR_IN_MOVED_FROM | SPUR_IN_MOVED_TO) != 0 else { return }
             record(path)
-            if mask & UInt32(SPUR_IN_CREATE | SPUR_IN_MOVED_TO) != 0 { watchTree(path, checkIgnored: true) }
             return
         }
         record(path)
     }
 
-    /// Watches `path` and every folder below it. A folder moved within the worktree keeps its
-    /// watch; adding it again returns the same descriptor, which then names the new path.
-    private func watchTree(_ path: String, checkIgnored: Bool) {
-        if name(of: path) == ".git" { return }
-        if checkIgnored, !path.isEmpty, (try? base.entry(at: path))??.mode != .tree,
-           (try? repository.isIgnored(path + "/")) == true {
-            return
-        }
+    /// Watches `path` and every folder below it (each folder is watched before it is listed, so
+    /// a subfolder made meanwhile is either listed or reported). A folder moved later keeps its
+    /// watch under its old path: harmless, since both its old and new paths are journaled.
+    private func watchTree(_ path: String) {
         let full = path.isEmpty ? lane.worktree : lane.worktree + "/" + path
         let watch = spur_inotify_watch_folder(descriptor, full)
         guard watch >= 0 else {
@@ -178,11 +169,7 @@ final class WorktreeWatcher {
                 children.append(name)
             }
         }
-        for child in children { watchTree(path.isEmpty ? child : path + "/" + child, checkIgnored: checkIgnored) }
-    }
-
-    private func name(of path: String) -> Substring {
-        path.split(separator: "/").last ?? ""
+        for child in children { watchTree(path.isEmpty ? child : path + "/" + child) }
     }
 
     private func record(_ path: String) {

@@ -4,18 +4,6 @@ import SpurGit
 import SpurKit
 import SpurTestSupport
 
-/// SplitMix64: a small seeded generator, so a failing run can be replayed with its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 /// A working tree as text files of lines; every line written is a unique token like `<u12-3>`,
 /// so "no byte the user wrote is lost" becomes "every token line of yours is still there".
