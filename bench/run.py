@@ -31,6 +31,7 @@ README_START, README_END = "<!-- bench:start -->", "<!-- bench:end -->"
 TARGETS = {
     "snapshot-vs-index": 1.0,
     "spawn": 1.1,
+    "status-live": 0.3,
     "status-finished": 0.3,
     "check": 0.1,
     "hook": 0.1,
@@ -383,10 +384,24 @@ class Bench:
             m.add(r.run(self.spur_cmd("status"), repo, check=False))
             return m
 
+        def spur_status_scanning():
+            m = Measure()
+            m.add(r.run(self.spur_cmd("status"), repo, env={"SPUR_JOURNAL": "off"}, check=False))
+            return m
+
         have_status = self.available["status"] and live
+        # Live lanes answer from their change journals; say so if one did not.
+        if have_status:
+            listed = json.loads(r.run(self.spur_cmd("status", "--json"), repo, capture=True)[3] or "[]")
+            sources = sorted({lane.get("changesFrom", "scan") for lane in listed})
+            if sources != ["journal"]:
+                self.log("   WARNING: live lanes' changes came from %s, not only their journals" % sources)
         s, g = self.alternate(runs, spur_status if have_status else None, git_status)
-        self.record(n, "status-live", "spur status (5 live lanes)", "git status --porcelain -uall", s, g, None,
-                    "lanes whose tasks still run: each worktree is scanned")
+        self.record(n, "status-live", "spur status (5 live lanes)", "git status --porcelain -uall", s, g, "status-live",
+                    "live lanes: each lane's change journal names the files to look at")
+        s, g = self.alternate(runs, spur_status_scanning if have_status else None, git_status)
+        self.record(n, "status-live-scan", "spur status (5 live lanes, SPUR_JOURNAL=off)", "git status --porcelain -uall", s, g, None,
+                    "the fallback when a journal cannot be trusted: each worktree is scanned")
         if lanes:
             for name, _ in lanes:
                 r.run(self.spur_cmd("finish", name), repo)

@@ -59,13 +59,15 @@ extension Repository {
         return ignored != 0
     }
 
-    /// True when the object database holds `id`.
+    /// True when the object database holds `id` as far as it knows: a miss does not make
+    /// libgit2 re-read the pack folder (that costs a directory scan per miss, and callers ask
+    /// about working-tree content that is mostly not stored). Objects this process wrote count.
     public func containsObject(_ id: ObjectID) throws -> Bool {
         var odb: OpaquePointer?
         try check(git_repository_odb(&odb, pointer), "git_repository_odb")
         defer { git_odb_free(odb) }
         var oid = id.raw
-        return git_odb_exists(odb, &oid) == 1
+        return git_odb_exists_ext(odb, &oid, UInt32(GIT_ODB_LOOKUP_NO_REFRESH.rawValue)) == 1
     }
 }
 

@@ -43,6 +43,12 @@ public final class Tree {
         defer { git_tree_entry_free(handle) }
         return TreeEntry(id: ObjectID(git_tree_entry_id(handle)), mode: FileMode(raw: git_tree_entry_filemode(handle).rawValue))
     }
+
+    /// The entry called `name` directly in this tree (a binary search; nothing is allocated).
+    public func entry(named name: String) -> TreeEntry? {
+        guard let entry = git_tree_entry_byname(pointer, name) else { return nil }
+        return TreeEntry(id: ObjectID(git_tree_entry_id(entry)), mode: FileMode(raw: git_tree_entry_filemode(entry).rawValue))
+    }
 }
 
 /// A blob object: file content or a symlink's target.

@@ -6,6 +6,8 @@ final class BaseTree {
     let id: ObjectID
     let root: Tree
     private var listings: [String: [String: NamedTreeEntry]] = [:]
+    /// Folder trees looked up so far ("" is the root); nil for a path that is no folder.
+    private var folders: [String: Tree?] = [:]
 
     init(repository: Repository, treeID: ObjectID) throws {
         self.repository = repository
@@ -17,14 +19,29 @@ final class BaseTree {
         try self.init(repository: repository, treeID: repository.treeID(ofCommit: commit))
     }
 
-    /// The entry at `path` (a folder has mode `.tree`); the root itself for "". Served from
-    /// the folder listings, since libgit2 does not cache large trees between lookups.
+    /// The entry at `path` (a folder has mode `.tree`); the root itself for "". Each folder's
+    /// tree is read once (libgit2 does not cache trees between lookups), then searched by name.
     func entry(at path: String) throws -> FileVersion? {
         if path.isEmpty { return FileVersion(id: id, mode: .tree) }
-        let slash = path.lastIndex(of: "/")
-        let folder = slash.map { String(path[..<$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        return try listing(folder)[name].map(FileVersion.init)
+        let (folder, name) = Self.split(path)
+        if let listing = listings[folder] { return listing[name].map(FileVersion.init) }
+        return try tree(of: folder)?.entry(named: name).map(FileVersion.init)
+    }
+
+    /// The tree of the folder `folder`, or nil when the base has no folder there.
+    private func tree(of folder: String) throws -> Tree? {
+        if folder.isEmpty { return root }
+        if let known = folders[folder] { return known }
+        let (parent, name) = Self.split(folder)
+        var found: Tree?
+        if let entry = try tree(of: parent)?.entry(named: name), entry.mode == .tree { found = try repository.tree(entry.id) }
+        folders[folder] = .some(found)
+        return found
+    }
+
+    private static func split(_ path: String) -> (folder: String, name: String) {
+        guard let slash = path.lastIndex(of: "/") else { return ("", path) }
+        return (String(path[..<slash]), String(path[path.index(after: slash)...]))
     }
 
     /// What the base holds at `path` as a file, symlink or submodule; nil for nothing or a folder.
@@ -37,8 +54,8 @@ final class BaseTree {
     func listing(_ folder: String) throws -> [String: NamedTreeEntry] {
         if let cached = listings[folder] { return cached }
         var result: [String: NamedTreeEntry] = [:]
-        if let entry = try entry(at: folder), entry.mode == .tree {
-            for item in try (folder.isEmpty ? root : repository.tree(entry.id)).entries() { result[item.name] = item }
+        if let tree = try tree(of: folder) {
+            for item in tree.entries() { result[item.name] = item }
         }
         listings[folder] = result
         return result

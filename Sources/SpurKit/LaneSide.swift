@@ -26,15 +26,18 @@ final class LaneSide: OverlapSide {
     /// The lane's worktree scan, for content the object database does not hold yet.
     private let scan: WorktreeScan?
     private var renamesPaired: Bool
+    private var worktreeBytes: [String: (id: ObjectID, bytes: [UInt8])] = [:]
 
     /// How `changes` were found (nil: the lane has neither a result nor a worktree).
     let source: ChangeSource?
 
     /// Reads the lane's changes: a tree diff for a result; for a live worktree, the paths its
     /// change journal names when the journal can be trusted (and `useJournal`), else a scan.
-    init(lane: Lane, repository: Repository, workspace: Workspace, useJournal: Bool = true) throws {
+    /// `sharedBase` is the lane's base tree when the caller holds it already (lanes spawned from the
+    /// same working tree share one, and its folder cache).
+    init(lane: Lane, repository: Repository, workspace: Workspace, sharedBase: BaseTree? = nil, useJournal: Bool = true) throws {
         self.lane = lane
-        self.base = try BaseTree(repository: repository, commit: lane.base)
+        if let sharedBase { base = sharedBase } else { base = try BaseTree(repository: repository, commit: lane.base) }
         switch LaneContent.of(lane) {
         case .result(let head):
             changes = try base.changes(to: repository.treeID(ofCommit: head))
@@ -96,7 +99,11 @@ final class LaneSide: OverlapSide {
 
     func bytes(of version: FileVersion, at path: String) throws -> [UInt8] {
         guard let scan else { return try base.repository.blob(version.id).bytes }
-        return try scan.repository.workdirBytes(path, expected: version.id, filters: scan.filters)
+        // Read (and checked against its id) once, however many other sides it is judged against.
+        if let known = worktreeBytes[path], known.id == version.id { return known.bytes }
+        let bytes = try scan.repository.workdirBytes(path, expected: version.id, filters: scan.filters)
+        worktreeBytes[path] = (version.id, bytes)
+        return bytes
     }
 
     private func index() {

@@ -65,6 +65,7 @@ final class OverlapSession {
     let liveLanes: [Lane]
     let useJournal: Bool
     private var laneSides: [String: LaneSide] = [:]
+    private var baseTrees: [ObjectID: BaseTree] = [:]
     private var userSides: [ObjectID: UserSide] = [:]
     private var pairs: [String: [OverlapPath]] = [:]
 
@@ -83,7 +84,10 @@ final class OverlapSession {
 
     func laneSide(_ lane: Lane) throws -> LaneSide {
         if let side = laneSides[lane.name] { return side }
-        let side = try LaneSide(lane: lane, repository: repository, workspace: workspace, useJournal: useJournal)
+        let treeID = try repository.treeID(ofCommit: lane.base)
+        let base = try baseTrees[treeID] ?? BaseTree(repository: repository, treeID: treeID)
+        baseTrees[treeID] = base
+        let side = try LaneSide(lane: lane, repository: repository, workspace: workspace, sharedBase: base, useJournal: useJournal)
         laneSides[lane.name] = side
         return side
     }

@@ -57,10 +57,7 @@ final class WorktreeScan {
             if done { return }
             if path.split(separator: "/").contains(".git") { continue }
             if try isHidden(path) { continue }
-            let slash = path.lastIndex(of: "/")
-            let folder = slash.map { String(path[..<$0]) } ?? ""
-            let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-            let named = try base.listing(folder)[name]
+            let named = try base.entry(at: path)
             if named?.mode == .commit { continue }
             guard let info = FileStat.of(workdir + "/" + path) else {
                 if let named { try recordDeleted(path, named) }
@@ -68,7 +65,7 @@ final class WorktreeScan {
             }
             switch info.kind {
             case .directory:
-                if let named, named.mode != .tree { record(path, before: FileVersion(named), after: nil) }
+                if let named, named.mode != .tree { record(path, before: named, after: nil) }
                 if named?.mode != .tree, try repository.isIgnored(path + "/") { continue }
                 try scan(folder: path)
             case .file, .symlink:
@@ -149,7 +146,7 @@ final class WorktreeScan {
                     if listingUntouched { continue }
                     if let baseEntry = try base.listing(folder)[name], baseEntry.mode.isFile || baseEntry.mode == .link { continue }
                 }
-                try examine(prefixed(name), entry, baseEntry: inBase ? try base.listing(folder)[name] : nil)
+                try examine(prefixed(name), entry, baseEntry: inBase ? try base.listing(folder)[name].map(FileVersion.init) : nil)
             case .other:
                 continue
             }
@@ -157,16 +154,16 @@ final class WorktreeScan {
         if inBase && !listingUntouched && !done {
             let present = Set(names)
             for item in try base.listing(folder).values where !present.contains(item.name) {
-                try recordDeleted(prefixed(item.name), item)
+                try recordDeleted(prefixed(item.name), FileVersion(item))
             }
         }
     }
 
     /// Compares one file that may have changed with its base entry.
-    private func examine(_ path: String, _ info: FileStat, baseEntry: NamedTreeEntry?) throws {
+    private func examine(_ path: String, _ info: FileStat, baseEntry: FileVersion?) throws {
         var before: FileVersion?
         if let baseEntry {
-            if baseEntry.mode == .tree { try recordDeleted(path, baseEntry) } else { before = FileVersion(baseEntry) }
+            if baseEntry.mode == .tree { try recordDeleted(path, baseEntry) } else { before = baseEntry }
         }
         if before == nil, try repository.isIgnored(path) { return }
         let mode = info.gitMode(trustFileMode: trustFileMode, known: before?.mode)
@@ -175,11 +172,11 @@ final class WorktreeScan {
     }
 
     /// Records the base entry `item` at `path` (a whole folder, when it is one) as deleted.
-    private func recordDeleted(_ path: String, _ item: NamedTreeEntry) throws {
+    private func recordDeleted(_ path: String, _ item: FileVersion) throws {
         if item.mode == .tree {
             for file in try base.files(under: path) { record(file.path, before: file.version, after: nil) }
         } else {
-            record(path, before: FileVersion(item), after: nil)
+            record(path, before: item, after: nil)
         }
     }
 

@@ -151,7 +151,11 @@ final class WorktreeWatcher {
         let watch = spur_inotify_watch_folder(descriptor, full)
         guard watch >= 0 else {
             // Gone already (its removal is journaled), or no watch left: then events may be lost.
-            if errno != ENOENT && errno != ENOTDIR { markIncomplete("cannot watch \(path): \(String(cString: strerror(errno)))") }
+            switch errno {
+            case ENOENT, ENOTDIR: break
+            case ENOSPC: markIncomplete("no inotify watch left for \(path) (raise fs.inotify.max_user_watches)")
+            default: markIncomplete("cannot watch \(path): \(String(cString: strerror(errno)))")
+            }
             return
         }
         folders[watch] = path
