@@ -13,6 +13,13 @@ struct Status: ParsableCommand {
         modify, add/add, a mode or type clash, or a binary changed on both sides); conflicts
         name the lines in your file. Renamed files are listed under both names.
 
+        A finished lane is read from its result commit. A live lane is read from the change
+        journal its supervisor (or its --no-run watcher) keeps: only the files it saw change
+        are looked at, so the cost follows the lane's changes, not the repository's size. If
+        the journal cannot be trusted (its watcher died, an event was lost), the worktree is
+        scanned instead; --json's changesFrom says which (result, journal or scan), and
+        SPUR_JOURNAL=off forces the scan.
+
         Examples:
           spur status
           spur status fix-tests
