@@ -5,9 +5,9 @@ import Glibc
 #endif
 
 /// Keeps the change journal of a lane no task runs in (`spawn --no-run`, worked in by hand),
-/// so `status` need not scan its worktree. Runs detached (`spur __watch NAME`) until the lane
-/// leaves `created` (finish, merge, discard), its worktree goes, or it gets SIGTERM. It sleeps
-/// in the kernel between events.
+/// so `status` need not scan its worktree. Runs detached (`spur __supervise NAME --watch-only`)
+/// until the lane leaves `created` (finish, merge, discard), its worktree goes, or it gets
+/// SIGTERM. It sleeps in the kernel between events.
 public struct LaneWatch {
     public let workspace: Workspace
     public let name: String

@@ -18,10 +18,11 @@ public struct Supervision: Sendable {
         }
     }
 
-    /// Launches `spur __watch NAME` detached: it keeps the change journal of a lane made with
-    /// `--no-run` until the lane is finished or discarded. Returns once every folder is watched.
+    /// Launches `spur __supervise NAME --watch-only` for a lane made with `--no-run`: it keeps
+    /// the lane's change journal until the lane is finished or discarded. Returns once every
+    /// folder is watched.
     public func launchWatcher(_ name: String, spurExecutable: String) throws {
-        try startDetached(["__watch", name], log: "\(name).watch.log", spurExecutable: spurExecutable) { _ in
+        try startDetached(["__supervise", name, "--watch-only"], log: "\(name).supervisor.log", spurExecutable: spurExecutable) { _ in
             "cannot watch lane '\(name)': "
         }
     }

@@ -39,7 +39,6 @@ struct Spur: ParsableCommand {
             // Learn.
             Demo.self,
             Supervise.self,
-            Watch.self,
             SnapshotCommand.self,
         ]
     )
