@@ -84,8 +84,9 @@ public struct LaneInspector: Sendable {
         return paths.sorted()
     }
 
-    /// `changedFiles`, when given, is used instead of computing the lane's changes again.
-    public func report(for lane: Lane, changedFiles known: [String]? = nil) throws -> LaneReport {
+    /// `changedFiles`, when given, is used instead of computing the lane's changes again;
+    /// `problem`, when given, is what the caller found wrong while reading them.
+    public func report(for lane: Lane, changedFiles known: [String]? = nil, problem found: String? = nil) throws -> LaneReport {
         let missing = worktreeMissing(lane)
         var state = lane.state.rawValue
         var problem: String?
@@ -109,6 +110,6 @@ public struct LaneInspector: Sendable {
         } else {
             changed = try currentChanges(of: lane)
         }
-        return LaneReport(lane: lane, displayState: state, problem: problem, changedFiles: changed)
+        return LaneReport(lane: lane, displayState: state, problem: found ?? problem, changedFiles: changed)
     }
 }

@@ -68,6 +68,18 @@ final class LaneSide: OverlapSide {
         index()
     }
 
+    /// A lane whose worktree exists but cannot be read as one (its git record is damaged):
+    /// it changed nothing that can be seen.
+    init(unreadable lane: Lane, base: BaseTree) {
+        self.lane = lane
+        self.base = base
+        changes = []
+        names = []
+        scan = nil
+        renamesPaired = true
+        source = nil
+    }
+
     /// Paths the lane changed, sorted.
     var changedFiles: [String] { names.sorted() }
 

@@ -38,7 +38,8 @@ extension OverlapAnalyzer {
     public func statuses(of lanes: [Lane]?) throws -> [LaneStatus] {
         let inspector = LaneInspector(workspace: workspace)
         return try reports(for: lanes).map { overlap in
-            let report = try inspector.report(for: overlap.lane, changedFiles: overlap.isLive ? overlap.changedFiles : nil)
+            let report = try inspector.report(for: overlap.lane, changedFiles: overlap.isLive ? overlap.changedFiles : nil,
+                                              problem: overlap.problem)
             return LaneStatus(report: report, overlap: overlap)
         }
     }

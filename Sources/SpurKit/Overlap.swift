@@ -92,6 +92,8 @@ public struct LaneOverlapReport: Sendable {
     public let withLanes: [LaneCollision]
     /// For a live worktree: whether its changes came from its change journal or a scan.
     public var changesFrom: ChangeSource? = nil
+    /// Why the lane's changes could not be read (they count as none), if they could not.
+    public var problem: String? = nil
 
     public var userConflicts: [OverlapPath] { withUser.filter { $0.verdict == .conflict } }
     public var laneConflictCount: Int { withLanes.reduce(0) { $0 + $1.conflicts.count } }

@@ -66,6 +66,8 @@ final class OverlapSession {
     let useJournal: Bool
     private var laneSides: [String: LaneSide] = [:]
     private var baseTrees: [ObjectID: BaseTree] = [:]
+    /// Lanes whose changes could not be read, and why.
+    private var problems: [String: String] = [:]
     private var userSides: [ObjectID: UserSide] = [:]
     private var pairs: [String: [OverlapPath]] = [:]
 
@@ -87,7 +89,14 @@ final class OverlapSession {
         let treeID = try repository.treeID(ofCommit: lane.base)
         let base = try baseTrees[treeID] ?? BaseTree(repository: repository, treeID: treeID)
         baseTrees[treeID] = base
-        let side = try LaneSide(lane: lane, repository: repository, workspace: workspace, sharedBase: base, useJournal: useJournal)
+        let side: LaneSide
+        do {
+            side = try LaneSide(lane: lane, repository: repository, workspace: workspace, sharedBase: base, useJournal: useJournal)
+        } catch {
+            // One damaged lane must not hide every other lane's report.
+            problems[lane.name] = "its worktree \(lane.worktree) cannot be read (\(error)); 'spur discard --force \(lane.name)' removes the lane"
+            side = LaneSide(unreadable: lane, base: base)
+        }
         laneSides[lane.name] = side
         return side
     }
@@ -111,7 +120,7 @@ final class OverlapSession {
             if !paths.isEmpty { withLanes.append(LaneCollision(lane: other.name, paths: paths)) }
         }
         return LaneOverlapReport(lane: lane, isLive: true, changedFiles: side.changedFiles, withUser: withUser, withLanes: withLanes,
-                                 changesFrom: side.source)
+                                 changesFrom: side.source, problem: problems[lane.name])
     }
 
     /// Paths two lanes both changed. The ancestor is the older lane's base: the newer lane

@@ -115,4 +115,21 @@ func jsonArray(_ text: String) throws -> [[String: Any]] {
         try repo.shell("sed -i '3s/.*/task/' a.txt", cwd: worktree)
         #expect(try repo.spur("status", cwd: worktree).lines.first == "task  created  1 file changed")
     }
+
+    @Test func aLaneWhoseWorktreeCannotBeReadIsReportedWithoutHidingTheOthers() throws {
+        let (repo, worktree) = try overlapRepositoryWithLane()
+        defer { repo.remove() }
+        let broken = try repo.spawnLane("broken")
+        try repo.shell("sed -i '1s/.*/task/' a.txt", cwd: worktree)
+        try FileManager.default.removeItem(atPath: broken + "/.git")
+        let status = try repo.spur("status")
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("task  created  1 file changed"))
+        #expect(status.stdout.contains("its worktree \(broken) cannot be read"))
+        let lanes = try jsonArray(repo.spurSucceeds("list", "--json").stdout)
+        #expect(lanes.first { $0["name"] as? String == "task" }?["changedFiles"] as? [String] == ["a.txt"])
+        #expect((lanes.first { $0["name"] as? String == "broken" }?["problem"] as? String)?.contains("spur discard --force broken") == true)
+        try repo.spurSucceeds("discard", "--force", "broken")
+        try repo.expectNoTraceOfLane("broken", worktree: broken)
+    }
 }
