@@ -16,7 +16,7 @@ import Glibc
 /// Lives beside the checkout stamp in git's admin folder of the lane's worktree, so removing
 /// the worktree's record removes the journal too.
 ///
-/// Readers first synchronize with the watcher (`synchronize`): they append a byte to the sync
+/// Readers first synchronize with the watcher (`requestSync`): they append a byte to the sync
 /// file, which the watcher sees in the same event queue as the worktree's changes, after every
 /// change made before it; the watcher answers with the sync file's size in the ack file once
 /// it has journaled everything up to there. So a change finished before `status` started is
@@ -79,46 +79,99 @@ struct ChangeJournal {
         return paths
     }
 
-    /// The paths to look at for `lane`, when the journal can stand in for a scan now;
-    /// otherwise nil and why not.
-    func trustedPaths(for lane: Lane) -> (paths: [String]?, reason: String) {
-        guard let state = readState() else { return (nil, "no journal (its watcher never started)") }
-        guard state.base == lane.base.hex else { return (nil, "the journal is for another checkout") }
-        guard state.complete else { return (nil, state.gap ?? "the journal missed events") }
-        let watcher = ProcessIdentity(pid: state.pid, startTicks: state.startTicks)
-        guard watcher.isAlive else { return (nil, "its watcher (pid \(state.pid)) has ended") }
-        guard synchronize(timeout: 2) else { return (nil, "its watcher (pid \(state.pid)) did not catch up within 2 s") }
-        guard let paths = readPaths() else { return (nil, "the journal cannot be read") }
-        // Checked again after reading: an event lost while catching up shows here.
-        guard let now = readState(), now.complete, now.pid == state.pid else { return (nil, "the journal missed events") }
-        return (paths, "journal")
+    /// For each of `lanes` (by name), the paths to look at when its journal can stand in for a
+    /// scan now, otherwise nil and why not. Every watcher is asked to catch up at once, so the
+    /// wait is the slowest watcher's, not the sum.
+    static func trustedPaths(for lanes: [Lane], workspace: Workspace) -> [String: (paths: [String]?, reason: String)] {
+        var answers: [String: (paths: [String]?, reason: String)] = [:]
+        var pending: [(lane: Lane, journal: ChangeJournal, state: State, request: SyncRequest)] = []
+        for lane in lanes {
+            let journal = ChangeJournal(lane: lane.name, workspace: workspace)
+            switch journal.usableState(for: lane) {
+            case .failure(let reason):
+                answers[lane.name] = (nil, reason.text)
+            case .success(let state):
+                guard let request = journal.requestSync() else {
+                    answers[lane.name] = (nil, "cannot ask its watcher to catch up")
+                    continue
+                }
+                pending.append((lane, journal, state, request))
+            }
+        }
+        let deadline = Date().addingTimeInterval(2)
+        for item in pending {
+            guard item.request.wait(until: deadline) else {
+                answers[item.lane.name] = (nil, "its watcher (pid \(item.state.pid)) did not catch up within 2 s")
+                continue
+            }
+            guard let paths = item.journal.readPaths() else {
+                answers[item.lane.name] = (nil, "the journal cannot be read")
+                continue
+            }
+            // Checked again after reading: an event lost while catching up shows here.
+            guard let now = item.journal.readState(), now.complete, now.pid == item.state.pid else {
+                answers[item.lane.name] = (nil, "the journal missed events")
+                continue
+            }
+            answers[item.lane.name] = (paths, "journal")
+        }
+        return answers
     }
 
-    /// Waits until the watcher has journaled every change made before this call; false when
-    /// it does not answer within `timeout` seconds or stops trusting its journal meanwhile.
-    func synchronize(timeout: Double) -> Bool {
-        guard let events = try? FileEvents() else { return false }
+    struct Distrust: Error { let text: String }
+
+    /// The journal's state when it is complete, for this checkout, and its watcher runs.
+    private func usableState(for lane: Lane) -> Result<State, Distrust> {
+        guard let state = readState() else { return .failure(Distrust(text: "no journal (its watcher never started)")) }
+        guard state.base == lane.base.hex else { return .failure(Distrust(text: "the journal is for another checkout")) }
+        guard state.complete else { return .failure(Distrust(text: state.gap ?? "the journal missed events")) }
+        guard ProcessIdentity(pid: state.pid, startTicks: state.startTicks).isAlive else {
+            return .failure(Distrust(text: "its watcher (pid \(state.pid)) has ended"))
+        }
+        return .success(state)
+    }
+
+    /// A request to the watcher to catch up: answered once the ack file reaches `target`.
+    final class SyncRequest {
+        let journal: ChangeJournal
+        let events: FileEvents
+        let target: Int
+
+        init(journal: ChangeJournal, events: FileEvents, target: Int) {
+            self.journal = journal
+            self.events = events
+            self.target = target
+        }
+
+        /// Waits until the watcher has journaled every change made before the request; false
+        /// when it does not answer by `deadline` or stops trusting its journal meanwhile.
+        func wait(until deadline: Date) -> Bool {
+            while true {
+                if let data = FileManager.default.contents(atPath: journal.ackFile),
+                   let acknowledged = Int(String(decoding: data, as: UTF8.self)), acknowledged >= target {
+                    return true
+                }
+                if journal.readState()?.complete != true { return false }
+                guard KernelWait.readable([events.descriptor], until: deadline) == .readable(0) else { return false }
+                events.drain()
+            }
+        }
+    }
+
+    /// Appends a byte to the sync file; the watcher sees it after every change made before.
+    func requestSync() -> SyncRequest? {
+        guard let events = try? FileEvents() else { return nil }
         // Both the ack and the state are replaced by a rename into the folder.
         events.watch(folder, mask: UInt32(SPUR_IN_MOVED_TO))
         let descriptor = open(syncFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { return false }
+        guard descriptor >= 0 else { return nil }
         var byte: UInt8 = 0x2E
         let written = write(descriptor, &byte, 1)
         var info = stat()
         let sized = fstat(descriptor, &info) == 0
         close(descriptor)
-        guard written == 1, sized else { return false }
-        let target = Int(info.st_size)
-        let deadline = Date().addingTimeInterval(timeout)
-        while true {
-            if let data = FileManager.default.contents(atPath: ackFile),
-               let acknowledged = Int(String(decoding: data, as: UTF8.self)), acknowledged >= target {
-                return true
-            }
-            if readState()?.complete != true { return false }
-            guard KernelWait.readable([events.descriptor], until: deadline) == .readable(0) else { return false }
-            events.drain()
-        }
+        guard written == 1, sized else { return nil }
+        return SyncRequest(journal: self, events: events, target: Int(info.st_size))
     }
 
     /// Removes the journal (before a new checkout of the worktree, or when the lane goes).

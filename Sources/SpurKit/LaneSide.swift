@@ -32,10 +32,12 @@ final class LaneSide: OverlapSide {
     let source: ChangeSource?
 
     /// Reads the lane's changes: a tree diff for a result; for a live worktree, the paths its
-    /// change journal names when the journal can be trusted (and `useJournal`), else a scan.
+    /// change journal names when `journal` (from `ChangeJournal.trustedPaths`) has them, else
+    /// a scan.
     /// `sharedBase` is the lane's base tree when the caller holds it already (lanes spawned from the
     /// same working tree share one, and its folder cache).
-    init(lane: Lane, repository: Repository, workspace: Workspace, sharedBase: BaseTree? = nil, useJournal: Bool = true) throws {
+    init(lane: Lane, repository: Repository, workspace: Workspace, sharedBase: BaseTree? = nil,
+         journal: (paths: [String]?, reason: String) = (nil, "the journal was not asked for")) throws {
         self.lane = lane
         if let sharedBase { base = sharedBase } else { base = try BaseTree(repository: repository, commit: lane.base) }
         switch LaneContent.of(lane) {
@@ -46,8 +48,6 @@ final class LaneSide: OverlapSide {
             source = .result
         case .worktree:
             let scan = try WorktreeScan(workdir: lane.worktree, base: base, stamp: CheckoutStamp.of(lane, workspace: workspace))
-            let journal = useJournal ? ChangeJournal(lane: lane.name, workspace: workspace).trustedPaths(for: lane)
-                                     : (paths: nil, reason: "the journal was not asked for")
             if let paths = journal.paths {
                 try scan.scan(journaled: paths)
                 source = .journal

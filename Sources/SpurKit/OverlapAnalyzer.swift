@@ -66,6 +66,8 @@ final class OverlapSession {
     let useJournal: Bool
     private var laneSides: [String: LaneSide] = [:]
     private var baseTrees: [ObjectID: BaseTree] = [:]
+    /// Live worktrees' journals, read together before their lanes' sides.
+    private var journals: [String: (paths: [String]?, reason: String)] = [:]
     /// Lanes whose changes could not be read, and why.
     private var problems: [String: String] = [:]
     private var userSides: [ObjectID: UserSide] = [:]
@@ -78,6 +80,9 @@ final class OverlapSession {
         repository = try workspace.openRepository()
         probe = try WorkingTreeProbe(workspace: workspace)
         judge = OverlapJudge(repository: repository)
+        if useJournal {
+            journals = ChangeJournal.trustedPaths(for: liveLanes.filter { LaneContent.of($0) == .worktree }, workspace: workspace)
+        }
         var probes = 0
         for lane in liveLanes { probes += try laneSide(lane).names.count }
         // Loading the index costs about as much as hashing a few hundred small files.
@@ -91,7 +96,8 @@ final class OverlapSession {
         baseTrees[treeID] = base
         let side: LaneSide
         do {
-            side = try LaneSide(lane: lane, repository: repository, workspace: workspace, sharedBase: base, useJournal: useJournal)
+            let journal = journals[lane.name] ?? (nil, useJournal ? "no journal was read" : "the journal was not asked for")
+            side = try LaneSide(lane: lane, repository: repository, workspace: workspace, sharedBase: base, journal: journal)
         } catch {
             // One damaged lane must not hide every other lane's report.
             problems[lane.name] = "its worktree \(lane.worktree) cannot be read (\(error)); 'spur discard --force \(lane.name)' removes the lane"
