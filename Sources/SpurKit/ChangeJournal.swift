@@ -13,6 +13,11 @@ import Glibc
 /// it. Entries mean "look here": a folder entry covers everything under it. Ignore rules are
 /// applied by readers, so a changed rule needs nothing from the journal.
 ///
+/// What inotify cannot see, and so neither can the journal: a write through a second name of
+/// a worktree file made outside the worktree (a hard link from elsewhere), and a write through
+/// a shared memory mapping until the file is closed. A second name made inside the worktree is
+/// seen, and makes the journal incomplete. The task's result is always a full snapshot.
+///
 /// Lives beside the checkout stamp in git's admin folder of the lane's worktree, so removing
 /// the worktree's record removes the journal too.
 ///
@@ -80,40 +85,55 @@ struct ChangeJournal {
     }
 
     /// For each of `lanes` (by name), the paths to look at when its journal can stand in for a
-    /// scan now, otherwise nil and why not. Every watcher is asked to catch up at once, so the
-    /// wait is the slowest watcher's, not the sum.
+    /// scan now, otherwise nil and why not. Every watcher is asked to catch up at once (one
+    /// inotify instance for all the answers), so the wait is the slowest watcher's.
     static func trustedPaths(for lanes: [Lane], workspace: Workspace) -> [String: (paths: [String]?, reason: String)] {
         var answers: [String: (paths: [String]?, reason: String)] = [:]
-        var pending: [(lane: Lane, journal: ChangeJournal, state: State, request: SyncRequest)] = []
+        guard !lanes.isEmpty else { return answers }
+        guard let answered = try? FileEvents() else {
+            for lane in lanes { answers[lane.name] = (nil, "inotify is not available: \(String(cString: strerror(errno)))") }
+            return answers
+        }
+        var pending: [(lane: Lane, journal: ChangeJournal, state: State, target: Int)] = []
         for lane in lanes {
             let journal = ChangeJournal(lane: lane.name, workspace: workspace)
             switch journal.usableState(for: lane) {
             case .failure(let reason):
                 answers[lane.name] = (nil, reason.text)
             case .success(let state):
-                guard let request = journal.requestSync() else {
+                // Both the ack and the state are replaced by a rename into the admin folder.
+                answered.watch(journal.folder, mask: UInt32(SPUR_IN_MOVED_TO))
+                guard let target = journal.requestSync() else {
                     answers[lane.name] = (nil, "cannot ask its watcher to catch up")
                     continue
                 }
-                pending.append((lane, journal, state, request))
+                pending.append((lane, journal, state, target))
             }
         }
         let deadline = Date().addingTimeInterval(2)
-        for item in pending {
-            guard item.request.wait(until: deadline) else {
-                answers[item.lane.name] = (nil, "its watcher (pid \(item.state.pid)) did not catch up within 2 s")
-                continue
+        while !pending.isEmpty {
+            pending.removeAll { item in
+                switch item.journal.answer(to: item.target) {
+                case .waiting:
+                    return false
+                case .gaveUp:
+                    answers[item.lane.name] = (nil, "the journal missed events")
+                case .caughtUp:
+                    // Checked again after reading: an event lost while catching up shows here.
+                    if let paths = item.journal.readPaths(), let now = item.journal.readState(), now.complete, now.pid == item.state.pid {
+                        answers[item.lane.name] = (paths, "journal")
+                    } else {
+                        answers[item.lane.name] = (nil, "the journal missed events")
+                    }
+                }
+                return true
             }
-            guard let paths = item.journal.readPaths() else {
-                answers[item.lane.name] = (nil, "the journal cannot be read")
-                continue
+            if pending.isEmpty { break }
+            guard KernelWait.readable([answered.descriptor], until: deadline) == .readable(0) else {
+                for item in pending { answers[item.lane.name] = (nil, "its watcher (pid \(item.state.pid)) did not catch up within 2 s") }
+                break
             }
-            // Checked again after reading: an event lost while catching up shows here.
-            guard let now = item.journal.readState(), now.complete, now.pid == item.state.pid else {
-                answers[item.lane.name] = (nil, "the journal missed events")
-                continue
-            }
-            answers[item.lane.name] = (paths, "journal")
+            answered.drain()
         }
         return answers
     }
@@ -131,38 +151,21 @@ struct ChangeJournal {
         return .success(state)
     }
 
-    /// A request to the watcher to catch up: answered once the ack file reaches `target`.
-    final class SyncRequest {
-        let journal: ChangeJournal
-        let events: FileEvents
-        let target: Int
+    enum SyncAnswer { case waiting, caughtUp, gaveUp }
 
-        init(journal: ChangeJournal, events: FileEvents, target: Int) {
-            self.journal = journal
-            self.events = events
-            self.target = target
+    /// Whether the watcher has answered a sync request up to `target`, or stopped keeping
+    /// the journal (then it never will).
+    private func answer(to target: Int) -> SyncAnswer {
+        if let data = FileManager.default.contents(atPath: ackFile),
+           let acknowledged = Int(String(decoding: data, as: UTF8.self)), acknowledged >= target {
+            return .caughtUp
         }
-
-        /// Waits until the watcher has journaled every change made before the request; false
-        /// when it does not answer by `deadline` or stops trusting its journal meanwhile.
-        func wait(until deadline: Date) -> Bool {
-            while true {
-                if let data = FileManager.default.contents(atPath: journal.ackFile),
-                   let acknowledged = Int(String(decoding: data, as: UTF8.self)), acknowledged >= target {
-                    return true
-                }
-                if journal.readState()?.complete != true { return false }
-                guard KernelWait.readable([events.descriptor], until: deadline) == .readable(0) else { return false }
-                events.drain()
-            }
-        }
+        return readState()?.complete == true ? .waiting : .gaveUp
     }
 
     /// Appends a byte to the sync file; the watcher sees it after every change made before.
-    func requestSync() -> SyncRequest? {
-        guard let events = try? FileEvents() else { return nil }
-        // Both the ack and the state are replaced by a rename into the folder.
-        events.watch(folder, mask: UInt32(SPUR_IN_MOVED_TO))
+    /// Returns the sync file's size after the byte: the answer to wait for.
+    private func requestSync() -> Int? {
         let descriptor = open(syncFile, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o644)
         guard descriptor >= 0 else { return nil }
         var byte: UInt8 = 0x2E
@@ -171,7 +174,7 @@ struct ChangeJournal {
         let sized = fstat(descriptor, &info) == 0
         close(descriptor)
         guard written == 1, sized else { return nil }
-        return SyncRequest(journal: self, events: events, target: Int(info.st_size))
+        return Int(info.st_size)
     }
 
     /// Removes the journal (before a new checkout of the worktree, or when the lane goes).

@@ -1,5 +1,6 @@
 import CSystem
 import Foundation
+import SpurGit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,11 +25,7 @@ public struct LaneWatch {
         if let ready { _ = fcntl(ready, F_SETFD, FD_CLOEXEC) }
         let store = LaneStore(workspace: workspace)
         let watcher: WorktreeWatcher
-        let records: FileEvents
         do {
-            records = try FileEvents()
-            // Watch the records first: a change after the lane is read below still wakes us.
-            records.watch(store.directory, mask: UInt32(SPUR_IN_MOVED_TO | SPUR_IN_CLOSE_WRITE | SPUR_IN_DELETE))
             let lane = try store.require(name)
             guard lane.state == .created else { throw SpurError("lane '\(name)' is \(lane.state.rawValue); only a created lane is watched this way") }
             watcher = try WorktreeWatcher(lane: lane, workspace: workspace)
@@ -36,20 +33,27 @@ public struct LaneWatch {
             Self.report(ready, "\(error)")
             throw error
         }
+        // The lane records are watched in the same inotify instance; a change made between the
+        // check above and this watch is caught by the check below.
+        watcher.watchAlso(store.directory, mask: UInt32(SPUR_IN_MOVED_TO | SPUR_IN_CLOSE_WRITE | SPUR_IN_DELETE))
+        guard Self.stillCreated(name, base: watcher.lane.base, store: store) else {
+            Self.report(ready, "lane '\(name)' changed while its watcher started")
+            return
+        }
         Self.report(ready, "ok")
         // Nothing is written on the way out: readers stop trusting the journal once this process
-        // is gone, and the lane's admin folder may be being removed right now.
-        while watcher.rootPresent {
-            switch KernelWait.readable([watcher.descriptor, records.descriptor, signals], until: nil) {
-            case .readable(0):
-                watcher.drain()
-            case .readable(1):
-                records.drain()
-                guard let now = try? store.load(name), now.state == .created, now.base == watcher.lane.base else { return }
-            default:
-                return
-            }
+        // is gone, and the lane's admin folder may be being removed right now. Once the journal
+        // is incomplete (lost events, hard links) readers scan, and the watcher has no more use.
+        while watcher.isWatching {
+            guard KernelWait.readable([watcher.descriptor, signals], until: nil) == .readable(0) else { return }
+            watcher.drain()
+            if watcher.takeExtraEvents() && !Self.stillCreated(name, base: watcher.lane.base, store: store) { return }
         }
+    }
+
+    private static func stillCreated(_ name: String, base: ObjectID, store: LaneStore) -> Bool {
+        guard let lane = try? store.load(name) else { return false }
+        return lane.state == .created && lane.base == base
     }
 
     /// Ends the watcher of lane `name` if one runs, and waits (up to 5 s) until it has, so

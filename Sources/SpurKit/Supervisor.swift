@@ -168,7 +168,7 @@ public struct Supervisor {
         while true {
             let wakeAt = [deadline, stall.nextCheck].compactMap { $0 }.min()
             var descriptors = [exitWatch.descriptor, signals]
-            if let watcher, watcher.rootPresent { descriptors.append(watcher.descriptor) }
+            if let watcher, watcher.isWatching { descriptors.append(watcher.descriptor) }
             switch KernelWait.readable(descriptors, until: wakeAt) {
             case .readable(0), .failed:
                 return reap(pid, into: ending)
@@ -313,7 +313,7 @@ struct StallWatch {
         let size = (try? FileManager.default.attributesOfItem(atPath: logPath)[.size] as? UInt64) ?? 0
         var active = size != lastLogSize
         lastLogSize = size
-        if let watcher, watcher.rootPresent {
+        if let watcher, watcher.isWatching {
             watcher.drain()
             active = active || watcher.eventCount != lastEventCount
             lastEventCount = watcher.eventCount

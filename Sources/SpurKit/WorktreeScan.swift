@@ -129,7 +129,11 @@ final class WorktreeScan {
             case .directory:
                 let path = prefixed(name)
                 var childInBase = inBase
-                if !listingUntouched {
+                if listingUntouched {
+                    // The folder holds what checkout made, but a submodule's (empty) folder that
+                    // was written into since is still no folder of the base's.
+                    if !stamp.provesUntouched(entry), try base.entry(at: path)?.mode == .commit { continue }
+                } else {
                     let baseEntry = inBase ? try base.listing(folder)[name] : nil
                     if baseEntry?.mode == .commit { continue }
                     childInBase = baseEntry?.mode == .tree

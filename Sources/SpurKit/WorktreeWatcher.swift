@@ -16,12 +16,14 @@ import Glibc
 final class WorktreeWatcher {
     let lane: Lane
     let journal: ChangeJournal
-    /// Readable when events are queued.
-    let descriptor: Int32
+    /// Readable when events are queued; -1 once the watcher stopped.
+    private(set) var descriptor: Int32
     /// Worktree events read so far (readers' sync requests not counted): a cheap sign of activity.
     private(set) var eventCount = 0
-    /// False once the worktree's root folder is gone or was moved away.
-    private(set) var rootPresent = true
+    /// True while the journal is complete and kept. Once it is not (an event was lost, a file
+    /// got a second name, the worktree went, or `stop` was called) the watcher lets go of its
+    /// watches: readers scan, and nothing is gained by watching on.
+    var isWatching: Bool { descriptor >= 0 }
     private let output: Int32
     private var state: ChangeJournal.State
     private var folders: [Int32: String] = [:]
@@ -29,9 +31,12 @@ final class WorktreeWatcher {
     private var journaled: Set<String> = []
     private var pending: [UInt8] = []
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
-    /// The watch on the admin folder, where readers ask to be answered (`ChangeJournal.synchronize`).
+    /// The watch on the admin folder, where readers ask to be answered (`ChangeJournal.requestSync`).
     private var syncWatch: Int32 = -1
     private var syncRequested = false
+    /// A caller's own watch in the same inotify instance (`watchAlso`), and whether it fired.
+    private var extraWatch: Int32 = -1
+    private var extraFired = false
 
     /// Watches every folder of `lane`'s worktree and publishes the journal as complete.
     init(lane: Lane, workspace: Workspace) throws {
@@ -46,51 +51,63 @@ final class WorktreeWatcher {
             close(descriptor)
             throw SpurError("cannot write \(journal.pathsFile): \(reason)")
         }
+        // From here on every stored property is set: deinit closes both descriptors.
         let me = ProcessIdentity.current()
         state = ChangeJournal.State(pid: me.pid, startTicks: me.startTicks, base: lane.base.hex,
                                     watchingSince: FileTime.now(), complete: true, gap: nil)
         watchTree("")
-        guard rootWatch >= 0 else {
-            close(output)
-            close(descriptor)
-            throw SpurError("cannot watch \(lane.worktree): \(String(cString: strerror(errno)))")
+        guard rootWatch >= 0, state.complete else {
+            throw SpurError("cannot watch \(lane.worktree): \(state.gap ?? String(cString: strerror(errno)))")
         }
         // Only closes count: the journal's own appends and renames must not wake us.
         syncWatch = spur_inotify_watch(descriptor, journal.folder, UInt32(SPUR_IN_CLOSE_WRITE))
-        guard syncWatch >= 0 else {
-            close(output)
-            close(descriptor)
-            throw SpurError("cannot watch \(journal.folder): \(String(cString: strerror(errno)))")
-        }
+        guard syncWatch >= 0 else { throw SpurError("cannot watch \(journal.folder): \(String(cString: strerror(errno)))") }
         state.watchingSince = FileTime.now()
         try journal.writeState(state)
     }
 
     deinit {
         close(output)
-        close(descriptor)
+        if descriptor >= 0 { close(descriptor) }
     }
 
-    /// Reads every queued event and journals the paths they name.
+    /// Also watches `path` for `mask` in the same inotify instance (one instance per lane is
+    /// all a watcher takes); `takeExtraEvents` says whether it fired since last asked.
+    func watchAlso(_ path: String, mask: UInt32) {
+        extraWatch = spur_inotify_watch(descriptor, path, mask)
+    }
+
+    func takeExtraEvents() -> Bool {
+        defer { extraFired = false }
+        return extraFired
+    }
+
+    /// Reads every queued event, journals the paths they name, and answers readers' sync
+    /// requests. An answer states the sync file's size read *before* the last pass over the
+    /// queue: every request counted in it, and every change made before that request, was
+    /// queued by then, so that pass has journaled them.
     func drain() {
-        while true {
+        readQueue()
+        while syncRequested && isWatching {
+            syncRequested = false
+            guard let size = FileStat.of(journal.syncFile)?.size else { break }
+            readQueue()
+            guard isWatching else { break }
+            try? AtomicFile.write(Data(String(size).utf8), to: journal.ackFile, sync: false)
+        }
+    }
+
+    private func readQueue() {
+        while isWatching {
             let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { break }
             handle(count)
         }
         flush()
-        if syncRequested { acknowledge() }
     }
 
-    /// Tells readers that everything before their sync request is journaled.
-    private func acknowledge() {
-        syncRequested = false
-        guard let size = FileStat.of(journal.syncFile)?.size else { return }
-        try? AtomicFile.write(Data(String(size).utf8), to: journal.ackFile, sync: false)
-    }
-
-    /// Marks the journal as no longer kept (the watcher stops; readers scan from now on).
+    /// Marks the journal as no longer kept and lets go of the watches; readers scan from now on.
     func stop(reason: String) {
         markIncomplete(reason)
     }
@@ -112,21 +129,25 @@ final class WorktreeWatcher {
     }
 
     private func event(watch: Int32, mask: UInt32, name: String) {
+        guard isWatching else { return }
         if mask & UInt32(SPUR_IN_Q_OVERFLOW) != 0 { return markIncomplete("the kernel's event queue overflowed") }
         if watch == syncWatch {
             if name == ChangeJournal.syncFileName { syncRequested = true }
+            return
+        }
+        if watch == extraWatch {
+            extraFired = true
             return
         }
         guard let folder = folders[watch] else { return }
         eventCount += 1
         if mask & UInt32(SPUR_IN_IGNORED) != 0 {
             folders[watch] = nil
-            if watch == rootWatch { rootPresent = false }
+            if watch == rootWatch { markIncomplete("the worktree was removed") }
             return
         }
         if name.isEmpty {
             if watch == rootWatch && mask & UInt32(SPUR_IN_DELETE_SELF | SPUR_IN_MOVE_SELF) != 0 {
-                rootPresent = false
                 markIncomplete("the worktree was removed or moved")
             }
             return
@@ -141,6 +162,17 @@ final class WorktreeWatcher {
             return
         }
         record(path)
+        // A second name for a file: writes through either name change both, but only the
+        // folder of the name written through hears of it. From here on only a scan can tell.
+        if mask & UInt32(SPUR_IN_CREATE | SPUR_IN_MOVED_TO) != 0, let links = linkCount(of: path), links > 1 {
+            markIncomplete("\(path) has \(links) names (hard links): writes through another name are not seen")
+        }
+    }
+
+    private func linkCount(of path: String) -> UInt64? {
+        var info = stat()
+        guard lstat(lane.worktree + "/" + path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        return UInt64(info.st_nlink)
     }
 
     /// Watches `path` and every folder below it (each folder is watched before it is listed, so
@@ -205,5 +237,9 @@ final class WorktreeWatcher {
         // If even this cannot be written, readers still stop trusting the journal once this
         // process ends (they check that its watcher runs).
         try? journal.writeState(state)
+        if descriptor >= 0 {
+            close(descriptor)
+            descriptor = -1
+        }
     }
 }
