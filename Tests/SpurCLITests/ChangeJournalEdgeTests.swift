@@ -1,0 +1,75 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+import Testing
+import SpurTestSupport
+
+/// Edge cases where a live lane's journal, read as complete, must still give what a scan gives.
+@Suite struct ChangeJournalEdgeTests {
+    let helpers = ChangeJournalTests()
+
+    /// A second name for a tracked file, made inside the worktree after the checkout: writing
+    /// through it changes the tracked file, whose own folder sees no event. The watcher sees
+    /// the second name appear and stops vouching for its journal, so status scans.
+    @Test func aHardLinkMadeInTheWorktreeMakesStatusScan() throws {
+        let repo = try helpers.journalRepository()
+        defer { repo.remove() }
+        let worktree = try repo.spawnLane("linked")
+        try repo.shell("ln d0/f0.txt d1/second-name.txt && echo more >> d1/second-name.txt", cwd: worktree)
+        let journal = try helpers.laneChanges(repo, "linked")
+        let scan = try helpers.laneChanges(repo, "linked", journal: false)
+        #expect(scan.files == ["d0/f0.txt", "d1/second-name.txt"])
+        #expect(journal.from == "scan")
+        #expect(journal.files == scan.files)
+    }
+
+    /// A file changed through a shared mapping raises no event until its descriptor closes
+    /// (IN_CLOSE_WRITE); from then on the journal has it.
+    @Test func aWriteThroughASharedMappingIsJournaledWhenTheFileCloses() throws {
+        let repo = try helpers.journalRepository()
+        defer { repo.remove() }
+        let worktree = try repo.spawnLane("mapped")
+        let descriptor = open(worktree + "/d1/e0/f2.txt", O_RDWR)
+        try #require(descriptor >= 0)
+        let size = Int(lseek(descriptor, 0, SEEK_END))
+        let mapping = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, descriptor, 0)
+        try #require(mapping != MAP_FAILED)
+        mapping?.storeBytes(of: UInt8(ascii: "X"), as: UInt8.self)
+        #expect(msync(mapping, size, MS_SYNC) == 0)
+        munmap(mapping, size)
+        close(descriptor)
+        let journal = try helpers.laneChanges(repo, "mapped")
+        let scan = try helpers.laneChanges(repo, "mapped", journal: false)
+        #expect(scan.files == ["d1/e0/f2.txt"])
+        #expect(journal.from == "journal")
+        #expect(journal.files == scan.files)
+    }
+
+    /// A submodule's folder (checked out empty) where a file appears: git does not count it,
+    /// the journal does not; the scan must not either, whether or not the root folder's listing
+    /// is older than the checkout stamp (many files checked out after it make sure it is).
+    @Test func aFileInsideASubmoduleFolderCountsTheSameFromTheJournalAScanAndGit() throws {
+        let repo = try TestRepository.empty()
+        defer { repo.remove() }
+        try repo.write("a.txt", "a\n")
+        try repo.git("add", "-A")
+        try repo.git("commit", "-qm", "one")
+        let head = try repo.git("rev-parse", "HEAD").trimmingCharacters(in: .whitespacesAndNewlines)
+        for number in 0..<3000 { try repo.write("zz/f\(number).txt", "\(number)\n") }
+        try repo.git("add", "-A")
+        try repo.git("update-index", "--add", "--cacheinfo", "160000,\(head),sub")
+        try repo.git("commit", "-qm", "submodule and many files")
+        let worktree = try repo.spawnLane("sub", "--base", "HEAD")
+        try "inside\n".write(toFile: worktree + "/sub/new.txt", atomically: false, encoding: .utf8)
+        let base = try #require(try repo.laneJSON("sub")?["base"] as? String)
+        let expected = try helpers.gitChanges(repo, worktree: worktree, base: base)
+        let journal = try helpers.laneChanges(repo, "sub")
+        let scan = try helpers.laneChanges(repo, "sub", journal: false)
+        #expect(expected == [])
+        #expect(journal.from == "journal")
+        #expect(journal.files == expected)
+        #expect(scan.files == expected)
+        #expect(journal.files == scan.files)
+    }
+}
