@@ -72,4 +72,25 @@ import SpurTestSupport
         #expect(scan.files == expected)
         #expect(journal.files == scan.files)
     }
+
+    /// Events the kernel drops (its queue overflowed while the watcher was held up) make the
+    /// journal incomplete: status scans and misses nothing, and the --no-run watcher exits.
+    @Test func lostEventsMakeStatusScanAndTheWatcherLetGo() throws {
+        let repo = try helpers.journalRepository()
+        defer { repo.remove() }
+        let worktree = try repo.spawnLane("flood")
+        let watcher = try helpers.watcherPID(repo, "flood")
+        let limit = Int((try String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))
+            .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 16384
+        // Each new file queues at least two events (create, close after writing).
+        let files = limit / 2 + 100
+        kill(watcher, SIGSTOP)
+        try repo.shell("i=0; while [ $i -lt \(files) ]; do echo $i > d2/f$i.txt; i=$((i+1)); done; echo changed >> d1/f0.txt", cwd: worktree)
+        kill(watcher, SIGCONT)
+        #expect(helpers.ended(watcher), "a watcher whose journal is incomplete has nothing left to do")
+        let changes = try helpers.laneChanges(repo, "flood")
+        #expect(changes.from == "scan")
+        #expect(changes.files.count == files + 1)
+        #expect(changes.files.contains("d1/f0.txt"))
+    }
 }
