@@ -17,6 +17,8 @@ struct FileStat: Sendable, Equatable {
     let mtimeNanoseconds: Int
     let inode: UInt64
     let device: UInt64
+    /// How many names the file has (hard links).
+    let links: UInt64
 
     init(_ info: stat) {
         switch info.st_mode & S_IFMT {
@@ -33,6 +35,7 @@ struct FileStat: Sendable, Equatable {
         mtimeNanoseconds = Int(info.st_mtim.tv_nsec)
         inode = UInt64(info.st_ino)
         device = UInt64(info.st_dev)
+        links = UInt64(info.st_nlink)
     }
 
     /// The mode a snapshot records for this file: a link, or the execute bit when

@@ -47,10 +47,17 @@ final class LaneSide: OverlapSide {
             renamesPaired = false
             source = .result
         case .worktree:
-            let scan = try WorktreeScan(workdir: lane.worktree, base: base, stamp: CheckoutStamp.of(lane, workspace: workspace))
+            let stamp = CheckoutStamp.of(lane, workspace: workspace)
+            var scan = try WorktreeScan(workdir: lane.worktree, base: base, stamp: stamp)
             if let paths = journal.paths {
                 try scan.scan(journaled: paths)
-                source = .journal
+                if scan.sawSharedFile {
+                    scan = try WorktreeScan(workdir: lane.worktree, base: base, stamp: stamp)
+                    try scan.scan()
+                    source = .scan(because: "a file in the worktree has several names (hard links)")
+                } else {
+                    source = .journal
+                }
             } else {
                 try scan.scan()
                 source = .scan(because: journal.reason)

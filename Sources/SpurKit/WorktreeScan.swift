@@ -24,6 +24,9 @@ final class WorktreeScan {
     /// Stop as soon as one change is found (for `check`).
     var stopAtFirstChange = false
     private(set) var changes: [SideChange] = []
+    /// Set when a file seen has several names (hard links): a write through another name
+    /// raises no event where the journal would hear of it, so journaled results need a scan.
+    private(set) var sawSharedFile = false
     private var hiddenFolders: [String: Bool] = [:]
 
     init(workdir: String, base: BaseTree, stamp: CheckoutStamp) throws {
@@ -63,6 +66,7 @@ final class WorktreeScan {
                 if let named { try recordDeleted(path, named) }
                 continue
             }
+            if info.kind == .file && info.links > 1 { sawSharedFile = true }
             switch info.kind {
             case .directory:
                 if let named, named.mode != .tree { record(path, before: named, after: nil) }
@@ -125,6 +129,7 @@ final class WorktreeScan {
         for name in names where name != ".git" {
             if done { return }
             guard let entry = FileStat.of(name, in: fd) else { continue }
+            if entry.kind == .file && entry.links > 1 { sawSharedFile = true }
             switch entry.kind {
             case .directory:
                 let path = prefixed(name)

@@ -24,6 +24,20 @@ import SpurTestSupport
         #expect(journal.files == scan.files)
     }
 
+    /// The second name made in a folder that arrived after the checkout (journaled whole, not
+    /// watched): reading that folder shows a file with two names, and status scans.
+    @Test func aHardLinkMadeInANewFolderMakesStatusScan() throws {
+        let repo = try helpers.journalRepository()
+        defer { repo.remove() }
+        let worktree = try repo.spawnLane("newlink")
+        try repo.shell("mkdir fresh && ln d0/e1/f2.txt fresh/other-name.txt && echo more >> fresh/other-name.txt", cwd: worktree)
+        let journal = try helpers.laneChanges(repo, "newlink")
+        let scan = try helpers.laneChanges(repo, "newlink", journal: false)
+        #expect(scan.files == ["d0/e1/f2.txt", "fresh/other-name.txt"])
+        #expect(journal.from == "scan")
+        #expect(journal.files == scan.files)
+    }
+
     /// A file changed through a shared mapping raises no event until its descriptor closes
     /// (IN_CLOSE_WRITE); from then on the journal has it.
     @Test func aWriteThroughASharedMappingIsJournaledWhenTheFileCloses() throws {
