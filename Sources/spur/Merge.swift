@@ -13,8 +13,9 @@ struct Merge: ParsableCommand {
         uncommitted changes. An undo point is recorded first ('spur undo').
 
         When you and the lane changed the same lines, nothing is written by default and the
-        conflicts are listed (exit 1). --markers writes diff3-style conflict markers,
-        --ours / --theirs take one side for the conflicting parts.
+        conflicts are listed (exit 1). --markers writes diff3-style conflict markers and exits
+        1 as well (as git does), since the files need your edit; --ours / --theirs take one
+        side for the conflicting parts (exit 0).
 
         Examples:
           spur merge fix-tests
@@ -61,7 +62,7 @@ struct Merge: ParsableCommand {
             let report = try Merger(workspace: workspace).merge(laneName: name, options: MergeOptions(dryRun: dryRun, resolution: resolution),
                                                                 onWait: waiting)
             try show(report)
-            if report.status == .conflicts { throw ExitCode(SpurError.refused) }
+            if report.status == .conflicts || report.leftMarkers { throw ExitCode(SpurError.refused) }
         }
     }
 

@@ -30,6 +30,10 @@ enum MergeOutput {
                 }
                 print(Terminal.paint("  \(conflict.kind.rawValue): \(conflict.path) (\(how))", .yellow))
             }
+            if report.leftMarkers {
+                let count = report.conflicts.filter { $0.resolution == .markers }.count
+                print("\(count) file\(count == 1 ? "" : "s") \(report.dryRun ? "would be left" : "left") with conflict markers: edit \(count == 1 ? "it" : "them") to settle the conflicts")
+            }
             if let undo = report.undoID { print("undo with 'spur undo' (merge \(undo))") }
         }
     }
@@ -47,4 +51,9 @@ enum MergeOutput {
             print("  >>>>>>> lane \(lane)")
         }
     }
+}
+
+extension MergeReport {
+    /// True when the merge wrote (or, dry, would write) conflict markers for you to settle.
+    var leftMarkers: Bool { status == .merged && conflicts.contains { $0.resolution == .markers } }
 }

@@ -44,6 +44,23 @@ private func laneState(_ repository: TestRepository, _ name: String) throws -> L
 }
 
 @Suite struct MergeCommandTests {
+    @Test func markersAreWrittenAndExitOneBecauseTheFilesNeedYourEdit() throws {
+        let repository = try repositoryWithLane()
+        defer { repository.remove() }
+        try repository.write("story.txt", (1...10).map { $0 == 9 ? "nine by you\n" : "line \($0)\n" }.joined())
+        let before = try repository.fingerprint()
+
+        let result = try repository.spur("merge", "task", "--markers")
+
+        #expect(result.status == 1)
+        #expect(result.stdout.contains("1 file left with conflict markers"))
+        let story = try repository.read("story.txt")
+        #expect(story.contains("<<<<<<<") && story.contains("nine by you") && story.contains("nine by the task") && story.contains(">>>>>>>"))
+        #expect(try repository.read("added.txt") == "added by the task\n")
+        #expect(try repository.spur("undo").status == 0)
+        #expect(try repository.fingerprint() == before)
+    }
+
     @Test func conflictsExitOneListHunksAndWriteNothing() throws {
         let repository = try repositoryWithLane()
         defer { repository.remove() }
