@@ -20,15 +20,8 @@ ROOT=$PWD
 RUNS=${RUNS:-11}
 SIZES=("$@"); [ ${#SIZES[@]} -gt 0 ] || SIZES=(100 100000)
 
-if [ -z "${SPUR:-}" ]; then
-    swift build -c release --scratch-path .build-bench >&2
-    SPUR=$ROOT/.build-bench/release/spur
-fi
-WORK=${BENCH_DIR:-$(mktemp -d /tmp/spur-bench-hook.XXXXXX)}
-[ -n "${BENCH_DIR:-}" ] || trap 'rm -rf "$WORK"' EXIT
-export GIT_CONFIG_NOSYSTEM=1 HOME=$WORK/home NO_COLOR=1
-mkdir -p "$HOME" bench/results
-git config --global user.name bench; git config --global user.email bench@example.com; git config --global init.defaultBranch main
+NAME=hook
+source "$ROOT/bench/lib.sh"
 OUT=bench/results/hook-$(date +%Y%m%d-%H%M%S).txt
 
 # median_ms INPUT CMD...: runs CMD with INPUT on standard input $RUNS times (after one
@@ -44,20 +37,6 @@ median_ms() {
     printf '%s\n' "${times[@]}" | sort -n | awk '{a[NR]=$1} END {printf "%.1f", a[int((NR+1)/2)]/1000}'
 }
 
-make_repo() { # DIR COUNT: COUNT files, 100 per folder, committed
-    mkdir -p "$1" && cd "$1" && git init -q
-    python3 - "$2" <<'PY'
-import os, sys
-count = int(sys.argv[1])
-for i in range(count):
-    folder = f"src/m{i // 100:04d}"
-    os.makedirs(folder, exist_ok=True)
-    with open(f"{folder}/f{i % 100:02d}.txt", "w") as f:
-        f.write("".join(f"line {n} of file {i}\n" for n in range(1, 41)))
-PY
-    git add -A && git commit -qm base
-}
-file_of() { printf 'src/m%04d/f%02d.txt' $(( $1 / 100 )) $(( $1 % 100 )); }
 payload() { # EVENT CWD FILE
     printf '{"session_id":"bench","transcript_path":"/dev/null","cwd":"%s","permission_mode":"default","hook_event_name":"%s","tool_name":"%s","tool_input":{"file_path":"%s","old_string":"line 3","new_string":"line three"},"prompt":"go on"}' \
         "$2" "$1" "$([ "$1" = PreToolUse ] && echo Edit || echo "")" "$3"

@@ -2,8 +2,8 @@
 # Benchmark for overlap detection (not a test). Measures, on a 100-file and a 100k-file
 # repository with 5 lanes:
 #   - `spur check PATH` (must cost the same on both sizes),
-#   - `spur status` over 5 live lanes (tasks still running: worktrees scanned) and over 5
-#     finished lanes (results recorded), against `git status` on the same working tree.
+#   - `spur status` over 5 live lanes (read from their change journals; and scanned, with
+#     SPUR_JOURNAL=off) and over 5 finished lanes (results recorded), against `git status`.
 #
 # Usage: bench/overlap.sh [FILE_COUNT...]        (default: 100 100000)
 #   SPUR=/path/to/spur   use this executable (default: builds a release into .build-bench)
@@ -16,15 +16,8 @@ ROOT=$PWD
 RUNS=${RUNS:-7}
 SIZES=("$@"); [ ${#SIZES[@]} -gt 0 ] || SIZES=(100 100000)
 
-if [ -z "${SPUR:-}" ]; then
-    swift build -c release --scratch-path .build-bench >&2
-    SPUR=$ROOT/.build-bench/release/spur
-fi
-WORK=${BENCH_DIR:-$(mktemp -d /tmp/spur-bench.XXXXXX)}
-[ -n "${BENCH_DIR:-}" ] || trap 'rm -rf "$WORK"' EXIT
-export GIT_CONFIG_NOSYSTEM=1 HOME=$WORK/home NO_COLOR=1
-mkdir -p "$HOME" bench/results
-git config --global user.name bench; git config --global user.email bench@example.com; git config --global init.defaultBranch main
+NAME=overlap
+source "$ROOT/bench/lib.sh"
 OUT=bench/results/overlap-$(date +%Y%m%d-%H%M%S).txt
 
 # measure CMD...: runs CMD $RUNS times (after one warm-up); prints the median wall time and the
@@ -43,23 +36,7 @@ measure() {
 }
 row() { local count=$1 label=$2; shift 2; printf '%-8s %-34s %s\n' "$count" "$label" "$(measure "$@")"; }
 
-# make_repo DIR COUNT: COUNT files, 100 per folder, committed.
-make_repo() {
-    mkdir -p "$1" && cd "$1" && git init -q
-    python3 - "$2" <<'PY'
-import os, sys
-count = int(sys.argv[1])
-for i in range(count):
-    folder = f"src/m{i // 100:04d}"
-    os.makedirs(folder, exist_ok=True)
-    with open(f"{folder}/f{i % 100:02d}.txt", "w") as f:
-        f.write("".join(f"line {n} of file {i}\n" for n in range(1, 41)))
-PY
-    git add -A && git commit -qm base
-}
-
 # The lanes' edits: lane k changes 10 files; lanes 1 and 2 share one; you change 10 files, 2 of them the lanes'.
-file_of() { printf 'src/m%04d/f%02d.txt' $(( $1 / 100 )) $(( $1 % 100 )); }
 edit() { sed -i "$2s/.*/$3/" "$1"; }
 
 {
@@ -86,6 +63,7 @@ for count in "${SIZES[@]}"; do
     row "$count" "spur check (path a lane changed)" "$SPUR" check "$changed"
     row "$count" "git status" git status --porcelain
     row "$count" "spur status (5 live lanes)" "$SPUR" status
+    row "$count" "spur status (5 live, scanned)" env SPUR_JOURNAL=off "$SPUR" status
     for k in 1 2 3 4 5; do "$SPUR" finish "lane$k" >/dev/null; done
     row "$count" "spur status (5 finished lanes)" "$SPUR" status
     row "$count" "spur check (finished lanes)" "$SPUR" check "$changed"
