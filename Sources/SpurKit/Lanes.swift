@@ -173,6 +173,11 @@ public struct Lanes: Sendable {
     /// Removes the lane's worktree, branch, refs, log and record. Without `force` it refuses when
     /// the lane holds changes that were never merged, naming the files that would be lost.
     public func discard(_ name: String, force: Bool) throws {
+        // A task still running (or queued) is ended first, outside the lock its supervisor needs
+        // to record the end: left alive, it would later write into whatever lane has this name.
+        if force, let lane = try store.load(name), lane.state.isActive {
+            _ = try Supervision(workspace: workspace).stop(name)
+        }
         try store.withLock {
             let lane = try store.require(name)
             if !force {

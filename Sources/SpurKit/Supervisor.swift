@@ -229,6 +229,8 @@ public struct Supervisor {
         if let code = ending.exitCode { outcome += " (exit \(code))" }
         if let signal = ending.signal { outcome += " (signal \(signal))" }
         var lane = try store.require(name)
+        // The lane was discarded meanwhile (and perhaps made anew under its name): not ours.
+        guard lane.supervisorPID == getpid() else { return }
         var commitError: String?
         do { try LaneResults(workspace: workspace).record(&lane, outcome: outcome) } catch { commitError = "\(error)" }
         lane = try store.update(name) { stored in

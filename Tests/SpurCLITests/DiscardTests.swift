@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import Testing
 import SpurTestSupport
 
@@ -49,6 +52,26 @@ import SpurTestSupport
         #expect(refused.status == 1)
         #expect(refused.stderr.contains("result.txt"))
         #expect(FileManager.default.fileExists(atPath: lane + "/result.txt"))
+    }
+
+    @Test func forcedDiscardOfARunningLaneEndsItsTaskAndItsSupervisorFirst() throws {
+        let repository = try TestRepository.scenario("small-project")
+        defer { repository.remove() }
+        try repository.spurSucceeds("spawn", "again", "--", "sleep", "30")
+        let record = try String(contentsOfFile: repository.path(".git/spur/lanes/again.json"), encoding: .utf8)
+        let fields = try #require(try JSONSerialization.jsonObject(with: Data(record.utf8)) as? [String: Any])
+        let supervisor = Int32(try #require(fields["supervisorPID"] as? Int))
+        let task = Int32(try #require(fields["taskPID"] as? Int))
+        try repository.spurSucceeds("discard", "again", "--force")
+        // Left running, the supervisor would record its task's end into a lane made anew under
+        // this name. It has recorded the end already and leaves moments later.
+        let journal = ChangeJournalTests()
+        #expect(journal.ended(supervisor), "the task's supervisor still runs after discard")
+        #expect(journal.ended(task), "the task still runs after discard")
+        try repository.expectNoTraceOfLane("again")
+        let worktree = try repository.spawnLane("again")
+        try repository.shell("echo by hand >> src/main.txt", cwd: worktree)
+        #expect(try repository.listedLane("again").state == "created")
     }
 
     @Test func discardOfAnUnknownLaneIsABadRequest() throws {
