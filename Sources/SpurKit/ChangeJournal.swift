@@ -13,10 +13,11 @@ import Glibc
 /// it. Entries mean "look here": a folder entry covers everything under it. Ignore rules are
 /// applied by readers, so a changed rule needs nothing from the journal.
 ///
-/// What inotify cannot see, and so neither can the journal: a write through a second name of
-/// a worktree file made outside the worktree (a hard link from elsewhere), and a write through
-/// a shared memory mapping until the file is closed. A second name made inside the worktree is
-/// seen, and makes the journal incomplete. The task's result is always a full snapshot.
+/// What inotify cannot see, and so neither can the journal: a write through a second name
+/// (hard link) of a worktree file, unless that name is still there when the journal is read or
+/// was made in a folder the watcher watches while the file still had it (then the journal is
+/// given up); and a write through a shared memory mapping until the file is closed. Link
+/// counts raise no event on folders. The task's result is always a full snapshot.
 ///
 /// Lives beside the checkout stamp in git's admin folder of the lane's worktree, so removing
 /// the worktree's record removes the journal too.
@@ -101,8 +102,12 @@ struct ChangeJournal {
             case .failure(let reason):
                 answers[lane.name] = (nil, reason.text)
             case .success(let state):
-                // Both the ack and the state are replaced by a rename into the admin folder.
-                answered.watch(journal.folder, mask: UInt32(SPUR_IN_MOVED_TO))
+                // Both the ack and the state are replaced by a rename into the admin folder;
+                // without that watch the answer would go unnoticed until the deadline.
+                guard answered.watch(journal.folder, mask: UInt32(SPUR_IN_MOVED_TO)) else {
+                    answers[lane.name] = (nil, "cannot watch for its watcher's answer: \(String(cString: strerror(errno)))")
+                    continue
+                }
                 guard let target = journal.requestSync() else {
                     answers[lane.name] = (nil, "cannot ask its watcher to catch up")
                     continue

@@ -22,8 +22,10 @@ final class FileEvents {
     }
     deinit { close(descriptor) }
 
-    func watch(_ path: String, mask: UInt32) {
-        _ = spur_inotify_watch(descriptor, path, mask)
+    /// False when the watch could not be set (no such folder, no watch left).
+    @discardableResult
+    func watch(_ path: String, mask: UInt32) -> Bool {
+        spur_inotify_watch(descriptor, path, mask) >= 0
     }
 
     func drain() { spur_inotify_drain(descriptor) }
