@@ -9,33 +9,33 @@ import SpurTestSupport
 @Suite struct ChangeJournalEdgeTests {
     let helpers = ChangeJournalTests()
 
+    /// Runs `commands` in a new lane's worktree, then expects status to have given up the
+    /// journal for a scan, and the scan to find `files`.
+    func expectStatusScans(after commands: String, finding files: [String]) throws {
+        let repo = try helpers.journalRepository()
+        defer { repo.remove() }
+        let worktree = try repo.spawnLane("lane")
+        try repo.shell(commands, cwd: worktree)
+        let journal = try helpers.laneChanges(repo, "lane")
+        let scan = try helpers.laneChanges(repo, "lane", journal: false)
+        #expect(scan.files == files)
+        #expect(journal.from == "scan")
+        #expect(journal.files == scan.files)
+    }
+
     /// A second name for a tracked file, made inside the worktree after the checkout: writing
     /// through it changes the tracked file, whose own folder sees no event. The watcher sees
     /// the second name appear and stops vouching for its journal, so status scans.
     @Test func aHardLinkMadeInTheWorktreeMakesStatusScan() throws {
-        let repo = try helpers.journalRepository()
-        defer { repo.remove() }
-        let worktree = try repo.spawnLane("linked")
-        try repo.shell("ln d0/f0.txt d1/second-name.txt && echo more >> d1/second-name.txt", cwd: worktree)
-        let journal = try helpers.laneChanges(repo, "linked")
-        let scan = try helpers.laneChanges(repo, "linked", journal: false)
-        #expect(scan.files == ["d0/f0.txt", "d1/second-name.txt"])
-        #expect(journal.from == "scan")
-        #expect(journal.files == scan.files)
+        try expectStatusScans(after: "ln d0/f0.txt d1/second-name.txt && echo more >> d1/second-name.txt",
+                              finding: ["d0/f0.txt", "d1/second-name.txt"])
     }
 
     /// The second name made in a folder that arrived after the checkout (journaled whole, not
     /// watched): reading that folder shows a file with two names, and status scans.
     @Test func aHardLinkMadeInANewFolderMakesStatusScan() throws {
-        let repo = try helpers.journalRepository()
-        defer { repo.remove() }
-        let worktree = try repo.spawnLane("newlink")
-        try repo.shell("mkdir fresh && ln d0/e1/f2.txt fresh/other-name.txt && echo more >> fresh/other-name.txt", cwd: worktree)
-        let journal = try helpers.laneChanges(repo, "newlink")
-        let scan = try helpers.laneChanges(repo, "newlink", journal: false)
-        #expect(scan.files == ["d0/e1/f2.txt", "fresh/other-name.txt"])
-        #expect(journal.from == "scan")
-        #expect(journal.files == scan.files)
+        try expectStatusScans(after: "mkdir fresh && ln d0/e1/f2.txt fresh/other-name.txt && echo more >> fresh/other-name.txt",
+                              finding: ["d0/e1/f2.txt", "fresh/other-name.txt"])
     }
 
     /// A file changed through a shared mapping raises no event until its descriptor closes
