@@ -24,7 +24,7 @@ public struct LaneWatch {
         let signals = spur_signalfd_for_termination()
         if let ready { _ = fcntl(ready, F_SETFD, FD_CLOEXEC) }
         let store = LaneStore(workspace: workspace)
-        let watcher: WorktreeWatcher
+        var watcher: WorktreeWatcher
         do {
             let lane = try store.require(name)
             guard lane.state == .created else { throw SpurError("lane '\(name)' is \(lane.state.rawValue); only a created lane is watched this way") }
@@ -43,8 +43,17 @@ public struct LaneWatch {
         Self.report(ready, "ok")
         // Nothing is written on the way out: readers stop trusting the journal once this process
         // is gone, and the lane's admin folder may be being removed right now. Once the journal
-        // is incomplete (lost events, hard links) readers scan, and the watcher has no more use.
-        while watcher.isWatching {
+        // is incomplete readers scan; after lost events a new watcher catches up (three times at
+        // most), after anything else (a hard link, the worktree gone) the watcher has no more use.
+        var rebuilds = 0
+        while true {
+            if !watcher.isWatching {
+                guard watcher.lostEvents, rebuilds < 3, let fresh = try? WorktreeWatcher(lane: watcher.lane, workspace: workspace, catchUp: true) else { return }
+                rebuilds += 1
+                watcher = fresh
+                watcher.watchAlso(store.directory, mask: UInt32(SPUR_IN_MOVED_TO | SPUR_IN_CLOSE_WRITE | SPUR_IN_DELETE))
+                guard Self.stillCreated(name, base: watcher.lane.base, store: store) else { return }
+            }
             guard KernelWait.readable([watcher.descriptor, signals], until: nil) == .readable(0) else { return }
             watcher.drain()
             if watcher.takeExtraEvents() && !Self.stillCreated(name, base: watcher.lane.base, store: store) { return }

@@ -54,7 +54,7 @@ public struct Supervisor {
         defer { close(log) }
 
         // Watching starts before the task can change anything: status then reads the journal.
-        let watcher = try? WorktreeWatcher(lane: lane, workspace: workspace)
+        var watcher = try? WorktreeWatcher(lane: lane, workspace: workspace)
         let started = Date()
         let pid: Int32
         do {
@@ -81,7 +81,7 @@ public struct Supervisor {
         }
         if lane.after == nil { report(ready, "ok") }
 
-        let ending = waitForTask(pid: pid, lane: lane, signals: signals, log: log, watcher: watcher)
+        let ending = waitForTask(pid: pid, lane: lane, signals: signals, log: log, watcher: &watcher)
         // From here on nobody answers readers' sync requests: they scan until the result is recorded.
         watcher?.stop(reason: "the task ended")
         try finish(ending)
@@ -157,7 +157,9 @@ public struct Supervisor {
     }
 
     /// Waits for the task, handling timeout, `spur stop` (SIGTERM to us) and stall detection.
-    func waitForTask(pid: Int32, lane: Lane, signals: Int32, log: Int32, watcher: WorktreeWatcher?) -> Ending {
+    /// `watcher` is replaced by a new one that catches up when the kernel dropped events (at
+    /// most three times; after that status scans this lane).
+    func waitForTask(pid: Int32, lane: Lane, signals: Int32, log: Int32, watcher: inout WorktreeWatcher?) -> Ending {
         var ending = Ending()
         guard let exitWatch = ProcessExitWatch(pid: pid) else {
             return reap(pid, into: ending)
@@ -165,7 +167,14 @@ public struct Supervisor {
         let deadline = lane.timeoutSeconds.map { Date().addingTimeInterval($0) }
         let idle = lane.idleSeconds ?? 600
         var stall = StallWatch(idle: idle, logPath: logPath, worktree: lane.worktree, watcher: watcher)
+        var rebuilds = 0
         while true {
+            if let lost = watcher, lost.lostEvents, rebuilds < 3 {
+                rebuilds += 1
+                watcher = nil
+                watcher = try? WorktreeWatcher(lane: lane, workspace: workspace, catchUp: true)
+                stall.watcher = watcher
+            }
             let wakeAt = [deadline, stall.nextCheck].compactMap { $0 }.min()
             var descriptors = [exitWatch.descriptor, signals]
             if let watcher, watcher.isWatching { descriptors.append(watcher.descriptor) }
@@ -293,7 +302,7 @@ struct StallWatch {
     let logPath: String
     let worktree: String
     /// Counts file events in the worktree; without it, the worktree's tree is compared.
-    let watcher: WorktreeWatcher?
+    var watcher: WorktreeWatcher?
     var lastActivity = Date()
     var lastLogSize: UInt64 = 0
     var lastTree: ObjectID?

@@ -1,5 +1,6 @@
 import CSystem
 import Foundation
+import SpurGit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -12,7 +13,8 @@ import Glibc
 /// A folder created or moved in later is journaled as a whole (readers scan it), so it needs
 /// no watch of its own, and build output or dependencies a task writes cost no watches. Ignore
 /// rules play no part here: readers apply the rules in force when they read. A lost event
-/// (queue overflow, no watch left) marks the journal incomplete, and readers scan instead.
+/// (queue overflow, no watch left) marks the journal incomplete, and readers scan instead;
+/// after an overflow the owner starts a new watcher with `catchUp`, which rebuilds the journal.
 final class WorktreeWatcher {
     let lane: Lane
     let journal: ChangeJournal
@@ -34,12 +36,18 @@ final class WorktreeWatcher {
     /// The watch on the admin folder, where readers ask to be answered (`ChangeJournal.requestSync`).
     private var syncWatch: Int32 = -1
     private var syncRequested = false
+    /// True once the kernel dropped events (its queue overflowed): a new watcher started with
+    /// `catchUp` can take over.
+    private(set) var lostEvents = false
     /// A caller's own watch in the same inotify instance (`watchAlso`), and whether it fired.
     private var extraWatch: Int32 = -1
     private var extraFired = false
 
-    /// Watches every folder of `lane`'s worktree and publishes the journal as complete.
-    init(lane: Lane, workspace: Workspace) throws {
+    /// Watches every folder of `lane`'s worktree and publishes the journal as complete. With
+    /// `catchUp` (the worktree may have changed already, e.g. a watcher before this one lost
+    /// events) every path that differs from the base once the watches are set is journaled
+    /// first, from a scan: a change made later raises an event, one made earlier shows in the scan.
+    init(lane: Lane, workspace: Workspace, catchUp: Bool = false) throws {
         self.lane = lane
         journal = ChangeJournal(lane: lane.name, workspace: workspace)
         journal.remove()
@@ -62,8 +70,22 @@ final class WorktreeWatcher {
         // Only closes count: the journal's own appends and renames must not wake us.
         syncWatch = spur_inotify_watch(descriptor, journal.folder, UInt32(SPUR_IN_CLOSE_WRITE))
         guard syncWatch >= 0 else { throw SpurError("cannot watch \(journal.folder): \(String(cString: strerror(errno)))") }
+        if catchUp { try recordWhatDiffers(workspace: workspace) }
         state.watchingSince = FileTime.now()
         try journal.writeState(state)
+    }
+
+    /// Journals every path that differs from the base now (one scan of the worktree).
+    private func recordWhatDiffers(workspace: Workspace) throws {
+        let repository = try Repository(path: lane.worktree)
+        let scan = try WorktreeScan(workdir: lane.worktree, base: BaseTree(repository: repository, commit: lane.base),
+                                    stamp: CheckoutStamp.of(lane, workspace: workspace))
+        try scan.scan()
+        for change in scan.changes {
+            record(change.oldPath)
+            record(change.newPath)
+        }
+        flush()
     }
 
     deinit {
@@ -130,7 +152,10 @@ final class WorktreeWatcher {
 
     private func event(watch: Int32, mask: UInt32, name: String) {
         guard isWatching else { return }
-        if mask & UInt32(SPUR_IN_Q_OVERFLOW) != 0 { return markIncomplete("the kernel's event queue overflowed") }
+        if mask & UInt32(SPUR_IN_Q_OVERFLOW) != 0 {
+            lostEvents = true
+            return markIncomplete("the kernel's event queue overflowed")
+        }
         if watch == syncWatch {
             if name == ChangeJournal.syncFileName { syncRequested = true }
             return

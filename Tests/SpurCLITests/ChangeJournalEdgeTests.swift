@@ -88,23 +88,47 @@ import SpurTestSupport
     }
 
     /// Events the kernel drops (its queue overflowed while the watcher was held up) make the
-    /// journal incomplete: status scans and misses nothing, and the --no-run watcher exits.
-    @Test func lostEventsMakeStatusScanAndTheWatcherLetGo() throws {
+    /// journal incomplete; a new watcher takes over, journals what a scan finds, and status
+    /// reads the journal again. Nothing is missed on the way. The same for a hand-worked lane's
+    /// watcher and for a running task's supervisor.
+    @Test(arguments: [false, true])
+    func afterLostEventsANewWatcherCatchesUp(taskRuns: Bool) throws {
         let repo = try helpers.journalRepository()
         defer { repo.remove() }
-        let worktree = try repo.spawnLane("flood")
-        let watcher = try helpers.watcherPID(repo, "flood")
+        let worktree: String
+        if taskRuns {
+            try repo.spurSucceeds("spawn", "flood", "--", "sleep", "60")
+            worktree = repo.defaultLanePath("flood")
+        } else {
+            worktree = try repo.spawnLane("flood")
+        }
+        let first = try helpers.watcherPID(repo, "flood")
         let limit = Int((try String(contentsOfFile: "/proc/sys/fs/inotify/max_queued_events", encoding: .utf8))
             .trimmingCharacters(in: .whitespacesAndNewlines)) ?? 16384
         // Each new file queues at least two events (create, close after writing).
         let files = limit / 2 + 100
-        kill(watcher, SIGSTOP)
+        let state = repo.path(".git/worktrees/spur-flood/spur-journal-state")
+        let before = try String(contentsOfFile: state, encoding: .utf8)
+        kill(first, SIGSTOP)
         try repo.shell("i=0; while [ $i -lt \(files) ]; do echo $i > d2/f$i.txt; i=$((i+1)); done; echo changed >> d1/f0.txt", cwd: worktree)
-        kill(watcher, SIGCONT)
-        #expect(helpers.ended(watcher), "a watcher whose journal is incomplete has nothing left to do")
+        kill(first, SIGCONT)
+        // A new journal (another start time) that is complete.
+        var caughtUp = false
+        for _ in 0..<200 {
+            if let text = try? String(contentsOfFile: state, encoding: .utf8), text != before, text.contains("\"complete\":true") {
+                caughtUp = true
+                break
+            }
+            usleep(50_000)
+        }
+        #expect(caughtUp, "the journal was not complete again within 10 s")
+        #expect(try helpers.watcherPID(repo, "flood") == first, "the same process keeps the new journal")
         let changes = try helpers.laneChanges(repo, "flood")
-        #expect(changes.from == "scan")
+        #expect(changes.from == "journal")
         #expect(changes.files.count == files + 1)
         #expect(changes.files.contains("d1/f0.txt"))
+        try "after\n".write(toFile: worktree + "/d0/e0/f1.txt", atomically: false, encoding: .utf8)
+        #expect(try helpers.laneChanges(repo, "flood").files.contains("d0/e0/f1.txt"))
+        if taskRuns { try repo.spurSucceeds("stop", "flood") }
     }
 }
