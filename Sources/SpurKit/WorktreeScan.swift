@@ -114,13 +114,7 @@ final class WorktreeScan {
             throw SpurError("cannot read \(workdir)/\(folder): \(String(cString: strerror(errno)))")
         }
         defer { closedir(handle) }
-        var names: [String] = []
-        while let item = readdir(handle) {
-            let name = withUnsafePointer(to: item.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
+        let names = FolderEntries.read(handle).map(\.name)
         // A nested repository or a submodule's checkout is not part of this worktree's content.
         if !folder.isEmpty && names.contains(".git") { return }
         let fd = dirfd(handle)

@@ -219,17 +219,10 @@ final class WorktreeWatcher {
         if path.isEmpty { rootWatch = watch }
         guard let handle = opendir(full) else { return }
         defer { closedir(handle) }
-        var children: [String] = []
-        while let item = readdir(handle) {
-            let name = withUnsafePointer(to: item.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name == "." || name == ".." || name == ".git" { continue }
-            let type = Int(item.pointee.d_type)
-            if type == Int(DT_DIR) || (type == Int(DT_UNKNOWN) && FileStat.of(full + "/" + name)?.kind == .directory) {
-                children.append(name)
-            }
-        }
+        let children = FolderEntries.read(handle).filter { entry in
+            entry.name != ".git" && (entry.type == Int(DT_DIR)
+                || (entry.type == Int(DT_UNKNOWN) && FileStat.of(full + "/" + entry.name)?.kind == .directory))
+        }.map(\.name)
         for child in children { watchTree(path.isEmpty ? child : path + "/" + child) }
     }
 
