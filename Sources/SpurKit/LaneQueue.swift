@@ -46,7 +46,7 @@ extension Supervisor {
     func waitForPredecessor(of lane: Lane, signals: Int32) throws -> QueueOutcome {
         guard let other = lane.after else { return .start }
         let events = try FileEvents()
-        events.watch(store.directory, mask: UInt32(0x80 | 0x08 | 0x200))
+        events.watch(store.directory, mask: LaneStore.recordEvents)
         let supervision = Supervision(workspace: workspace)
         while true {
             let lanes = try supervision.reconcile()

@@ -1,3 +1,4 @@
+import CSystem
 import Foundation
 
 /// Reads and writes lane records in `<common git dir>/spur/lanes/`.
@@ -14,6 +15,9 @@ public struct LaneStore: Sendable {
     }
 
     public func path(of name: String) -> String { directory + "/\(name).json" }
+
+    /// The inotify events on `directory` that mean a lane record was written or removed.
+    static let recordEvents = UInt32(SPUR_IN_MOVED_TO | SPUR_IN_CLOSE_WRITE | SPUR_IN_DELETE)
 
     /// Runs `body` holding the repository-wide spur lock (flock: blocks in the kernel, released
     /// automatically if the process dies).

@@ -30,17 +30,17 @@ public struct LaneWatch {
             guard lane.state == .created else { throw SpurError("lane '\(name)' is \(lane.state.rawValue); only a created lane is watched this way") }
             watcher = try WorktreeWatcher(lane: lane, workspace: workspace)
         } catch {
-            Self.report(ready, "\(error)")
+            ReadyPipe.answer(ready, "\(error)")
             throw error
         }
         // The lane records are watched in the same inotify instance; a change made between the
         // check above and this watch is caught by the check below.
-        watcher.watchAlso(store.directory, mask: UInt32(SPUR_IN_MOVED_TO | SPUR_IN_CLOSE_WRITE | SPUR_IN_DELETE))
+        watcher.watchAlso(store.directory, mask: LaneStore.recordEvents)
         guard Self.stillCreated(name, base: watcher.lane.base, store: store) else {
-            Self.report(ready, "lane '\(name)' changed while its watcher started")
+            ReadyPipe.answer(ready, "lane '\(name)' changed while its watcher started")
             return
         }
-        Self.report(ready, "ok")
+        ReadyPipe.answer(ready, "ok")
         // Nothing is written on the way out: readers stop trusting the journal once this process
         // is gone, and the lane's admin folder may be being removed right now. Once the journal
         // is incomplete readers scan; after lost events a new watcher catches up (three times at
@@ -51,7 +51,7 @@ public struct LaneWatch {
                 guard watcher.lostEvents, rebuilds < 3, let fresh = try? WorktreeWatcher(lane: watcher.lane, workspace: workspace, catchUp: true) else { return }
                 rebuilds += 1
                 watcher = fresh
-                watcher.watchAlso(store.directory, mask: UInt32(SPUR_IN_MOVED_TO | SPUR_IN_CLOSE_WRITE | SPUR_IN_DELETE))
+                watcher.watchAlso(store.directory, mask: LaneStore.recordEvents)
                 guard Self.stillCreated(name, base: watcher.lane.base, store: store) else { return }
             }
             guard KernelWait.readable([watcher.descriptor, signals], until: nil) == .readable(0) else { return }
@@ -75,11 +75,5 @@ public struct LaneWatch {
         guard watcher.isAlive else { return }
         kill(state.pid, SIGTERM)
         _ = KernelWait.readable([exit.descriptor], until: Date().addingTimeInterval(5))
-    }
-
-    static func report(_ ready: Int32?, _ text: String) {
-        guard let ready else { return }
-        _ = text.withCString { write(ready, $0, strlen($0)) }
-        close(ready)
     }
 }

@@ -133,7 +133,7 @@ public struct Supervision: Sendable {
         let deadline = timeout.map { Date().addingTimeInterval($0) }
         let events = try FileEvents()
         try FileManager.default.createDirectory(atPath: store.directory, withIntermediateDirectories: true)
-        events.watch(store.directory, mask: UInt32(SPUR_IN_MOVED_TO | SPUR_IN_CLOSE_WRITE | SPUR_IN_DELETE))
+        events.watch(store.directory, mask: LaneStore.recordEvents)
         var targets = names
         if targets.isEmpty {
             targets = try reconcile().filter { $0.state.isActive }.map(\.name)
@@ -163,5 +163,15 @@ public struct Supervision: Sendable {
             if wake == .timeout { return WaitResult(lanes: finished, timedOut: true) }
             events.drain()
         }
+    }
+}
+
+/// The pipe a detached `spur __supervise` answers its launcher on (`startDetached` reads it).
+enum ReadyPipe {
+    /// Writes `text` ("ok", or why not) and closes the pipe; does nothing without one.
+    static func answer(_ descriptor: Int32?, _ text: String) {
+        guard let descriptor else { return }
+        _ = text.withCString { write(descriptor, $0, strlen($0)) }
+        close(descriptor)
     }
 }

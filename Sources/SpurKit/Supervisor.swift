@@ -34,7 +34,7 @@ public struct Supervisor {
                 lane.supervisorPID = me.pid
                 lane.supervisorStartTicks = me.startTicks
             }
-            report(ready, "ok")
+            ReadyPipe.answer(ready, "ok")
             switch try waitForPredecessor(of: lane, signals: signals) {
             case .start:
                 lane = try store.require(name)
@@ -67,7 +67,7 @@ public struct Supervisor {
                 lane.finishedAt = Date()
                 lane.reason = "\(error)"
             }
-            report(ready, "\(error)")
+            ReadyPipe.answer(ready, "\(error)")
             Notifier(workspace: workspace).laneEnded(lane)
             return
         }
@@ -79,7 +79,7 @@ public struct Supervisor {
             lane.supervisorPID = me.pid
             lane.supervisorStartTicks = me.startTicks
         }
-        if lane.after == nil { report(ready, "ok") }
+        if lane.after == nil { ReadyPipe.answer(ready, "ok") }
 
         let ending = waitForTask(pid: pid, lane: lane, signals: signals, log: log, watcher: &watcher)
         // From here on nobody answers readers' sync requests: they scan until the result is recorded.
@@ -124,12 +124,6 @@ public struct Supervisor {
         return CheckResult(command: command, passed: exitCode == 0, exitCode: exitCode,
                            durationSeconds: Date().timeIntervalSince(started),
                            outputTail: tail.trimmingCharacters(in: .whitespacesAndNewlines))
-    }
-
-    func report(_ ready: Int32?, _ text: String) {
-        guard let ready else { return }
-        _ = text.withCString { write(ready, $0, strlen($0)) }
-        close(ready)
     }
 
     func spawnTask(_ command: [String], environment: [String: String], cwd: String, output: Int32) throws -> Int32 {
