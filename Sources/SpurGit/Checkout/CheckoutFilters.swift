@@ -1,0 +1,16 @@
+import CGit2
+
+extension Repository {
+    /// The bytes a checkout would write for `blob` at `path`: the blob with the repository's
+    /// smudge, eol and ident filters for that path applied (the raw blob when none apply).
+    public func workdirBytes(ofBlob id: ObjectID, path: String) throws -> [UInt8] {
+        let blob = try self.blob(id)
+        var options = git_blob_filter_options()
+        try check(git_blob_filter_options_init(&options, UInt32(GIT_BLOB_FILTER_OPTIONS_VERSION)), "git_blob_filter_options_init")
+        var buffer = git_buf()
+        defer { git_buf_dispose(&buffer) }
+        try check(git_blob_filter(&buffer, blob.pointer, path, &options), "git_blob_filter(\(path))")
+        guard let start = buffer.ptr, buffer.size > 0 else { return [] }
+        return withExtendedLifetime(blob) { Array(UnsafeRawBufferPointer(start: start, count: buffer.size)) }
+    }
+}

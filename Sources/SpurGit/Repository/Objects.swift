@@ -1,0 +1,104 @@
+import CGit2
+
+/// A commit object.
+public final class Commit {
+    let pointer: OpaquePointer
+    init(owning pointer: OpaquePointer) { self.pointer = pointer }
+    deinit { git_commit_free(pointer) }
+
+    public var id: ObjectID { ObjectID(git_commit_id(pointer)) }
+    public var treeID: ObjectID { ObjectID(git_commit_tree_id(pointer)) }
+    public var message: String { git_commit_message(pointer).map { String(cString: $0) } ?? "" }
+    public var parentIDs: [ObjectID] {
+        (0..<git_commit_parentcount(pointer)).compactMap { git_commit_parent_id(pointer, $0).map(ObjectID.init) }
+    }
+    /// Commit time, seconds since the epoch.
+    public var time: Int64 { git_commit_time(pointer) }
+}
+
+/// What a tree records for one path.
+public struct TreeEntry: Sendable, Equatable {
+    public let id: ObjectID
+    public let mode: FileMode
+    public init(id: ObjectID, mode: FileMode) {
+        self.id = id
+        self.mode = mode
+    }
+}
+
+/// A tree object.
+public final class Tree {
+    let pointer: OpaquePointer
+    init(owning pointer: OpaquePointer) { self.pointer = pointer }
+    deinit { git_tree_free(pointer) }
+
+    public var id: ObjectID { ObjectID(git_tree_id(pointer)) }
+
+    /// The entry at a slash-separated `path`, or nil when the tree has nothing there.
+    public func entry(path: String) throws -> TreeEntry? {
+        var handle: OpaquePointer?
+        let result = git_tree_entry_bypath(&handle, pointer, path)
+        if result == GIT_ENOTFOUND.rawValue { return nil }
+        try check(result, "git_tree_entry_bypath(\(path))")
+        defer { git_tree_entry_free(handle) }
+        return TreeEntry(id: ObjectID(git_tree_entry_id(handle)), mode: FileMode(raw: git_tree_entry_filemode(handle).rawValue))
+    }
+
+    /// The entry called `name` directly in this tree (a binary search; nothing is allocated).
+    public func entry(named name: String) -> TreeEntry? {
+        guard let entry = git_tree_entry_byname(pointer, name) else { return nil }
+        return TreeEntry(id: ObjectID(git_tree_entry_id(entry)), mode: FileMode(raw: git_tree_entry_filemode(entry).rawValue))
+    }
+}
+
+/// A blob object: file content or a symlink's target.
+public final class Blob {
+    let pointer: OpaquePointer
+    init(owning pointer: OpaquePointer) { self.pointer = pointer }
+    deinit { git_blob_free(pointer) }
+
+    public var bytes: [UInt8] {
+        let size = Int(git_blob_rawsize(pointer))
+        guard size > 0, let raw = git_blob_rawcontent(pointer) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: raw, count: size))
+    }
+
+    /// git's heuristic: a NUL byte or too many non-text bytes in the first 8000.
+    public var isBinary: Bool { git_blob_is_binary(pointer) == 1 }
+}
+
+extension Tree {
+    /// True when any entry anywhere in the tree is called `name` (e.g. ".gitattributes").
+    public func containsEntry(named name: String) throws -> Bool {
+        final class Search { let name: String; var found = false; init(_ name: String) { self.name = name } }
+        let search = Search(name)
+        let result = withExtendedLifetime(search) {
+            git_tree_walk(pointer, GIT_TREEWALK_PRE, { _, entry, payload in
+                guard let payload, let entry else { return 0 }
+                let search = Unmanaged<Search>.fromOpaque(payload).takeUnretainedValue()
+                if String(cString: git_tree_entry_name(entry)) == search.name { search.found = true; return -1 }
+                return 0
+            }, Unmanaged.passUnretained(search).toOpaque())
+        }
+        if result < 0 && !search.found { try check(result, "git_tree_walk") }
+        return search.found
+    }
+}
+
+/// One entry of a tree object, with its name within that tree.
+public struct NamedTreeEntry: Sendable, Equatable {
+    public let name: String
+    public let id: ObjectID
+    public let mode: FileMode
+}
+
+extension Tree {
+    /// The entries directly in this tree (not recursive), in tree order.
+    public func entries() -> [NamedTreeEntry] {
+        (0..<git_tree_entrycount(pointer)).compactMap { i in
+            guard let entry = git_tree_entry_byindex(pointer, i) else { return nil }
+            return NamedTreeEntry(name: String(cString: git_tree_entry_name(entry)), id: ObjectID(git_tree_entry_id(entry)),
+                                  mode: FileMode(raw: git_tree_entry_filemode(entry).rawValue))
+        }
+    }
+}

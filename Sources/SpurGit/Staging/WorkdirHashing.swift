@@ -1,0 +1,54 @@
+import CGit2
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension Repository {
+    /// The blob id the working-tree file at `relativePath` would get if it were staged now:
+    /// content filters (eol, attributes) applied, a symlink hashed by its target. Writes nothing.
+    ///
+    /// With `applyFilters: false` the bytes are hashed as they are, which is only right when no
+    /// attribute or autocrlf setting applies to the path, but avoids libgit2's attribute
+    /// lookup (which loads the whole index on first use).
+    public func hashWorkdirFile(_ relativePath: String, applyFilters: Bool = true) throws -> ObjectID {
+        guard let workdir else { throw GitError(code: -1, errorClass: 0, message: "no working tree", operation: "hash '\(relativePath)'") }
+        let full = workdir + "/" + relativePath
+        var info = stat()
+        if lstat(full, &info) == 0 && (info.st_mode & S_IFMT) == S_IFLNK {
+            var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let length = readlink(full, &target, target.count - 1)
+            guard length >= 0 else {
+                throw GitError(code: -1, errorClass: 0, message: String(cString: strerror(errno)), operation: "readlink '\(relativePath)'")
+            }
+            return try ObjectID.blobHash(of: target.prefix(length).map { UInt8(bitPattern: $0) })
+        }
+        var oid = git_oid()
+        if applyFilters {
+            try check(git_repository_hashfile(&oid, pointer, relativePath, GIT_OBJECT_BLOB, relativePath), "hash '\(relativePath)'")
+        } else {
+            try check(git_odb_hashfile(&oid, full, GIT_OBJECT_BLOB), "hash '\(relativePath)'")
+        }
+        return ObjectID(oid)
+    }
+
+    /// True when `path` (relative to the working tree; end it with "/" for a folder) matches
+    /// an ignore rule, or lies in an ignored folder. Says nothing about whether it is tracked.
+    public func isIgnored(_ path: String) throws -> Bool {
+        var ignored: Int32 = 0
+        try check(git_ignore_path_is_ignored(&ignored, pointer, path), "git_ignore_path_is_ignored(\(path))")
+        return ignored != 0
+    }
+
+    /// True when the object database holds `id` as far as it knows: a miss does not make
+    /// libgit2 re-read the pack folder (that costs a directory scan per miss, and callers ask
+    /// about working-tree content that is mostly not stored). Objects this process wrote count.
+    public func containsObject(_ id: ObjectID) throws -> Bool {
+        var odb: OpaquePointer?
+        try check(git_repository_odb(&odb, pointer), "git_repository_odb")
+        defer { git_odb_free(odb) }
+        var oid = id.raw
+        return git_odb_exists_ext(odb, &oid, UInt32(GIT_ODB_LOOKUP_NO_REFRESH.rawValue)) == 1
+    }
+}

@@ -1,0 +1,174 @@
+import Foundation
+import SpurGit
+
+/// Creates and removes lanes. Every step that fails undoes the steps before it, so no stray
+/// branch, ref, worktree folder or lane record is left behind.
+public struct Lanes: Sendable {
+    public let workspace: Workspace
+    public let store: LaneStore
+
+    public init(workspace: Workspace) {
+        self.workspace = workspace
+        self.store = LaneStore(workspace: workspace)
+    }
+
+    /// Makes the base commit, the branch `spur/NAME` and the worktree, and records the lane as
+    /// `created`. Holds the spur lock throughout, so concurrent spawns get distinct lanes.
+    public func create(_ request: SpawnRequest, baseCommit presetBase: ObjectID? = nil) throws -> Lane {
+        let name = try LaneName(request.name).value
+        return try store.withLock {
+            try undoInterruptedSpawns()
+            let queued = try store.load(name).flatMap { $0.state == .queued && presetBase != nil ? $0 : nil }
+            if queued == nil, let existing = try store.load(name) {
+                throw SpurError.usage("a lane named '\(name)' already exists (\(existing.state.rawValue)); pick another name or 'spur discard \(name)'")
+            }
+            let repository = try workspace.openRepository()
+            let branch = Lane.branchRef(name)
+            if try repository.referenceTarget(branch) != nil {
+                throw SpurError.usage("branch spur/\(name) already exists; delete it or pick another name")
+            }
+            let worktree = try workspace.worktreeRoot(repository) + "/" + name
+            if FileManager.default.fileExists(atPath: worktree) {
+                throw SpurError.usage("\(worktree) already exists; remove it or pick another name")
+            }
+            let base = try presetBase ?? baseCommit(for: request, in: repository)
+            var undo = Rollback()
+            do {
+                try store.saveIntent(.init(name: name, base: base.hex, worktree: worktree))
+                undo.add { try? store.removeIntent(name) }
+                try repository.setReference(Lane.baseRef(name), to: base, message: "spur: base of lane \(name)")
+                undo.add { try? repository.deleteReference(Lane.baseRef(name)) }
+                try repository.setReference(branch, to: base, message: "spur: lane \(name)", mustNotExist: true)
+                undo.add { try? repository.deleteReference(branch) }
+                try FileManager.default.createDirectory(atPath: (worktree as NSString).deletingLastPathComponent,
+                                                        withIntermediateDirectories: true)
+                undo.add {
+                    try? repository.pruneWorktree(name: Lane.worktreeAdminName(name), removeFolder: true)
+                    try? FileManager.default.removeItem(atPath: worktree)
+                }
+                try FaultInjection.point("spawn-before-worktree")
+                try repository.addWorktree(name: Lane.worktreeAdminName(name), path: worktree, branch: branch,
+                                           applyFilters: try needsCheckoutFilters(repository, baseCommit: base))
+                // Lets overlap detection tell untouched files by their ctime (optional: without it, it hashes more).
+                try? CheckoutStamp.record(forLane: name, base: base, workspace: workspace)
+                try FaultInjection.point("spawn-after-worktree")
+                var lane = Lane(name: name, state: .created, description: request.description, command: request.command,
+                                base: base, branch: branch, worktree: worktree, createdAt: Date())
+                request.apply(to: &lane)
+                if var queued {
+                    // A queued lane keeps its record; it now has a base, a branch and a worktree.
+                    queued.base = base
+                    queued.worktree = worktree
+                    // It stays queued until its supervisor starts the task, so `wait` does not
+                    // mistake the moment between for an end.
+                    lane = queued
+                }
+                try store.save(lane)
+                try? store.removeIntent(name)
+                return lane
+            } catch {
+                undo.run()
+                if let spurError = error as? SpurError { throw spurError }
+                throw SpurError("cannot create lane '\(name)': \(error)")
+            }
+        }
+    }
+
+    /// Removes what spawns killed halfway (a crash, SIGKILL) created: their base ref, their branch
+    /// while it still points at the base, git's worktree record and the worktree folder. Called
+    /// holding the lock, when no spawn is running; a spawn that got as far as saving its lane
+    /// record finished (a queued lane: saved it as created), and only its intent is removed.
+    func undoInterruptedSpawns() throws {
+        for intent in store.leftoverIntents() {
+            let name = intent.name
+            // A queued lane's record predates its spawn: what the spawn made is still to undo.
+            let record = try store.load(name)
+            if record == nil || record?.state == .queued, LaneName.problem(with: name) == nil {
+                let repository = try workspace.openRepository()
+                try repository.pruneWorktree(name: Lane.worktreeAdminName(name), removeFolder: true)
+                if FileManager.default.fileExists(atPath: intent.worktree) {
+                    try FileManager.default.removeItem(atPath: intent.worktree)
+                }
+                if let base = ObjectID(hex: intent.base), try repository.referenceTarget(Lane.branchRef(name)) == base {
+                    try repository.deleteReference(Lane.branchRef(name))
+                }
+                try repository.deleteReference(Lane.baseRef(name))
+            }
+            try store.removeIntent(name)
+        }
+    }
+
+    /// The commit a new lane starts from.
+    func baseCommit(for request: SpawnRequest, in repository: Repository) throws -> ObjectID {
+        switch request.base {
+        case .worktree:
+            let message = "spur snapshot for lane \(request.name)\n\nThe working tree of \(workspace.root) as it was when the lane was spawned.\n"
+            return try Snapshot.take(workdir: workspace.root, message: message).commit
+        case .head:
+            guard let head = try repository.headCommitID() else {
+                throw SpurError.usage("the repository has no commit yet, so there is no HEAD to start from (use --base worktree)")
+            }
+            return head
+        case .revision(let revision):
+            do { return try repository.commitID(forRevision: revision) } catch let error as GitError {
+                throw SpurError.usage("cannot use '\(revision)' as a base: \(error.message)")
+            }
+        }
+    }
+
+    /// Checkout filters (eol conversion, smudge filters, LFS) only matter when the repository has
+    /// attributes or autocrlf; skipping them avoids an attribute lookup per file.
+    func needsCheckoutFilters(_ repository: Repository, baseCommit: ObjectID) throws -> Bool {
+        let config = try repository.config()
+        if let autocrlf = try? config.string("core.autocrlf"), autocrlf.lowercased() != "false" { return true }
+        if try config.string("core.attributesFile") != nil { return true }
+        if FileManager.default.fileExists(atPath: workspace.commonDir + "/info/attributes") { return true }
+        let home = ProcessInfo.processInfo.environment["XDG_CONFIG_HOME"]
+            ?? (ProcessInfo.processInfo.environment["HOME"].map { $0 + "/.config" } ?? "")
+        if !home.isEmpty, FileManager.default.fileExists(atPath: home + "/git/attributes") { return true }
+        return try repository.tree(repository.treeID(ofCommit: baseCommit)).containsEntry(named: ".gitattributes")
+    }
+
+    /// Removes the lane's worktree, branch, refs, log and record. Without `force` it refuses when
+    /// the lane holds changes that were never merged, naming the files that would be lost.
+    public func discard(_ name: String, force: Bool) throws {
+        // A task still running (or queued) is ended first, outside the lock its supervisor needs
+        // to record the end: left alive, it would later write into whatever lane has this name.
+        if force, let lane = try store.load(name), lane.state.isActive {
+            _ = try Supervision(workspace: workspace).stop(name)
+        }
+        try store.withLock {
+            let lane = try store.require(name)
+            if !force {
+                if lane.state.isActive {
+                    throw SpurError("lane '\(name)' is \(lane.state.rawValue); stop it first ('spur stop \(name)') or use --force")
+                }
+                if lane.state != .merged {
+                    let unmerged = try LaneInspector(workspace: workspace).currentChanges(of: lane)
+                    if !unmerged.isEmpty {
+                        let shown = unmerged.prefix(10).joined(separator: ", ") + (unmerged.count > 10 ? ", … (\(unmerged.count) files)" : "")
+                        throw SpurError("lane '\(name)' holds changes that were never merged: \(shown); 'spur discard --force \(name)' throws them away")
+                    }
+                }
+            }
+            if lane.state == .created { LaneWatch.stop(lane: name, workspace: workspace) }
+            let repository = try workspace.openRepository()
+            try repository.pruneWorktree(name: Lane.worktreeAdminName(name), removeFolder: true)
+            if FileManager.default.fileExists(atPath: lane.worktree) {
+                try FileManager.default.removeItem(atPath: lane.worktree)
+            }
+            try repository.deleteReference(lane.branch)
+            for ref in try repository.referenceNames(matching: Lane.refsGlob(name)) {
+                try repository.deleteReference(ref)
+            }
+            try store.remove(name)
+        }
+    }
+}
+
+/// Undo steps collected while building something; run in reverse when a later step fails.
+struct Rollback {
+    private var steps: [() -> Void] = []
+    mutating func add(_ step: @escaping () -> Void) { steps.append(step) }
+    func run() { steps.reversed().forEach { $0() } }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import SpurGit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// What `lstat` says about one path, reduced to what overlap detection compares.
+struct FileStat: Sendable, Equatable {
+    enum Kind: Sendable { case file, symlink, directory, other }
+    let kind: Kind
+    /// Any execute bit set (git records only the owner's, but libgit2 and git test this way).
+    let executable: Bool
+    let size: Int64
+    let ctimeSeconds: Int
+    let ctimeNanoseconds: Int
+    let mtimeSeconds: Int
+    let mtimeNanoseconds: Int
+    let inode: UInt64
+    let device: UInt64
+    /// How many names the file has (hard links).
+    let links: UInt64
+
+    init(_ info: stat) {
+        switch info.st_mode & S_IFMT {
+        case S_IFREG: kind = .file
+        case S_IFLNK: kind = .symlink
+        case S_IFDIR: kind = .directory
+        default: kind = .other
+        }
+        executable = info.st_mode & 0o100 != 0
+        size = Int64(info.st_size)
+        ctimeSeconds = Int(info.st_ctim.tv_sec)
+        ctimeNanoseconds = Int(info.st_ctim.tv_nsec)
+        mtimeSeconds = Int(info.st_mtim.tv_sec)
+        mtimeNanoseconds = Int(info.st_mtim.tv_nsec)
+        inode = UInt64(info.st_ino)
+        device = UInt64(info.st_dev)
+        links = UInt64(info.st_nlink)
+    }
+
+    /// The mode a snapshot records for this file: a link, or the execute bit when
+    /// `core.fileMode` is trusted; otherwise the file mode git knew before (`known`), or a
+    /// plain file.
+    func gitMode(trustFileMode: Bool, known: FileMode?) -> FileMode {
+        if kind == .symlink { return .link }
+        if trustFileMode { return executable ? .executable : .blob }
+        return known.flatMap { $0.isFile ? $0 : nil } ?? .blob
+    }
+
+    /// The path's own data (a symlink is not followed); nil when nothing is there.
+    static func of(_ path: String) -> FileStat? {
+        var info = stat()
+        return lstat(path, &info) == 0 ? FileStat(info) : nil
+    }
+
+    /// `name` inside the open folder `directory` (a symlink is not followed).
+    static func of(_ name: String, in directory: Int32) -> FileStat? {
+        var info = stat()
+        return fstatat(directory, name, &info, AT_SYMLINK_NOFOLLOW) == 0 ? FileStat(info) : nil
+    }
+}
+
+/// A moment as file timestamps record it.
+struct FileTime: Sendable, Comparable, Codable {
+    let seconds: Int
+    let nanoseconds: Int
+    static func < (a: FileTime, b: FileTime) -> Bool {
+        (a.seconds, a.nanoseconds) < (b.seconds, b.nanoseconds)
+    }
+}
