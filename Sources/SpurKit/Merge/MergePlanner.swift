@@ -123,7 +123,10 @@ struct MergePlanner {
                                                message: "the lane puts \(path) inside \(blocker.path), which is not a folder in your working tree", hunks: []))
                 continue
             }
-            edits.append(TreeEdit(path: path, action: .upsert(entry.id, entry.mode)))
+            // A snapshot leaves out an ignored path git does not track: so does the result tree.
+            if try inOurs != nil || !isIgnoredAndUntracked(path) {
+                edits.append(TreeEdit(path: path, action: .upsert(entry.id, entry.mode)))
+            }
             if after == from { continue }
             for folder in try foldersToCreate(above: path, removals: removals) where !created.contains(folder) { created.append(folder) }
             writes.append(PlannedWrite(transition: FileTransition(path: path, from: from, to: after), content: content,
@@ -234,6 +237,13 @@ struct MergePlanner {
             permissions = executable ? existing | ((existing & 0o444) >> 2) : existing & ~0o111
         }
         return .file(bytes: bytes, permissions: permissions)
+    }
+
+    /// True when a snapshot of the working tree would not record `path` even with a file there:
+    /// an ignore rule matches it and your index does not track it.
+    func isIgnoredAndUntracked(_ path: String) throws -> Bool {
+        guard try repository.isIgnored(path) else { return false }
+        return try repository.index().entry(path: path) == nil
     }
 
     /// Folders that will have to be made for `path`: missing ones and files being removed.

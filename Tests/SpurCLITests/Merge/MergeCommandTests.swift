@@ -57,6 +57,7 @@ private func laneState(_ repository: TestRepository, _ name: String) throws -> L
         let story = try repository.read("story.txt")
         #expect(story.contains("<<<<<<<") && story.contains("nine by you") && story.contains("nine by the task") && story.contains(">>>>>>>"))
         #expect(try repository.read("added.txt") == "added by the task\n")
+        try repository.requireWorkingTreeHoldsLastMerge()
         #expect(try repository.spur("undo").status == 0)
         #expect(try repository.fingerprint() == before)
     }
@@ -87,6 +88,7 @@ private func laneState(_ repository: TestRepository, _ name: String) throws -> L
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["status"] as? String == "merged")
         #expect(object["undoID"] as? Int == 1)
+        try repository.requireWorkingTree(equals: try #require(object["resultTree"] as? String))
         let changes = try #require(object["changes"] as? [[String: String]])
         #expect(changes == [["path": "added.txt", "change": "added"], ["path": "doomed.txt", "change": "deleted"],
                             ["path": "story.txt", "change": "modified"]])
@@ -118,6 +120,7 @@ private func laneState(_ repository: TestRepository, _ name: String) throws -> L
         let story = try repository.read("story.txt")
         #expect(story.contains("two by you") && story.contains("typed during the merge") && story.contains("nine by the task"))
         #expect(try repository.read("added.txt") == "added by the task\n")
+        try repository.requireWorkingTreeHoldsLastMerge()
     }
 
     @Test func aMergeThatKeepsRacingStopsWithNothingHalfApplied() throws {
@@ -163,6 +166,7 @@ private func laneState(_ repository: TestRepository, _ name: String) throws -> L
         let continued = try repository.spur("merge", "--continue")
 
         #expect(continued.status == 0, "\(continued.stderr)")
+        try repository.requireWorkingTreeHoldsLastMerge()
         let story = try repository.read("story.txt")
         #expect(story.contains("two by you") && story.contains("nine by the task"))
         #expect(try laneState(repository, "task") == .merged)
@@ -217,5 +221,6 @@ private func laneState(_ repository: TestRepository, _ name: String) throws -> L
         #expect(second.stderr.contains("waiting"))
         let story = try repository.read("story.txt")
         #expect(story.contains("nine by the task") && story.contains("four by other"))
+        try repository.requireWorkingTreeHoldsLastMerge()
     }
 }

@@ -310,6 +310,7 @@ private func replacing(_ text: String, line: Int, with replacement: String) -> S
 
         guard case .merged(let report) = merger.mergeIfClean(laneName: "clean") else { Issue.record("clean lane not merged"); return }
         #expect(report.writtenPaths == ["story.txt"])
+        try repository.requireWorkingTree(equals: report.resultTree.hex)
         let before = try repository.fingerprint()
         guard case .conflicted(let conflicts) = merger.mergeIfClean(laneName: "clash") else { Issue.record("conflict not reported"); return }
         #expect(conflicts.conflicts.map(\.path) == ["story.txt"])
@@ -362,7 +363,8 @@ private func replacing(_ text: String, line: Int, with replacement: String) -> S
         #expect(notice.contains("lane task") && notice.contains("spur merge --continue") && notice.contains("spur undo"))
         let heldElsewhere = try log.withLock { MergeRecovery.notice(for: workspace) }
         #expect(heldElsewhere == nil)
-        _ = try MergeRecovery.continueMerge(in: workspace)
+        let continued = try MergeRecovery.continueMerge(in: workspace)
+        try repository.requireWorkingTree(equals: continued.resultTree.hex)
         #expect(MergeRecovery.notice(for: workspace) == nil)
     }
 }
