@@ -117,17 +117,17 @@ public struct Merger: Sendable {
                     let contents = Dictionary(plan.writes.map { ($0.transition.path, $0.content) }, uniquingKeysWith: { $1 })
                     try runner.run(record.transitions, contents: contents, removeEmptiedFolders: true)
                 } catch {
+                    runner.files.removeTemporaries(near: record.paths)
                     let unrestored = runner.rollBack(foldersToRemove: record.createdFolders)
                     guard unrestored.isEmpty else {
                         throw SpurError("the merge of lane \(lane.name) stopped (\(error)) and \(describePaths(unrestored)) changed again while spur put it back; "
                                         + "run 'spur undo' to restore the other files, or 'spur merge --continue' to finish")
                     }
-                    runner.files.removeTemporaries(near: record.paths)
                     try log.discard(record, in: repository)
                     if let race = error as? WriteRace { stale = [race.path]; continue }
                     throw error
                 }
-                try finish(record, log: log)
+                try finishWritten(record, log: log)
                 return report(lane: lane, plan: plan, options: options, undoID: record.id)
             }
             throw SpurError("\(describePaths(stale)) kept changing while spur merged lane \(laneName); nothing was changed, run 'spur merge \(laneName)' again")
@@ -165,7 +165,7 @@ public struct Merger: Sendable {
                                         parents: [plan.ours.commit], message: "spur: undo point of merge \(id)\n", in: repository)
         let after = try MergeLog.store(plan.writes.map { write in
             let bytes: [UInt8]? = switch write.content {
-            case .absent: nil
+            case .absent, .folder: nil
             case .file(let bytes, _): bytes
             case .symlink(let target): target
             }
@@ -180,6 +180,16 @@ public struct Merger: Sendable {
         try log.save(record)
         try log.setPending(id)
         return record
+    }
+
+    /// `finish` once every file is written. When that fails (a full disk) the files are in place
+    /// and the merge is still pending: says so, and how to finish.
+    func finishWritten(_ record: MergeRecord, log: MergeLog) throws {
+        do { try finish(record, log: log) } catch {
+            let count = record.transitions.count
+            throw SpurError("merge \(record.id) of lane \(record.lane) wrote all \(count) file\(count == 1 ? "" : "s") but could not record that it finished "
+                            + "(\(error)); make room, then run 'spur merge --continue' to finish it ('spur undo' takes it back)")
+        }
     }
 
     /// Marks the lane merged and the record applied, and clears the pending marker.
