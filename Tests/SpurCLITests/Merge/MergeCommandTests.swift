@@ -6,7 +6,7 @@ import SpurTestSupport
 /// A repository with a ten-line story and two more files, and a lane `task` that edits line 9 of
 /// the story, adds `added.txt` and deletes `doomed.txt` (spawned with the CLI, its result
 /// recorded in-process as `spur finish` will).
-private func repositoryWithLane(edit: ((String) throws -> Void)? = nil) throws -> TestRepository {
+func repositoryWithLane(edit: ((String) throws -> Void)? = nil) throws -> TestRepository {
     let repository = try TestRepository.empty()
     try repository.write("story.txt", (1...10).map { "line \($0)\n" }.joined())
     try repository.write("doomed.txt", "to be deleted\n")
@@ -23,7 +23,7 @@ private func repositoryWithLane(edit: ((String) throws -> Void)? = nil) throws -
     return repository
 }
 
-private func makeLane(_ repository: TestRepository, _ name: String, _ edit: (String) throws -> Void) throws {
+func makeLane(_ repository: TestRepository, _ name: String, _ edit: (String) throws -> Void) throws {
     let spawn = try repository.spur("spawn", name, "--no-run")
     guard spawn.status == 0, let worktree = spawn.lines.last else { throw TestFailure("spawn failed: \(spawn.stderr)") }
     try edit(worktree)
@@ -35,11 +35,11 @@ private func makeLane(_ repository: TestRepository, _ name: String, _ edit: (Str
     try store.save(lane)
 }
 
-private func userEditsLineTwo(_ repository: TestRepository) throws {
+func userEditsLineTwo(_ repository: TestRepository) throws {
     try repository.write("story.txt", (1...10).map { $0 == 2 ? "two by you\n" : "line \($0)\n" }.joined())
 }
 
-private func laneState(_ repository: TestRepository, _ name: String) throws -> LaneState {
+func laneState(_ repository: TestRepository, _ name: String) throws -> LaneState {
     try LaneStore(workspace: Workspace(discoveringFrom: repository.root)).require(name).state
 }
 
