@@ -47,7 +47,9 @@ public enum MergeRecovery {
             try Merger(workspace: workspace).finishWritten(record, log: log)
             let result = try repository.commit(record.result)
             return MergeReport(lane: record.lane, status: .merged, dryRun: false,
-                               changes: record.transitions.map { MergeReport.PathUpdate(path: $0.path, change: $0.from == .absent ? "added" : $0.to == .absent ? "deleted" : "modified") },
+                               changes: try record.transitions.map {
+                                   MergeReport.PathUpdate($0, content: try? DiskContent.load($0.to, from: repository), root: workspace.root)
+                               }.sorted { $0.path < $1.path },
                                conflicts: [], undoID: record.id, resultTree: result.treeID, ours: record.ours)
         }
     }

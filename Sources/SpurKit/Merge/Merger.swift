@@ -6,9 +6,12 @@ public struct MergeOptions: Sendable {
     /// Report what would happen; write nothing.
     public var dryRun = false
     public var resolution: ConflictResolution = .refuse
-    public init(dryRun: Bool = false, resolution: ConflictResolution = .refuse) {
+    /// Consent to write symbolic links whose target lies outside the repository.
+    public var allowOutsideLinks = false
+    public init(dryRun: Bool = false, resolution: ConflictResolution = .refuse, allowOutsideLinks: Bool = false) {
         self.dryRun = dryRun
         self.resolution = resolution
+        self.allowOutsideLinks = allowOutsideLinks
     }
 }
 
@@ -36,11 +39,29 @@ public struct MergeReport: Sendable, Encodable, Equatable {
 
     public struct PathUpdate: Sendable, Encodable, Equatable {
         public let path: String
-        /// `added`, `modified` or `deleted`.
+        /// `added`, `modified`, `deleted` or `typechange` (a file becomes a link or back).
         public let change: String
-        public init(path: String, change: String) {
+        /// Where the link written at `path` points, when that is outside the repository.
+        public let outsideLinkTarget: String?
+        public init(path: String, change: String, outsideLinkTarget: String? = nil) {
             self.path = path
             self.change = change
+            self.outsideLinkTarget = outsideLinkTarget
+        }
+
+        /// The update `transition` makes; `content` is what it writes.
+        init(_ transition: FileTransition, content: DiskContent?, root: String) {
+            let change: String = switch (transition.from, transition.to) {
+            case (.absent, _): "added"
+            case (_, .absent): "deleted"
+            case (.file, .symlink), (.symlink, .file): "typechange"
+            default: "modified"
+            }
+            var outside: String?
+            if case .symlink(let target)? = content, OutsideLink.leavesRepository(target: target, at: transition.path, root: root) {
+                outside = String(decoding: target, as: UTF8.self)
+            }
+            self.init(path: transition.path, change: change, outsideLinkTarget: outside)
         }
     }
 
@@ -104,6 +125,15 @@ public struct Merger: Sendable {
                 if !plan.stalePaths.isEmpty { stale = plan.stalePaths; continue }
                 if options.resolution == .refuse && !plan.conflicts.isEmpty {
                     return report(lane: lane, plan: plan, options: options, undoID: nil)
+                }
+                if !options.allowOutsideLinks {
+                    let outside = report(lane: lane, plan: plan, options: options, undoID: nil).changes.filter { $0.outsideLinkTarget != nil }
+                    if !outside.isEmpty {
+                        let links = outside.map { "\($0.path) -> \($0.outsideLinkTarget ?? "")\($0.change == "typechange" ? " (was a file)" : "")" }
+                        throw SpurError("lane \(lane.name) writes \(outside.count == 1 ? "a link" : "links") pointing outside the repository: "
+                                        + "\(describePaths(links, limit: 4)); nothing was written: look at \(outside.count == 1 ? "it" : "them") "
+                                        + "('spur diff \(lane.name)'), then run 'spur merge \(lane.name) --allow-outside-links' to write \(outside.count == 1 ? "it" : "them")")
+                    }
                 }
                 if plan.writes.isEmpty {
                     try markMerged(lane.name)
@@ -214,8 +244,7 @@ public struct Merger: Sendable {
     func report(lane: Lane, plan: MergePlan, options: MergeOptions, undoID: Int?) -> MergeReport {
         let blocked = options.resolution == .refuse && !plan.conflicts.isEmpty
         let changes = blocked ? [] : plan.writes.map { write in
-            MergeReport.PathUpdate(path: write.transition.path,
-                                   change: write.transition.from == .absent ? "added" : write.transition.to == .absent ? "deleted" : "modified")
+            MergeReport.PathUpdate(write.transition, content: write.content, root: workspace.root)
         }.sorted { $0.path < $1.path }
         return MergeReport(lane: lane.name, status: blocked ? .conflicts : .merged, dryRun: options.dryRun, changes: changes,
                            conflicts: plan.conflicts, undoID: undoID, resultTree: plan.resultTree, ours: plan.ours.commit)

@@ -141,3 +141,15 @@ enum FileStatKind {
         return (try? FileManager.default.contentsOfDirectory(atPath: path).isEmpty) ?? false
     }
 }
+
+@Suite struct OutsideLinkTests {
+    @Test(arguments: [
+        ("/etc/passwd", "a", true), ("/repo/src/file", "a", false), ("/repo/../elsewhere", "a", true), ("/repo", "a", false),
+        ("/repo/.git/config", "a", true), ("/repository/x", "a", true), ("../x", "a", true), ("../x", "dir/a", false),
+        ("../../x", "dir/a", true), ("sub/../../x", "a", true), ("./b", "a", false), (".git/hooks/pre-commit", "a", true),
+        ("../.GIT/config", "dir/a", true), ("", "a", false),
+    ])
+    func aTargetLeavesTheRepositoryWhenItClimbsAboveTheRootOrIntoGit(_ target: String, _ path: String, _ leaves: Bool) {
+        #expect(OutsideLink.leavesRepository(target: Array(target.utf8), at: path, root: "/repo") == leaves, "\(path) -> \(target)")
+    }
+}
