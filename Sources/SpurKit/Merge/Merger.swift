@@ -139,7 +139,7 @@ public struct Merger: Sendable {
                     try markMerged(lane.name)
                     return report(lane: lane, plan: plan, options: options, undoID: nil)
                 }
-                let record = try begin(plan: plan, lane: lane, head: head, log: log, repository: repository)
+                let record = try beginOrExplain(plan: plan, lane: lane, head: head, log: log, repository: repository)
                 var runner = TransitionRunner(files: WorkingTreeFiles(root: workspace.root, tempTag: record.temporaryTag),
                                               repository: repository)
                 do {
@@ -185,6 +185,21 @@ public struct Merger: Sendable {
                      files: WorkingTreeFiles(root: workspace.root))
     }
 
+    /// `begin`; when recording fails (a full disk) nothing was written: takes back what was
+    /// recorded and says so.
+    func beginOrExplain(plan: MergePlan, lane: Lane, head: ObjectID, log: MergeLog, repository: Repository) throws -> MergeRecord {
+        let id = log.nextID()
+        do {
+            return try begin(plan: plan, lane: lane, head: head, log: log, repository: repository)
+        } catch {
+            log.clearPending()
+            unlink(log.path(of: id))
+            try? repository.deleteReference(MergeLog.beforeRef(id))
+            try? repository.deleteReference(MergeLog.afterRef(id))
+            throw SpurError("cannot record the undo point of merging lane \(lane.name) (\(error)); nothing was written, make room and merge again")
+        }
+    }
+
     /// Records the undo point (contents before and after, the record, the pending marker)
     /// before the first file is touched.
     func begin(plan: MergePlan, lane: Lane, head: ObjectID, log: MergeLog, repository: Repository) throws -> MergeRecord {
@@ -207,6 +222,7 @@ public struct Merger: Sendable {
                                  before: before, after: after, transitions: plan.writes.map(\.transition),
                                  createdFolders: plan.createdFolders, unresolved: plan.unresolved.map(\.path),
                                  status: .writing, createdAt: Date())
+        try FaultInjection.point("merge-before-record")
         try log.save(record)
         try log.setPending(id)
         return record

@@ -46,4 +46,21 @@ import SpurTestSupport
         #expect(try laneState(repository, "task") == .merged)
         #expect(try repository.spur("list").stderr.isEmpty)
     }
+
+    @Test func aMergeThatCannotRecordItsUndoPointSaysNothingWasWrittenAndLeavesNoRecord() throws {
+        let repository = try repositoryWithLane()
+        defer { repository.remove() }
+        try userEditsLineTwo(repository)
+        let before = try repository.fingerprint()
+
+        let result = try repository.spur("merge", "task", env: ["SPUR_FAULT": "merge-before-record"])
+
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("nothing was written") && result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(try repository.fingerprint() == before)
+        #expect(try repository.git("for-each-ref", "refs/spur/merges/").isEmpty)
+        #expect(try repository.spur("undo").status == 1)
+        #expect(try repository.spur("merge", "task").status == 0)
+        try repository.requireWorkingTreeHoldsLastMerge()
+    }
 }
