@@ -264,7 +264,10 @@ struct WorkingTreeFiles {
                     unlinkat(parent, aside, 0)
                     throw WriteRace(path: path, found: displaced)
                 }
-                throw SpurError("\(path) changed while spur was removing it; your version is kept as \(aside) in its folder")
+                // Not under a temporary's name: recovery deletes those.
+                let kept = "\(name).spur-yours-\(UInt32.random(in: 0...UInt32.max))"
+                let shown = renameat(parent, aside, parent, kept) == 0 ? kept : aside
+                throw SpurError("\(path) changed while spur was removing it; your version is kept as \(shown) in its folder")
             }
             unlinkat(parent, aside, 0)
         }
