@@ -64,6 +64,8 @@ extension MergeWritesTests {
         }
         #expect(try repository.git("ls-tree", "-r", "--name-only", try LaneResults.lane(repository, "task").head?.hex ?? "")
             .contains("docs/_themes") == false)
+        let status = try #require(try OverlapAnalyzer(workspace: LaneResults.workspace(repository)).statuses(only: "task").first)
+        #expect(status.overlap.withUser.isEmpty, "you did not touch the submodule: \(status.overlap.withUser)")
         let before = try repository.fingerprint()
         let dry = try LaneResults.merge(repository, "task", dryRun: true)
         #expect(dry.status == .merged)
