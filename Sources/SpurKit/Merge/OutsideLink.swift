@@ -67,15 +67,16 @@ public struct OutsideLink: Sendable, Encodable, Equatable {
         }
     }
 
-    /// The links leaving the repository among `paths` of a live worktree (one `lstat` each).
+    /// The links leaving the repository among `paths` of a live worktree (one `readlink` each).
     static func find(inWorktree worktree: String, paths: [String], base: Tree, root: String) throws -> [OutsideLink] {
         try paths.compactMap { path in
-            var info = stat()
-            guard lstat(worktree + "/" + path, &info) == 0, info.st_mode & S_IFMT == S_IFLNK,
-                  let target = try? FileManager.default.destinationOfSymbolicLink(atPath: worktree + "/" + path),
-                  leavesRepository(target: Array(target.utf8), at: path, root: root) else { return nil }
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = readlink(worktree + "/" + path, &buffer, buffer.count)
+            guard count >= 0 else { return nil }
+            let target = buffer.prefix(count).map { UInt8(bitPattern: $0) }
+            guard leavesRepository(target: target, at: path, root: root) else { return nil }
             let old = try base.entry(path: path)
-            return OutsideLink(path: path, target: target, typeChange: old?.mode.isFile ?? false)
+            return OutsideLink(path: path, target: String(decoding: target, as: UTF8.self), typeChange: old?.mode.isFile ?? false)
         }
     }
 }

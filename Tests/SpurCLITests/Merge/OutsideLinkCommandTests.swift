@@ -59,4 +59,20 @@ import SpurTestSupport
         #expect(try repository.spur("undo").status == 0)
         #expect(try repository.fingerprint() == before)
     }
+
+    @Test func aLiveLanesOutsideLinkIsShownByStatus() throws {
+        let repository = try TestRepository.empty()
+        defer { repository.remove() }
+        try repository.write("keep.txt", "keep\n")
+        try repository.git("add", "-A")
+        try repository.git("commit", "-qm", "start")
+        let worktree = try repository.spawnLane("live")
+        try FileManager.default.createSymbolicLink(atPath: worktree + "/escape", withDestinationPath: "../../../../../../../../etc")
+
+        let status = try repository.spur("status", "live")
+
+        #expect(status.status == 0)
+        #expect(status.stdout.contains("escape: a link to ../../../../../../../../etc, outside the repository"), "\(status.stdout)")
+        _ = try repository.spur("discard", "live", "--force")
+    }
 }
