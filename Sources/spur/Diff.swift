@@ -28,7 +28,7 @@ struct Diff: ParsableCommand {
     @Flag(help: "Only the names of changed files.")
     var nameOnly = false
 
-    @Flag(help: "Per-file changes as JSON: [{path, added, removed, binary}].")
+    @Flag(help: "Per-file changes as JSON: [{path, added, removed, binary, typeChange, outsideLinkTarget}].")
     var json = false
 
     @Argument(parsing: .postTerminator, help: ArgumentHelp("Limit to these paths, after --.", valueName: "PATH"))
@@ -41,6 +41,7 @@ struct Diff: ParsableCommand {
             let relative = try paths.map { try workspace.repositoryRelativePath($0, cwd: cwd) }
             let diff = LaneDiff(workspace: workspace)
             if json { return try Terminal.printJSON(try diff.files(of: name, paths: relative)) }
+            for link in try diff.outsideLinks(of: name, paths: relative) { Terminal.warning(link.sentence) }
             if nameOnly { return try diff.files(of: name, paths: relative).forEach { print($0.path) } }
             if stat {
                 let text = LaneDiff.stat(try diff.files(of: name, paths: relative))

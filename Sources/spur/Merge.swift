@@ -17,6 +17,9 @@ struct Merge: ParsableCommand {
         1 as well (as git does), since the files need your edit; --ours / --theirs take one
         side for the conflicting parts (exit 0).
 
+        A link whose target is outside the repository (or inside .git) is written only with
+        --allow-outside-links; without it the merge is refused and nothing is written.
+
         Examples:
           spur merge fix-tests
           spur merge fix-tests --dry-run
@@ -40,6 +43,9 @@ struct Merge: ParsableCommand {
     @Flag(help: "Take the lane's side for conflicting parts.")
     var theirs = false
 
+    @Flag(help: "Write symbolic links that point outside the repository (refused otherwise).")
+    var allowOutsideLinks = false
+
     @Flag(name: .customLong("continue"), help: "Finish an interrupted merge.")
     var continueMerge = false
 
@@ -51,7 +57,7 @@ struct Merge: ParsableCommand {
             let chosen = [markers, ours, theirs].filter { $0 }.count
             if chosen > 1 { throw SpurError.usage("choose one of --markers, --ours, --theirs") }
             if continueMerge {
-                if name != nil || chosen > 0 || dryRun { throw SpurError.usage("--continue takes no lane name or other option") }
+                if name != nil || chosen > 0 || dryRun || allowOutsideLinks { throw SpurError.usage("--continue takes no lane name or other option") }
                 let workspace = try currentWorkspace(noticeInterruptedMerge: false)
                 let report = try MergeRecovery.continueMerge(in: workspace, onWait: waiting)
                 return try show(report)
@@ -59,9 +65,12 @@ struct Merge: ParsableCommand {
             guard let name else { throw SpurError.usage("name the lane to merge (see 'spur list')") }
             let workspace = try currentWorkspace(noticeInterruptedMerge: false)
             let resolution: ConflictResolution = markers ? .markers : ours ? .ours : theirs ? .theirs : .refuse
-            let report = try Merger(workspace: workspace).merge(laneName: name, options: MergeOptions(dryRun: dryRun, resolution: resolution),
-                                                                onWait: waiting)
+            let options = MergeOptions(dryRun: dryRun, resolution: resolution, allowOutsideLinks: allowOutsideLinks)
+            let report = try Merger(workspace: workspace).merge(laneName: name, options: options, onWait: waiting)
             try show(report)
+            if dryRun && !allowOutsideLinks && !json && report.changes.contains(where: { $0.outsideLinkTarget != nil }) {
+                print("writing links that point outside the repository needs --allow-outside-links")
+            }
             if report.status == .conflicts || report.leftMarkers { throw ExitCode(SpurError.refused) }
         }
     }

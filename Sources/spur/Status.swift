@@ -53,6 +53,9 @@ struct Status: ParsableCommand {
         let files = report.changedFiles.count
         var result = ["\(Terminal.paint(report.lane.name, .bold))  \(List.colored(report.tableState))  \(files) file\(files == 1 ? "" : "s") changed"]
         if let problem = report.problem { result.append("  " + problem) }
+        for link in status.outsideLinks {
+            result.append("  " + Terminal.paint(link.sentence + " (merging it needs --allow-outside-links)", .yellow))
+        }
         guard overlap.isLive else { return result }
         if let mine = overlap.userSummary {
             result.append("  " + (overlap.userConflicts.isEmpty ? mine : Terminal.paint(mine, .red)))

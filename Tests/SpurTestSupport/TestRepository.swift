@@ -118,23 +118,7 @@ public final class TestRepository: @unchecked Sendable {
     /// (skip-worktree and assume-unchanged bits, intent-to-add entries, conflicts) counts as it
     /// does for `git add -A`; without an index it starts from HEAD.
     public func gitSnapshotTree(of workdir: String? = nil) throws -> String {
-        let index = scratch + "/oracle-index-\(UUID().uuidString)"
-        defer { try? FileManager.default.removeItem(atPath: index) }
-        let env = ["GIT_INDEX_FILE": index]
-        let dir = workdir ?? root
-        let realIndex = try git("rev-parse", "--path-format=absolute", "--git-path", "index", cwd: dir)
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-        if FileManager.default.fileExists(atPath: realIndex) {
-            try FileManager.default.copyItem(atPath: realIndex, toPath: index)
-            // Keep the index's time: git trusts an entry's stat data (to the second) only when
-            // the entry is older than the index; a copy dated now would hide a file rewritten
-            // in the same second with the same size.
-            try shell("touch -r '\(realIndex)' '\(index)'")
-        } else if (try? git("rev-parse", "--verify", "-q", "HEAD", cwd: dir)) != nil {
-            try git("read-tree", "HEAD", cwd: dir, env: env)
-        }
-        try git("add", "-A", cwd: dir, env: env)
-        return try git("write-tree", cwd: dir, env: env).trimmingCharacters(in: .whitespacesAndNewlines)
+        try GitSnapshot.tree(of: workdir ?? root, environment: environment, scratch: scratch)
     }
 
     /// SHA-256-free fingerprint of every file under the working tree except `.git`: path, mode,

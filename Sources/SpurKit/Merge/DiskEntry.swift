@@ -47,6 +47,9 @@ enum DiskContent: Equatable {
     case absent
     case file(bytes: [UInt8], permissions: UInt16)
     case symlink(target: [UInt8])
+    /// An empty folder: what a merge removes where a submodule that is not checked out was,
+    /// and what undo makes again.
+    case folder
 
     /// The content `entry` describes, read back from the object database (see `MergeLog.store`).
     static func load(_ entry: DiskEntry, from repository: Repository) throws -> DiskContent {
@@ -54,7 +57,8 @@ enum DiskContent: Equatable {
         case .absent: return .absent
         case .file(let blob, let permissions): return .file(bytes: try repository.blob(blob).bytes, permissions: permissions)
         case .symlink(let blob): return .symlink(target: try repository.blob(blob).bytes)
-        case .directory, .special: throw SpurError("spur never writes a folder or special file")
+        case .directory: return .folder
+        case .special: throw SpurError("spur never writes a special file")
         }
     }
 
@@ -64,6 +68,7 @@ enum DiskContent: Equatable {
         case .absent: .absent
         case .file(let bytes, let permissions): .file(blob: try ObjectID.blobHash(of: bytes), permissions: permissions)
         case .symlink(let target): .symlink(blob: try ObjectID.blobHash(of: target))
+        case .folder: .directory
         }
     }
 }

@@ -86,6 +86,19 @@ struct MergePlanner {
         for (path, entry) in targets {
             guard let current = disk[path] else { continue }
             let inOurs = try fileEntry(oursTree, path)
+            if inOurs?.mode == .commit || entry?.mode == .commit {
+                switch try submoduleStep(path: path, to: entry, ours: inOurs, disk: current.entry) {
+                case .keep: break
+                case .removeEmptyFolder:
+                    writes.append(PlannedWrite(transition: FileTransition(path: path, from: .directory, to: .absent),
+                                               content: .absent, beforeBytes: nil))
+                    edits.append(TreeEdit(path: path, action: .remove))
+                case .conflict(let conflict):
+                    conflicts.removeAll { $0.path == path }
+                    conflicts.append(conflict)
+                }
+                continue
+            }
             if !filtered, let inOurs, current.entry.blob != inOurs.id { stale.append(path); continue }
             guard let entry else {
                 if inOurs != nil {
@@ -123,7 +136,10 @@ struct MergePlanner {
                                                message: "the lane puts \(path) inside \(blocker.path), which is not a folder in your working tree", hunks: []))
                 continue
             }
-            edits.append(TreeEdit(path: path, action: .upsert(entry.id, entry.mode)))
+            // A snapshot leaves out an ignored path git does not track: so does the result tree.
+            if try inOurs != nil || !isIgnoredAndUntracked(path) {
+                edits.append(TreeEdit(path: path, action: .upsert(entry.id, entry.mode)))
+            }
             if after == from { continue }
             for folder in try foldersToCreate(above: path, removals: removals) where !created.contains(folder) { created.append(folder) }
             writes.append(PlannedWrite(transition: FileTransition(path: path, from: from, to: after), content: content,
@@ -215,6 +231,40 @@ struct MergePlanner {
         return entry == o ? (conflict.map { .put(o, $0) } ?? .keep) : .put(entry, conflict)
     }
 
+    // MARK: Submodules
+
+    enum SubmoduleStep {
+        case keep
+        /// Your submodule is not checked out (an empty folder): removing the folder is all a
+        /// checkout does, and undo makes it again.
+        case removeEmptyFolder
+        case conflict(MergeConflict)
+    }
+
+    /// What to do where the lane's result or your working tree has a submodule (a gitlink).
+    /// Submodules are compared by commit, as git does, and never written: spur does not check
+    /// one out, move it to another commit or delete its files; the folder is yours.
+    func submoduleStep(path: String, to entry: TreeEntry?, ours: TreeEntry?, disk: DiskEntry) throws -> SubmoduleStep {
+        if entry == ours { return .keep }
+        func refuse(_ message: String) -> SubmoduleStep {
+            .conflict(MergeConflict(path: path, kind: .submodule, message: message, hunks: []))
+        }
+        if entry == nil, ours?.mode == .commit {
+            if disk == .absent { return .keep }
+            let contents = (try? FileManager.default.contentsOfDirectory(atPath: workspace.root + "/" + path)) ?? []
+            if disk == .directory && contents.isEmpty { return .removeEmptyFolder }
+            return refuse("the lane removes the submodule \(path), which is checked out in your working tree; "
+                          + "spur does not delete a submodule's files: remove it yourself ('git rm \(path)') and merge again")
+        }
+        if let entry, entry.mode == .commit {
+            let verb = ours?.mode == .commit ? "moves the submodule \(path) to commit \(entry.id.short)"
+                                             : "puts the submodule \(path) (commit \(entry.id.short)) where you have \(ours == nil ? "nothing" : "a file")"
+            return refuse("the lane \(verb); spur does not write submodules: update it yourself and merge again")
+        }
+        return refuse("the lane replaces the submodule \(path) with a file; spur does not remove a submodule: "
+                      + "remove it yourself ('git rm \(path)') and merge again")
+    }
+
     // MARK: Helpers
 
     /// The entry at `path` when it is a file, link or submodule (folders count as nothing).
@@ -234,6 +284,13 @@ struct MergePlanner {
             permissions = executable ? existing | ((existing & 0o444) >> 2) : existing & ~0o111
         }
         return .file(bytes: bytes, permissions: permissions)
+    }
+
+    /// True when a snapshot of the working tree would not record `path` even with a file there:
+    /// an ignore rule matches it and your index does not track it.
+    func isIgnoredAndUntracked(_ path: String) throws -> Bool {
+        guard try repository.isIgnored(path) else { return false }
+        return try repository.index().entry(path: path) == nil
     }
 
     /// Folders that will have to be made for `path`: missing ones and files being removed.

@@ -44,10 +44,12 @@ public enum MergeRecovery {
                 throw SpurError("\(race.path) changed while spur finished merge \(record.id); run 'spur merge --continue' again or 'spur undo'")
             }
             files.removeTemporaries(near: record.paths)
-            try Merger(workspace: workspace).finish(record, log: log)
+            try Merger(workspace: workspace).finishWritten(record, log: log)
             let result = try repository.commit(record.result)
             return MergeReport(lane: record.lane, status: .merged, dryRun: false,
-                               changes: record.transitions.map { MergeReport.PathUpdate(path: $0.path, change: $0.from == .absent ? "added" : $0.to == .absent ? "deleted" : "modified") },
+                               changes: try record.transitions.map {
+                                   MergeReport.PathUpdate($0, content: try? DiskContent.load($0.to, from: repository), root: workspace.root)
+                               }.sorted { $0.path < $1.path },
                                conflicts: [], undoID: record.id, resultTree: result.treeID, ours: record.ours)
         }
     }
@@ -104,14 +106,16 @@ public struct MergeUndo: Sendable {
             record.status = .undoing
             try log.save(record)
             try log.setPending(record.id)
+            // Temporaries an interrupted merge (or undo) left go first, so the folders the
+            // merge made are empty when the runner removes them.
+            files.removeTemporaries(near: record.paths)
+            WorkingTreeFiles(root: workspace.root, tempTag: record.temporaryTag).removeTemporaries(near: record.paths)
             var runner = TransitionRunner(files: files, repository: repository)
             do {
                 try runner.run(toRestore, removeEmptiedFolders: false, foldersToRemove: record.createdFolders)
             } catch let race as WriteRace {
                 throw SpurError("\(race.path) changed while spur restored it; run 'spur undo' again")
             }
-            files.removeTemporaries(near: record.paths)
-            WorkingTreeFiles(root: workspace.root, tempTag: record.temporaryTag).removeTemporaries(near: record.paths)
             let store = LaneStore(workspace: workspace)
             if let lane = try store.load(record.lane), lane.state == .merged {
                 try store.update(record.lane) { $0.state = record.laneStateBefore == .merged ? .done : record.laneStateBefore }

@@ -6,9 +6,12 @@ public struct MergeOptions: Sendable {
     /// Report what would happen; write nothing.
     public var dryRun = false
     public var resolution: ConflictResolution = .refuse
-    public init(dryRun: Bool = false, resolution: ConflictResolution = .refuse) {
+    /// Consent to write symbolic links whose target lies outside the repository.
+    public var allowOutsideLinks = false
+    public init(dryRun: Bool = false, resolution: ConflictResolution = .refuse, allowOutsideLinks: Bool = false) {
         self.dryRun = dryRun
         self.resolution = resolution
+        self.allowOutsideLinks = allowOutsideLinks
     }
 }
 
@@ -36,11 +39,29 @@ public struct MergeReport: Sendable, Encodable, Equatable {
 
     public struct PathUpdate: Sendable, Encodable, Equatable {
         public let path: String
-        /// `added`, `modified` or `deleted`.
+        /// `added`, `modified`, `deleted` or `typechange` (a file becomes a link or back).
         public let change: String
-        public init(path: String, change: String) {
+        /// Where the link written at `path` points, when that is outside the repository.
+        public let outsideLinkTarget: String?
+        public init(path: String, change: String, outsideLinkTarget: String? = nil) {
             self.path = path
             self.change = change
+            self.outsideLinkTarget = outsideLinkTarget
+        }
+
+        /// The update `transition` makes; `content` is what it writes.
+        init(_ transition: FileTransition, content: DiskContent?, root: String) {
+            let change: String = switch (transition.from, transition.to) {
+            case (.absent, _): "added"
+            case (_, .absent): "deleted"
+            case (.file, .symlink), (.symlink, .file): "typechange"
+            default: "modified"
+            }
+            var outside: String?
+            if case .symlink(let target)? = content, OutsideLink.leavesRepository(target: target, at: transition.path, root: root) {
+                outside = String(decoding: target, as: UTF8.self)
+            }
+            self.init(path: transition.path, change: change, outsideLinkTarget: outside)
         }
     }
 
@@ -105,11 +126,20 @@ public struct Merger: Sendable {
                 if options.resolution == .refuse && !plan.conflicts.isEmpty {
                     return report(lane: lane, plan: plan, options: options, undoID: nil)
                 }
+                if !options.allowOutsideLinks {
+                    let outside = report(lane: lane, plan: plan, options: options, undoID: nil).changes.filter { $0.outsideLinkTarget != nil }
+                    if !outside.isEmpty {
+                        let links = outside.map { "\($0.path) -> \($0.outsideLinkTarget ?? "")\($0.change == "typechange" ? " (was a file)" : "")" }
+                        throw SpurError("lane \(lane.name) writes \(outside.count == 1 ? "a link" : "links") pointing outside the repository: "
+                                        + "\(describePaths(links, limit: 4)); nothing was written: look at \(outside.count == 1 ? "it" : "them") "
+                                        + "('spur diff \(lane.name)'), then run 'spur merge \(lane.name) --allow-outside-links' to write \(outside.count == 1 ? "it" : "them")")
+                    }
+                }
                 if plan.writes.isEmpty {
                     try markMerged(lane.name)
                     return report(lane: lane, plan: plan, options: options, undoID: nil)
                 }
-                let record = try begin(plan: plan, lane: lane, head: head, log: log, repository: repository)
+                let record = try beginOrExplain(plan: plan, lane: lane, head: head, log: log, repository: repository)
                 var runner = TransitionRunner(files: WorkingTreeFiles(root: workspace.root, tempTag: record.temporaryTag),
                                               repository: repository)
                 do {
@@ -117,17 +147,17 @@ public struct Merger: Sendable {
                     let contents = Dictionary(plan.writes.map { ($0.transition.path, $0.content) }, uniquingKeysWith: { $1 })
                     try runner.run(record.transitions, contents: contents, removeEmptiedFolders: true)
                 } catch {
+                    runner.files.removeTemporaries(near: record.paths)
                     let unrestored = runner.rollBack(foldersToRemove: record.createdFolders)
                     guard unrestored.isEmpty else {
                         throw SpurError("the merge of lane \(lane.name) stopped (\(error)) and \(describePaths(unrestored)) changed again while spur put it back; "
                                         + "run 'spur undo' to restore the other files, or 'spur merge --continue' to finish")
                     }
-                    runner.files.removeTemporaries(near: record.paths)
                     try log.discard(record, in: repository)
                     if let race = error as? WriteRace { stale = [race.path]; continue }
                     throw error
                 }
-                try finish(record, log: log)
+                try finishWritten(record, log: log)
                 return report(lane: lane, plan: plan, options: options, undoID: record.id)
             }
             throw SpurError("\(describePaths(stale)) kept changing while spur merged lane \(laneName); nothing was changed, run 'spur merge \(laneName)' again")
@@ -155,6 +185,21 @@ public struct Merger: Sendable {
                      files: WorkingTreeFiles(root: workspace.root))
     }
 
+    /// `begin`; when recording fails (a full disk) nothing was written: takes back what was
+    /// recorded and says so.
+    func beginOrExplain(plan: MergePlan, lane: Lane, head: ObjectID, log: MergeLog, repository: Repository) throws -> MergeRecord {
+        let id = log.nextID()
+        do {
+            return try begin(plan: plan, lane: lane, head: head, log: log, repository: repository)
+        } catch {
+            log.clearPending()
+            unlink(log.path(of: id))
+            try? repository.deleteReference(MergeLog.beforeRef(id))
+            try? repository.deleteReference(MergeLog.afterRef(id))
+            throw SpurError("cannot record the undo point of merging lane \(lane.name) (\(error)); nothing was written, make room and merge again")
+        }
+    }
+
     /// Records the undo point (contents before and after, the record, the pending marker)
     /// before the first file is touched.
     func begin(plan: MergePlan, lane: Lane, head: ObjectID, log: MergeLog, repository: Repository) throws -> MergeRecord {
@@ -165,7 +210,7 @@ public struct Merger: Sendable {
                                         parents: [plan.ours.commit], message: "spur: undo point of merge \(id)\n", in: repository)
         let after = try MergeLog.store(plan.writes.map { write in
             let bytes: [UInt8]? = switch write.content {
-            case .absent: nil
+            case .absent, .folder: nil
             case .file(let bytes, _): bytes
             case .symlink(let target): target
             }
@@ -177,9 +222,20 @@ public struct Merger: Sendable {
                                  before: before, after: after, transitions: plan.writes.map(\.transition),
                                  createdFolders: plan.createdFolders, unresolved: plan.unresolved.map(\.path),
                                  status: .writing, createdAt: Date())
+        try FaultInjection.point("merge-before-record")
         try log.save(record)
         try log.setPending(id)
         return record
+    }
+
+    /// `finish` once every file is written. When that fails (a full disk) the files are in place
+    /// and the merge is still pending: says so, and how to finish.
+    func finishWritten(_ record: MergeRecord, log: MergeLog) throws {
+        do { try finish(record, log: log) } catch {
+            let count = record.transitions.count
+            throw SpurError("merge \(record.id) of lane \(record.lane) wrote all \(count) file\(count == 1 ? "" : "s") but could not record that it finished "
+                            + "(\(error)); make room, then run 'spur merge --continue' to finish it ('spur undo' takes it back)")
+        }
     }
 
     /// Marks the lane merged and the record applied, and clears the pending marker.
@@ -204,8 +260,7 @@ public struct Merger: Sendable {
     func report(lane: Lane, plan: MergePlan, options: MergeOptions, undoID: Int?) -> MergeReport {
         let blocked = options.resolution == .refuse && !plan.conflicts.isEmpty
         let changes = blocked ? [] : plan.writes.map { write in
-            MergeReport.PathUpdate(path: write.transition.path,
-                                   change: write.transition.from == .absent ? "added" : write.transition.to == .absent ? "deleted" : "modified")
+            MergeReport.PathUpdate(write.transition, content: write.content, root: workspace.root)
         }.sorted { $0.path < $1.path }
         return MergeReport(lane: lane.name, status: blocked ? .conflicts : .merged, dryRun: options.dryRun, changes: changes,
                            conflicts: plan.conflicts, undoID: undoID, resultTree: plan.resultTree, ours: plan.ours.commit)

@@ -23,6 +23,12 @@ struct TransitionRunner {
                       removeEmptiedFolders: Bool, foldersToRemove: [String] = []) throws {
         let removals = transitions.filter { $0.to == .absent }.sorted { $0.path > $1.path }
         let writes = transitions.filter { $0.to != .absent }.sorted { $0.path < $1.path }
+        // Every content is at hand before the first path changes, so a missing one stops
+        // the run with nothing half done.
+        var loaded = contents
+        for transition in writes where loaded[transition.path] == nil {
+            loaded[transition.path] = try DiskContent.load(transition.to, from: repository)
+        }
         for transition in removals {
             try files.apply(transition, content: .absent)
             done.append(transition)
@@ -32,7 +38,7 @@ struct TransitionRunner {
         }
         for folder in foldersToRemove.sorted(by: >) { files.removeFolderIfEmpty(folder) }
         for transition in writes {
-            let content = try contents[transition.path] ?? DiskContent.load(transition.to, from: repository)
+            let content = try loaded[transition.path] ?? DiskContent.load(transition.to, from: repository)
             try files.apply(transition, content: content)
             done.append(transition)
         }

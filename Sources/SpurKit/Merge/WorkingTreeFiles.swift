@@ -130,6 +130,10 @@ struct WorkingTreeFiles {
             throw WriteRace(path: transition.path, found: .absent)
         }
         defer { close(parent) }
+        if content == .folder || transition.from == .directory {
+            try applyFolder(transition, content: content, in: parent, name: name)
+            return created
+        }
         let temporary = try makeTemporary(in: parent, content: content, shownAs: transition.path)
         do {
             try FaultInjection.point("file-before-swap", detail: transition.path)
@@ -142,6 +146,33 @@ struct WorkingTreeFiles {
         }
         try FaultInjection.point("file-after-swap", detail: transition.path)
         return created
+    }
+
+    /// Makes an empty folder where nothing is, or removes an empty folder: `mkdirat` fails when
+    /// anything appeared at the path, `unlinkat(AT_REMOVEDIR)` when the folder is not empty, so
+    /// each is compare-and-swap by itself.
+    private func applyFolder(_ transition: FileTransition, content: DiskContent, in parent: Int32, name: String) throws {
+        let path = transition.path
+        try FaultInjection.point("file-before-swap", detail: path)
+        switch (transition.from, content) {
+        case (.absent, .folder):
+            guard mkdirat(parent, name, 0o777) == 0 else {
+                if errno == EEXIST { throw WriteRace(path: path, found: nil) }
+                throw SpurError("cannot make the folder \(path): \(Self.lastError())")
+            }
+        case (.directory, .absent):
+            guard unlinkat(parent, name, AT_REMOVEDIR) == 0 else {
+                switch errno {
+                case ENOTEMPTY, EEXIST: throw WriteRace(path: path, found: .directory)
+                case ENOENT: throw WriteRace(path: path, found: .absent)
+                case ENOTDIR: throw WriteRace(path: path, found: nil)
+                default: throw SpurError("cannot remove the folder \(path): \(Self.lastError())")
+                }
+            }
+        default:
+            throw SpurError("spur does not put \(transition.to) where \(path) is \(transition.from)")
+        }
+        try FaultInjection.point("file-after-swap", detail: path)
     }
 
     /// Removes the folders leading to `path` that are empty, innermost first, never the root.
@@ -233,7 +264,10 @@ struct WorkingTreeFiles {
                     unlinkat(parent, aside, 0)
                     throw WriteRace(path: path, found: displaced)
                 }
-                throw SpurError("\(path) changed while spur was removing it; your version is kept as \(aside) in its folder")
+                // Not under a temporary's name: recovery deletes those.
+                let kept = "\(name).spur-yours-\(UInt32.random(in: 0...UInt32.max))"
+                let shown = renameat(parent, aside, parent, kept) == 0 ? kept : aside
+                throw SpurError("\(path) changed while spur was removing it; your version is kept as \(shown) in its folder")
             }
             unlinkat(parent, aside, 0)
         }
@@ -242,7 +276,7 @@ struct WorkingTreeFiles {
     /// Writes `content` to a new temporary file (or link) in `parent`; nil for `.absent`.
     private func makeTemporary(in parent: Int32, content: DiskContent, shownAs path: String) throws -> String? {
         switch content {
-        case .absent:
+        case .absent, .folder:
             return nil
         case .symlink(let target):
             let name = temporaryName()

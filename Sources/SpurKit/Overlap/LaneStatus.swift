@@ -3,10 +3,13 @@ import SpurGit
 /// A lane as `status` shows it: what `list` shows plus where it overlaps your edits and other
 /// live lanes. As JSON: every field of `list --json`, plus `overlap: [{path, verdict, reason,
 /// lines, otherName}]`, `laneOverlaps: [{lane, paths, conflicts}]`, `verdict` (the
-/// one-line finish verdict) and `changesFrom` (result, journal or scan) for a live lane.
+/// one-line finish verdict), `changesFrom` (result, journal or scan) for a live lane, and
+/// `outsideLinks` (links the lane puts outside the repository).
 public struct LaneStatus: Sendable, Encodable {
     public let report: LaneReport
     public let overlap: LaneOverlapReport
+    /// Links the lane puts outside the repository (`outsideLinks: [{path, target, typeChange}]`).
+    public var outsideLinks: [OutsideLink] = []
 
     struct LaneOverlapEntry: Encodable {
         let lane: String
@@ -14,7 +17,7 @@ public struct LaneStatus: Sendable, Encodable {
         let conflicts: [String]
     }
 
-    enum Keys: String, CodingKey { case overlap, laneOverlaps, verdict, changesFrom }
+    enum Keys: String, CodingKey { case overlap, laneOverlaps, verdict, changesFrom, outsideLinks }
 
     public func encode(to encoder: Encoder) throws {
         try report.encode(to: encoder)
@@ -25,6 +28,7 @@ public struct LaneStatus: Sendable, Encodable {
         }, forKey: .laneOverlaps)
         try container.encode(overlap.isLive ? overlap.finishVerdict : nil, forKey: .verdict)
         try container.encodeIfPresent(overlap.changesFrom, forKey: .changesFrom)
+        try container.encode(outsideLinks, forKey: .outsideLinks)
     }
 }
 
@@ -40,7 +44,9 @@ extension OverlapAnalyzer {
         return try reports(for: lanes).map { overlap in
             let report = try inspector.report(for: overlap.lane, changedFiles: overlap.isLive ? overlap.changedFiles : nil,
                                               problem: overlap.problem)
-            return LaneStatus(report: report, overlap: overlap)
+            var status = LaneStatus(report: report, overlap: overlap)
+            status.outsideLinks = (try? inspector.outsideLinks(of: overlap.lane, changedFiles: overlap.changedFiles)) ?? []
+            return status
         }
     }
 }

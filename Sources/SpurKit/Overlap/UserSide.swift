@@ -25,7 +25,10 @@ final class WorkingTreeProbe {
     /// What a snapshot taken now would record at `path`; `baseVersion` is the lane base's entry
     /// there (a path the base had counts as tracked even if an ignore rule matches it now).
     func version(at path: String, baseVersion: FileVersion?) throws -> FileVersion? {
-        guard let info = FileStat.of(root + "/" + path), info.kind == .file || info.kind == .symlink else { return nil }
+        guard let info = FileStat.of(root + "/" + path) else { return nil }
+        // A submodule's folder: compared by commit as recorded (spur never moves a submodule).
+        if info.kind == .directory, baseVersion?.mode == .commit { return baseVersion }
+        guard info.kind == .file || info.kind == .symlink else { return nil }
         let entry = try index()?.index.entry(path: path)
         if baseVersion == nil, entry == nil, try isIgnored(path) { return nil }
         let mode = info.gitMode(trustFileMode: trustFileMode, known: entry?.mode ?? baseVersion?.mode)

@@ -12,6 +12,10 @@ public struct LaneDiff: Sendable {
         public let added: Int
         public let removed: Int
         public let binary: Bool
+        /// Where the path's new link points, when that is outside the repository.
+        public var outsideLinkTarget: String? = nil
+        /// True when a file became a link or a link a file.
+        public var typeChange = false
     }
 
     /// The lane's patch (applies to its base with `git apply`).
@@ -23,8 +27,21 @@ public struct LaneDiff: Sendable {
     /// Per-file line counts of the lane's change.
     public func files(of name: String, paths: [String] = []) throws -> [FileChange] {
         let (repository, base, current) = try trees(of: name)
-        return try repository.lineStats(from: base, to: current, paths: paths)
-            .map { FileChange(path: $0.path, added: $0.added, removed: $0.removed, binary: $0.isBinary) }
+        let links = Dictionary(try OutsideLink.find(in: repository, from: base, to: current, root: workspace.root).map { ($0.path, $0) },
+                               uniquingKeysWith: { $1 })
+        let typeChanged = Set(try repository.changes(from: base, to: current)
+            .filter { $0.kind == .typeChanged }.map(\.newPath))
+        return try repository.lineStats(from: base, to: current, paths: paths).map {
+            FileChange(path: $0.path, added: $0.added, removed: $0.removed, binary: $0.isBinary,
+                       outsideLinkTarget: links[$0.path]?.target, typeChange: typeChanged.contains($0.path))
+        }
+    }
+
+    /// The links the lane's change puts outside the repository (within `paths`, when given).
+    public func outsideLinks(of name: String, paths: [String] = []) throws -> [OutsideLink] {
+        let (repository, base, current) = try trees(of: name)
+        return try OutsideLink.find(in: repository, from: base, to: current, root: workspace.root)
+            .filter { link in paths.isEmpty || paths.contains { link.path == $0 || link.path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") } }
     }
 
     func trees(of name: String) throws -> (Repository, ObjectID, ObjectID) {

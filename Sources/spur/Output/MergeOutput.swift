@@ -18,8 +18,12 @@ enum MergeOutput {
                 print("lane \(report.lane)\(report.dryRun ? "" : " merged"): \(verb) \(report.changes.count) file\(report.changes.count == 1 ? "" : "s")")
             }
             for change in report.changes {
-                let letter = change.change == "added" ? "A" : change.change == "deleted" ? "D" : "M"
-                print("  \(letter) \(change.path)")
+                let letter = change.change == "added" ? "A" : change.change == "deleted" ? "D" : change.change == "typechange" ? "T" : "M"
+                if let target = change.outsideLinkTarget {
+                    print(Terminal.paint("  \(letter) \(change.path) -> \(target) (a link outside the repository)", .yellow))
+                } else {
+                    print("  \(letter) \(change.path)")
+                }
             }
             for conflict in report.conflicts {
                 let how: String = switch conflict.resolution {

@@ -113,6 +113,7 @@ import SpurTestSupport
         #expect(try repo.read("two.txt") == "two\n")
         #expect(!repo.exists("one.txt") && !repo.exists("three.txt"))
         #expect(try repo.read("docs/index.md") == "# Docs\nuser notes\n")
+        try repo.requireWorkingTreeHoldsLastMerge()
         let lanes = try repo.listedLanes()
         #expect(lanes.map(\.name) == ["g-2"])
         #expect(lanes.first?.state == "merged")

@@ -6,7 +6,7 @@ import SpurTestSupport
 /// A repository with a ten-line story and two more files, and a lane `task` that edits line 9 of
 /// the story, adds `added.txt` and deletes `doomed.txt` (spawned with the CLI, its result
 /// recorded in-process as `spur finish` will).
-private func repositoryWithLane(edit: ((String) throws -> Void)? = nil) throws -> TestRepository {
+func repositoryWithLane(edit: ((String) throws -> Void)? = nil) throws -> TestRepository {
     let repository = try TestRepository.empty()
     try repository.write("story.txt", (1...10).map { "line \($0)\n" }.joined())
     try repository.write("doomed.txt", "to be deleted\n")
@@ -23,7 +23,7 @@ private func repositoryWithLane(edit: ((String) throws -> Void)? = nil) throws -
     return repository
 }
 
-private func makeLane(_ repository: TestRepository, _ name: String, _ edit: (String) throws -> Void) throws {
+func makeLane(_ repository: TestRepository, _ name: String, _ edit: (String) throws -> Void) throws {
     let spawn = try repository.spur("spawn", name, "--no-run")
     guard spawn.status == 0, let worktree = spawn.lines.last else { throw TestFailure("spawn failed: \(spawn.stderr)") }
     try edit(worktree)
@@ -35,11 +35,11 @@ private func makeLane(_ repository: TestRepository, _ name: String, _ edit: (Str
     try store.save(lane)
 }
 
-private func userEditsLineTwo(_ repository: TestRepository) throws {
+func userEditsLineTwo(_ repository: TestRepository) throws {
     try repository.write("story.txt", (1...10).map { $0 == 2 ? "two by you\n" : "line \($0)\n" }.joined())
 }
 
-private func laneState(_ repository: TestRepository, _ name: String) throws -> LaneState {
+func laneState(_ repository: TestRepository, _ name: String) throws -> LaneState {
     try LaneStore(workspace: Workspace(discoveringFrom: repository.root)).require(name).state
 }
 
@@ -57,6 +57,7 @@ private func laneState(_ repository: TestRepository, _ name: String) throws -> L
         let story = try repository.read("story.txt")
         #expect(story.contains("<<<<<<<") && story.contains("nine by you") && story.contains("nine by the task") && story.contains(">>>>>>>"))
         #expect(try repository.read("added.txt") == "added by the task\n")
+        try repository.requireWorkingTreeHoldsLastMerge()
         #expect(try repository.spur("undo").status == 0)
         #expect(try repository.fingerprint() == before)
     }
@@ -87,6 +88,7 @@ private func laneState(_ repository: TestRepository, _ name: String) throws -> L
         let object = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         #expect(object["status"] as? String == "merged")
         #expect(object["undoID"] as? Int == 1)
+        try repository.requireWorkingTree(equals: try #require(object["resultTree"] as? String))
         let changes = try #require(object["changes"] as? [[String: String]])
         #expect(changes == [["path": "added.txt", "change": "added"], ["path": "doomed.txt", "change": "deleted"],
                             ["path": "story.txt", "change": "modified"]])
@@ -118,6 +120,7 @@ private func laneState(_ repository: TestRepository, _ name: String) throws -> L
         let story = try repository.read("story.txt")
         #expect(story.contains("two by you") && story.contains("typed during the merge") && story.contains("nine by the task"))
         #expect(try repository.read("added.txt") == "added by the task\n")
+        try repository.requireWorkingTreeHoldsLastMerge()
     }
 
     @Test func aMergeThatKeepsRacingStopsWithNothingHalfApplied() throws {
@@ -163,6 +166,7 @@ private func laneState(_ repository: TestRepository, _ name: String) throws -> L
         let continued = try repository.spur("merge", "--continue")
 
         #expect(continued.status == 0, "\(continued.stderr)")
+        try repository.requireWorkingTreeHoldsLastMerge()
         let story = try repository.read("story.txt")
         #expect(story.contains("two by you") && story.contains("nine by the task"))
         #expect(try laneState(repository, "task") == .merged)
@@ -217,5 +221,6 @@ private func laneState(_ repository: TestRepository, _ name: String) throws -> L
         #expect(second.stderr.contains("waiting"))
         let story = try repository.read("story.txt")
         #expect(story.contains("nine by the task") && story.contains("four by other"))
+        try repository.requireWorkingTreeHoldsLastMerge()
     }
 }

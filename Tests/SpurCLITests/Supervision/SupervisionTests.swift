@@ -253,6 +253,7 @@ import SpurTestSupport
         _ = FileManager.default.createFile(atPath: repo.scratch + "/go", contents: nil)
         #expect(try repo.spur("wait", "auto").status == 0)
         #expect(try repo.read("src/main.txt") == "line 1 by user\nline 2\nline 3 by task\n")
+        try repo.requireWorkingTreeHoldsLastMerge()
         #expect(try repo.listedLane("auto").state == "merged")
         let events = try String(contentsOfFile: repo.path(".git/spur/events.jsonl"), encoding: .utf8)
         #expect(events.contains("\"kind\":\"merged\""))

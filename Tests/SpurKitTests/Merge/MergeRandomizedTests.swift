@@ -120,6 +120,8 @@ private func lines(atPath path: String) -> [String]? {
                 #expect(try Fingerprint.of(root) == before, "\(context): a refused merge changed files")
                 continue
             }
+            try GitSnapshot.requireWorkingTree(root, equals: report.resultTree.hex, environment: ProcessInfo.processInfo.environment,
+                                               scratch: Self.folder, context)
             if resolution != .theirs {
                 for (path, written) in ours {
                     let now = lines(atPath: root + "/" + path) ?? []

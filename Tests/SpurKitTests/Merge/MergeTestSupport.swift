@@ -39,9 +39,16 @@ enum LaneResults {
         try Workspace(discoveringFrom: repository.root)
     }
 
+    /// Merges lane `name`; after a merge that wrote, checks that the working tree holds exactly
+    /// the reported result tree (git as the oracle), so every merge test asserts it.
     static func merge(_ repository: TestRepository, _ name: String, _ resolution: ConflictResolution = .refuse,
-                      dryRun: Bool = false) throws -> MergeReport {
-        try Merger(workspace: workspace(repository)).merge(laneName: name, options: MergeOptions(dryRun: dryRun, resolution: resolution))
+                      dryRun: Bool = false, allowOutsideLinks: Bool = false) throws -> MergeReport {
+        let report = try Merger(workspace: workspace(repository))
+            .merge(laneName: name, options: MergeOptions(dryRun: dryRun, resolution: resolution, allowOutsideLinks: allowOutsideLinks))
+        if !dryRun && report.status == .merged {
+            try repository.requireWorkingTree(equals: report.resultTree.hex, "merge of lane \(name)")
+        }
+        return report
     }
 
     static func undo(_ repository: TestRepository, force: Bool = false) throws -> UndoReport {

@@ -220,7 +220,7 @@ private func replacing(_ text: String, line: Int, with replacement: String) -> S
         #expect(try repository.git("show", "\(kept.hex):story.txt") == "edited after the merge\n")
     }
 
-    @Test func aLinkPointingOutsideIsWrittenAsALinkAndNothingOutsideChanges() throws {
+    @Test func aLinkPointingOutsideNeedsConsentIsWrittenAsALinkAndNothingOutsideChanges() throws {
         let repository = try makeRepository()
         defer { repository.remove() }
         let outside = repository.scratch + "/outside"
@@ -229,12 +229,24 @@ private func replacing(_ text: String, line: Int, with replacement: String) -> S
         try LaneResults.make(repository, "task") { worktree in
             try Files.link(worktree, "escape", to: outside + "/target.txt")
             try Files.link(worktree, "relative", to: "../scratch/outside/target.txt")
+            try Files.link(worktree, "inside", to: "src/code.c")
         }
         let outsideBefore = try Fingerprint.of(outside)
+        let before = try repository.fingerprint()
 
-        let report = try LaneResults.merge(repository, "task")
+        do {
+            _ = try LaneResults.merge(repository, "task")
+            Issue.record("links outside the repository were merged without consent")
+        } catch let error as SpurError {
+            #expect(error.message.contains("escape -> \(outside)/target.txt") && error.message.contains("relative -> ../scratch"))
+            #expect(!error.message.contains("inside") && error.message.contains("--allow-outside-links"))
+        }
+        #expect(try repository.fingerprint() == before)
 
-        #expect(report.writtenPaths == ["escape", "relative"])
+        let report = try LaneResults.merge(repository, "task", allowOutsideLinks: true)
+
+        #expect(report.writtenPaths == ["escape", "inside", "relative"])
+        #expect(report.changes.map(\.outsideLinkTarget) == [outside + "/target.txt", nil, "../scratch/outside/target.txt"])
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: repository.path("escape")) == outside + "/target.txt")
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: repository.path("relative")) == "../scratch/outside/target.txt")
         #expect(try Fingerprint.of(outside) == outsideBefore)
@@ -310,6 +322,7 @@ private func replacing(_ text: String, line: Int, with replacement: String) -> S
 
         guard case .merged(let report) = merger.mergeIfClean(laneName: "clean") else { Issue.record("clean lane not merged"); return }
         #expect(report.writtenPaths == ["story.txt"])
+        try repository.requireWorkingTree(equals: report.resultTree.hex)
         let before = try repository.fingerprint()
         guard case .conflicted(let conflicts) = merger.mergeIfClean(laneName: "clash") else { Issue.record("conflict not reported"); return }
         #expect(conflicts.conflicts.map(\.path) == ["story.txt"])
@@ -362,7 +375,8 @@ private func replacing(_ text: String, line: Int, with replacement: String) -> S
         #expect(notice.contains("lane task") && notice.contains("spur merge --continue") && notice.contains("spur undo"))
         let heldElsewhere = try log.withLock { MergeRecovery.notice(for: workspace) }
         #expect(heldElsewhere == nil)
-        _ = try MergeRecovery.continueMerge(in: workspace)
+        let continued = try MergeRecovery.continueMerge(in: workspace)
+        try repository.requireWorkingTree(equals: continued.resultTree.hex)
         #expect(MergeRecovery.notice(for: workspace) == nil)
     }
 }

@@ -1,0 +1,96 @@
+import Foundation
+import SpurGit
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A symbolic link a lane puts into the working tree whose target leaves the repository: an
+/// absolute target not under the working tree, a relative one that climbs above its root, or
+/// one into a `.git` folder. `merge` writes one only with consent (`--allow-outside-links`);
+/// `merge`, `status` and `diff` name each one.
+///
+/// Judged on the target's text alone (links inside the tree on the way are not followed), so
+/// the answer does not depend on what is on disk.
+public struct OutsideLink: Sendable, Encodable, Equatable {
+    public let path: String
+    /// The link's target as written (invalid UTF-8 shown as U+FFFD).
+    public let target: String
+    /// True when the path held a file before (a type change), false for a new or changed link.
+    public let typeChange: Bool
+
+    public init(path: String, target: String, typeChange: Bool) {
+        self.path = path
+        self.target = target
+        self.typeChange = typeChange
+    }
+
+    /// One line for people: what the path becomes and why it matters.
+    public var sentence: String {
+        "\(path): \(typeChange ? "type change, a file becomes a" : "a") link to \(target), outside the repository"
+    }
+
+    /// True when a link at `path` (relative to the working tree `root`) with `target` points
+    /// outside the repository.
+    public static func leavesRepository(target: [UInt8], at path: String, root: String) -> Bool {
+        let text = String(decoding: target, as: UTF8.self)
+        if text.isEmpty { return false }
+        var resolved: [Substring]
+        if text.hasPrefix("/") {
+            resolved = []
+            for component in text.split(separator: "/") where component != "." {
+                if component == ".." { _ = resolved.popLast() } else { resolved.append(component) }
+            }
+            let rootComponents = root.split(separator: "/")
+            guard resolved.count >= rootComponents.count, Array(resolved.prefix(rootComponents.count)) == rootComponents else { return true }
+            resolved.removeFirst(rootComponents.count)
+        } else {
+            resolved = Array(path.split(separator: "/").dropLast())
+            for component in text.split(separator: "/") where component != "." {
+                if component == ".." {
+                    if resolved.popLast() == nil { return true }
+                } else {
+                    resolved.append(component)
+                }
+            }
+        }
+        return resolved.contains { $0.lowercased() == ".git" }
+    }
+
+    /// The links leaving the repository among the changes from tree `base` to tree `tree`.
+    static func find(in repository: Repository, from base: ObjectID, to tree: ObjectID, root: String) throws -> [OutsideLink] {
+        try repository.changes(from: base, to: tree).compactMap { change in
+            guard change.newMode == .link, let id = change.newID else { return nil }
+            let target = try repository.blob(id).bytes
+            guard leavesRepository(target: target, at: change.newPath, root: root) else { return nil }
+            return OutsideLink(path: change.newPath, target: String(decoding: target, as: UTF8.self),
+                               typeChange: change.oldID != nil && change.oldMode.isFile)
+        }
+    }
+
+    /// The links leaving the repository among `paths` of a live worktree (one `readlink` each).
+    static func find(inWorktree worktree: String, paths: [String], base: Tree, root: String) throws -> [OutsideLink] {
+        try paths.compactMap { path in
+            var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let count = readlink(worktree + "/" + path, &buffer, buffer.count)
+            guard count >= 0 else { return nil }
+            let target = buffer.prefix(count).map { UInt8(bitPattern: $0) }
+            guard leavesRepository(target: target, at: path, root: root) else { return nil }
+            let old = try base.entry(path: path)
+            return OutsideLink(path: path, target: String(decoding: target, as: UTF8.self), typeChange: old?.mode.isFile ?? false)
+        }
+    }
+}
+
+extension LaneInspector {
+    /// The links lane `lane` puts outside the repository: from its result, or, while it runs,
+    /// among `changedFiles` of its worktree.
+    public func outsideLinks(of lane: Lane, changedFiles: [String]) throws -> [OutsideLink] {
+        let repository = try workspace.openRepository()
+        let base = try repository.treeID(ofCommit: lane.base)
+        if let head = lane.head, !lane.state.isActive, lane.state != .created {
+            return try OutsideLink.find(in: repository, from: base, to: repository.treeID(ofCommit: head), root: workspace.root)
+        }
+        guard !worktreeMissing(lane) else { return [] }
+        return try OutsideLink.find(inWorktree: lane.worktree, paths: changedFiles, base: repository.tree(base), root: workspace.root)
+    }
+}
