@@ -21,9 +21,10 @@ public struct LaneResults: Sendable {
             try commit(&lane, outcome: outcome)
         } catch let tampered as LaneWorktree.Tampered {
             let admin = LaneWorktree(workspace: workspace, name: lane.name).adminFolder
+            let repair = tampered.inGitFile
+                ? " (to record them, make its .git say 'gitdir: \(admin)' again and run 'spur finish \(lane.name)')" : ""
             throw SpurError("the task changed the worktree's .git; result not recorded (\(tampered)); "
-                + "its files are kept in \(lane.worktree) (to record them, make its .git say 'gitdir: \(admin)' again "
-                + "and run 'spur finish \(lane.name)')")
+                + "its files are kept in \(lane.worktree)\(repair)")
         } catch {
             throw SpurError("result not recorded: \(LaneResults.describe(error)); its files are kept in \(lane.worktree)")
         }

@@ -22,6 +22,8 @@ public struct LaneWorktree: Sendable {
     /// records nothing through it.
     public struct Tampered: Error, CustomStringConvertible {
         public let description: String
+        /// True when the worktree's `.git` itself is what changed (rewriting it repairs the link).
+        public var inGitFile = false
     }
 
     public init(workspace: Workspace, name: String) {
@@ -52,6 +54,10 @@ public struct LaneWorktree: Sendable {
             throw Tampered(description: "git's worktree record \(admin) names \(repository.workdir ?? "no working tree"), "
                 + "not lane \(name)'s worktree \(expectedPath)")
         }
+        // Its objects and refs must be the repository's own (`<admin>/commondir` is a file too).
+        guard CanonicalPath.of(repository.commonDir, relativeTo: "/") == CanonicalPath.of(workspace.commonDir, relativeTo: "/") else {
+            throw Tampered(description: "git's worktree record \(admin) belongs to \(repository.commonDir), not \(workspace.commonDir)")
+        }
         return repository
     }
 
@@ -59,15 +65,15 @@ public struct LaneWorktree: Sendable {
     func checkGitLink(in folder: String, admin: String) throws {
         let link = folder + "/.git"
         guard let info = FileStat.of(link) else {
-            throw Tampered(description: "\(link) is gone")
+            throw Tampered(description: "\(link) is gone", inGitFile: true)
         }
         guard info.kind == .file, let data = FileManager.default.contents(atPath: link),
               let text = String(data: data, encoding: .utf8), text.hasPrefix("gitdir: ") else {
-            throw Tampered(description: "\(link) is no longer the file linking the worktree to \(admin)")
+            throw Tampered(description: "\(link) is no longer the file linking the worktree to \(admin)", inGitFile: true)
         }
         let named = text.dropFirst("gitdir: ".count).trimmingCharacters(in: .newlines)
         guard !named.isEmpty, CanonicalPath.of(named, relativeTo: folder) == CanonicalPath.of(admin, relativeTo: "/") else {
-            throw Tampered(description: "\(link) names \(named), not \(admin)")
+            throw Tampered(description: "\(link) names \(named), not \(admin)", inGitFile: true)
         }
     }
 

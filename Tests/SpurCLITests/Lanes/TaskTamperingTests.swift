@@ -43,6 +43,14 @@ import SpurTestSupport
         // The task's files stay where it left them.
         #expect(try String(contentsOfFile: lane.worktree + "/work.txt", encoding: .utf8) == "work\n")
         #expect(try repo.revParse("spur/evil") == lane.base)
+        // The reason says how to record the kept files; done so, finish records them.
+        let admin = repo.path(".git/worktrees/spur-evil")
+        #expect(lane.reason?.contains("make its .git say 'gitdir: \(admin)' again and run 'spur finish evil'") == true)
+        try "gitdir: \(admin)\n".write(toFile: lane.worktree + "/.git", atomically: true, encoding: .utf8)
+        try repo.spurSucceeds("finish", "evil")
+        #expect(try repo.listedLane("evil").changedFiles == ["work.txt"])
+        let finished = try repo.userState()
+        #expect(finished == before, "\(finished.differences(from: before))")
     }
 
     @Test func aTaskThatReplacesItsGitFileWithAFolderFailsAndKeepsItsFiles() throws {
