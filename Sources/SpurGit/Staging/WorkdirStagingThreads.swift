@@ -39,7 +39,8 @@ extension WorkdirStager {
         let results = FindingSlots(count: scans.count)
         let index = self.index, gitDir = self.gitDir, workdir = self.workdir, fileMode = trustFileMode, ctime = trustCtime
         DispatchQueue.concurrentPerform(iterations: scans.count) { k in
-            let stager = WorkdirStager(repository: nil, gitDir: gitDir, workdir: workdir, index: index, trustFileMode: fileMode, trustCtime: ctime)
+            let stager = WorkdirStager(repository: nil, gitDir: gitDir, workdir: workdir, index: index,
+                                       trustFileMode: fileMode, trustCtime: ctime)
             stager.parallel = false
             do {
                 try stager.scanSubfolder(scans[k], of: folder, parent: parent)

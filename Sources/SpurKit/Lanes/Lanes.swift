@@ -86,7 +86,8 @@ public struct Lanes: Sendable {
             if record == nil || record?.state == .queued, LaneName.problem(with: name) == nil {
                 let repository = try workspace.openRepository()
                 // The intent's path is not trusted: only the lane's folder in the lanes folder goes.
-                let folder = try? LaneWorktree(workspace: workspace, name: name).removableFolder(in: repository, recordedPath: intent.worktree)
+                let folder = try? LaneWorktree(workspace: workspace, name: name)
+                    .removableFolder(in: repository, recordedPath: intent.worktree)
                 try repository.pruneWorktree(name: Lane.worktreeAdminName(name), removeFolder: false)
                 if let folder { try FileManager.default.removeItem(atPath: folder) }
                 if let base = ObjectID(hex: intent.base), try repository.referenceTarget(Lane.branchRef(name)) == base {
@@ -160,7 +161,8 @@ public struct Lanes: Sendable {
             let repository = try workspace.openRepository()
             // The record's worktree and branch are not trusted (a task can write the record):
             // only the worktree git registered in the lanes folder, and the lane's own branch.
-            let folder = try LaneWorktree(workspace: workspace, name: name).removableFolder(in: repository, recordedPath: lane.worktree)
+            let folder = try LaneWorktree(workspace: workspace, name: name)
+                .removableFolder(in: repository, recordedPath: lane.worktree)
             try repository.pruneWorktree(name: Lane.worktreeAdminName(name), removeFolder: false)
             if let folder { try FileManager.default.removeItem(atPath: folder) }
             try repository.deleteReference(Lane.branchRef(name))
