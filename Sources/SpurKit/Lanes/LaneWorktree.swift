@@ -46,9 +46,16 @@ public struct LaneWorktree: Sendable {
         guard FileStat.of(admin)?.kind == .directory else {
             throw SpurError("git has no worktree record for lane '\(name)' (\(admin) is missing)")
         }
+        let expected = CanonicalPath.of(expectedPath, relativeTo: "/")
+        // The lane record is checked against git's record first: a `.git` is only looked at in
+        // the folder git registered (advice to repair a `.git` must never reach another folder).
+        let registered = try registeredPath()
+        guard let registered, CanonicalPath.of(registered, relativeTo: "/") == expected else {
+            throw Tampered(description: "lane \(name)'s record names \(expectedPath), but git registered its worktree at "
+                + "\(registered ?? "no folder")")
+        }
         try checkGitLink(in: expectedPath, admin: admin)
         let repository = try Repository(path: admin)
-        let expected = CanonicalPath.of(expectedPath, relativeTo: "/")
         guard repository.isLinkedWorktree, CanonicalPath.of(repository.gitDir, relativeTo: "/") == CanonicalPath.of(admin, relativeTo: "/"),
               let workdir = repository.workdir, CanonicalPath.of(workdir, relativeTo: "/") == expected else {
             throw Tampered(description: "git's worktree record \(admin) names \(repository.workdir ?? "no working tree"), "

@@ -134,6 +134,23 @@ import SpurTestSupport
         #expect(FileManager.default.fileExists(atPath: repo.defaultLanePath("moved")))
     }
 
+    @Test func aLaneRecordNamingTheUserWorkingTreeNeverMakesSpurRecordItThere() throws {
+        let repo = try repositoryWithPartiallyStagedFile()
+        defer { repo.remove() }
+        let worktree = try repo.spawnLane("elsewhere")
+        try repo.shell("echo work > work.txt", cwd: worktree)
+        try editRecord(repo, "elsewhere") { $0["worktree"] = repo.root }
+        let before = try repo.userState()
+        let finish = try repo.spur("finish", "elsewhere")
+        #expect(finish.status == 1)
+        #expect(finish.stderr.contains("result not recorded"), "\(finish.stderr)")
+        // No advice to rewrite a .git anywhere: the folder the record names is not the lane's.
+        #expect(!finish.stderr.contains("make its .git say"), "\(finish.stderr)")
+        let after = try repo.userState()
+        #expect(after == before, "\(after.differences(from: before))")
+        #expect(try repo.git("show", ":src/main.txt") == "staged\n")
+    }
+
     @Test func finishNeverMovesABranchOtherThanTheLanesOwn() throws {
         let repo = try TestRepository.scenario("small-project")
         defer { repo.remove() }
