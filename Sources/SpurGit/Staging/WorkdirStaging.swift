@@ -21,7 +21,7 @@ extension Repository {
         do {
             let config = try config()
             if try config.bool("core.ignorecase") == true || config.bool("core.symlinks") == false { return nil }
-            let stager = WorkdirStager(repository: self, workdir: workdir, index: index,
+            let stager = WorkdirStager(repository: self, gitDir: gitDir, workdir: workdir, index: index,
                                        trustFileMode: try config.bool("core.filemode") ?? true,
                                        trustCtime: try config.bool("core.trustctime") ?? true)
             return try stager.stage(filtersEverywhere: try contentFiltersReachEveryPath(config))
@@ -55,6 +55,9 @@ struct StagingDeclined: Error {}
 final class WorkdirStager {
     /// Opened on first use in a stager that scans part of the tree on another thread.
     private var openedRepository: Repository?
+    /// Where other threads open the repository: its git directory, never discovered from the
+    /// working tree (a linked worktree's `.git` file is not trusted).
+    let gitDir: String
     let workdir: String
     let index: IndexFile
     let trustFileMode: Bool
@@ -71,8 +74,9 @@ final class WorkdirStager {
     /// Scan big folders' subfolders on several threads (off in the stagers doing that).
     var parallel = true
 
-    init(repository: Repository?, workdir: String, index: IndexFile, trustFileMode: Bool, trustCtime: Bool) {
+    init(repository: Repository?, gitDir: String, workdir: String, index: IndexFile, trustFileMode: Bool, trustCtime: Bool) {
         openedRepository = repository
+        self.gitDir = gitDir
         self.workdir = workdir
         self.index = index
         self.trustFileMode = trustFileMode
@@ -82,7 +86,7 @@ final class WorkdirStager {
     /// The repository handle for ignore rules and hashing (each thread needs its own).
     func repository() throws -> Repository {
         if let openedRepository { return openedRepository }
-        let opened = try Repository(path: workdir)
+        let opened = try Repository(path: gitDir)
         openedRepository = opened
         return opened
     }

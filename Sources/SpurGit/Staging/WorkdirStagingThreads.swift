@@ -37,9 +37,10 @@ extension WorkdirStager {
     /// `lstat`ing is kernel work that runs in parallel across folders, as git's preloaded index.
     func scanConcurrently(_ scans: [SubfolderScan], of folder: String, parent: Int32) throws {
         let results = FindingSlots(count: scans.count)
-        let index = self.index, workdir = self.workdir, fileMode = trustFileMode, ctime = trustCtime
+        let index = self.index, gitDir = self.gitDir, workdir = self.workdir, fileMode = trustFileMode, ctime = trustCtime
         DispatchQueue.concurrentPerform(iterations: scans.count) { k in
-            let stager = WorkdirStager(repository: nil, workdir: workdir, index: index, trustFileMode: fileMode, trustCtime: ctime)
+            let stager = WorkdirStager(repository: nil, gitDir: gitDir, workdir: workdir, index: index,
+                                       trustFileMode: fileMode, trustCtime: ctime)
             stager.parallel = false
             do {
                 try stager.scanSubfolder(scans[k], of: folder, parent: parent)

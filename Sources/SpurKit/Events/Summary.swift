@@ -10,8 +10,13 @@ public enum Summary {
         }
         if let code = lane.exitCode { parts[0] += " (exit \(code))" }
         if let signal = lane.signal { parts[0] += " (signal \(signal))" }
-        let files = lane.changedFiles?.count ?? 0
-        parts.append("\(files) file\(files == 1 ? "" : "s") changed")
+        if lane.head == nil && lane.changedFiles == nil && (lane.state == .failed || lane.state == .killed) {
+            // Not "0 files changed": the worktree may hold files no result recorded.
+            if lane.reason?.contains("result not recorded") != true { parts.append("no result recorded") }
+        } else {
+            let files = lane.changedFiles?.count ?? 0
+            parts.append("\(files) file\(files == 1 ? "" : "s") changed")
+        }
         if let check = lane.check { parts.append("check \(check.passed ? "passed" : "failed"): \(check.command)") }
         if let verdict = verdict ?? (lane.state == .merged ? nil : lane.verdict) { parts.append(verdict) }
         if let reason = lane.reason, lane.state == .killed || lane.state == .failed { parts.append(reason) }

@@ -7,7 +7,7 @@ import SpurGit
 ///   that file, answers per git config `spur.guard` (warn: allow and tell the agent; ask: the
 ///   person decides; deny: refuse). Any other file passes silently.
 /// - PreToolUse in a lane's worktree (a background agent): refuses any write outside that
-///   worktree, so the agent cannot race the person's working tree.
+///   worktree, so the agent cannot race the person's working tree, and any write of its `.git`.
 /// - UserPromptSubmit and SessionStart: lane events not yet delivered to this session.
 ///
 /// It never blocks because of spur's own trouble: malformed input, an unknown event or a
@@ -100,9 +100,15 @@ public struct ClaudeHook: Sendable {
         return try guardMainTree(target, context: context)
     }
 
-    /// A background agent writes inside its own worktree only.
+    /// A background agent writes inside its own worktree only, and never its `.git` (which links
+    /// the worktree to the repository; spur refuses a result whose `.git` was changed).
     func confine(_ target: String, given: String, to lane: (lane: Lane, root: String), context: Context) -> ClaudeHookAnswer {
-        if CanonicalPath.isInside(target, lane.root) { return .silent }
+        if CanonicalPath.isInside(target, lane.root) {
+            guard let inLane = Self.relative(target, to: lane.root), Self.isGitDirectory(inLane) else { return .silent }
+            return .decision(.deny, reason: "spur: \(lane.lane.worktree)/.git links lane \(lane.lane.name)'s worktree to its "
+                + "repository; a lane's agent must not change it (spur would refuse the lane's result). Keep every change "
+                + "to the lane's own files.")
+        }
         var reason = "spur: this session works in lane \(lane.lane.name)'s worktree \(lane.lane.worktree); "
             + "writing \(given) outside it is refused, because it would race the user's own working tree."
         if let relative = Self.relative(target, to: context.root), !Self.isGitDirectory(relative) {

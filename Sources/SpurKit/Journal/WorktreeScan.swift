@@ -29,11 +29,12 @@ final class WorktreeScan {
     private(set) var sawSharedFile = false
     private var hiddenFolders: [String: Bool] = [:]
 
-    init(workdir: String, base: BaseTree, stamp: CheckoutStamp) throws {
-        self.workdir = workdir
+    /// Opens the lane's worktree through its registered admin folder (`LaneWorktree`).
+    init(lane: Lane, workspace: Workspace, base: BaseTree, stamp: CheckoutStamp) throws {
+        self.workdir = lane.worktree
         self.base = base
         self.stamp = stamp
-        self.repository = try Repository(path: workdir)
+        self.repository = try LaneWorktree.open(lane, workspace: workspace)
         self.trustFileMode = try repository.config().bool("core.filemode") ?? true
         self.filters = try ContentFilters(repository: repository)
     }

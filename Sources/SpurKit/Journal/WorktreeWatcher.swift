@@ -77,8 +77,8 @@ final class WorktreeWatcher {
 
     /// Journals every path that differs from the base now (one scan of the worktree).
     private func recordWhatDiffers(workspace: Workspace) throws {
-        let repository = try Repository(path: lane.worktree)
-        let scan = try WorktreeScan(workdir: lane.worktree, base: BaseTree(repository: repository, commit: lane.base),
+        let repository = try LaneWorktree.open(lane, workspace: workspace)
+        let scan = try WorktreeScan(lane: lane, workspace: workspace, base: BaseTree(repository: repository, commit: lane.base),
                                     stamp: CheckoutStamp.of(lane, workspace: workspace))
         try scan.scan()
         for change in scan.changes {

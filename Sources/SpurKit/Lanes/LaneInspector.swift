@@ -64,7 +64,7 @@ public struct LaneInspector: Sendable {
             return try repository.treeID(ofCommit: head)
         }
         guard !worktreeMissing(lane) else { return nil }
-        return try Snapshot.treeID(workdir: lane.worktree)
+        return try Snapshot.treeID(repository: LaneWorktree.open(lane, workspace: workspace))
     }
 
     /// Paths that differ between the lane's base and its current content, sorted.

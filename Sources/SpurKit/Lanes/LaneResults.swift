@@ -8,21 +8,46 @@ public struct LaneResults: Sendable {
 
     /// Commits the worktree's whole state (by the snapshot rule) on branch `spur/NAME`, sets
     /// `head` and `changedFiles`. The branch only moves if nobody moved it meanwhile.
+    ///
+    /// The worktree is opened through its registered admin folder (`LaneWorktree`), so the
+    /// index written is the lane's own and the ref moved is the lane's own branch, whatever
+    /// the task left in its `.git` or its record. When the result cannot be committed it
+    /// throws one line saying why, that no result was recorded, and where the files are kept.
     public func record(_ lane: inout Lane, outcome: String) throws {
         guard FileManager.default.isDirectory(lane.worktree) else {
-            throw SpurError("the worktree of lane '\(lane.name)' (\(lane.worktree)) no longer exists; nothing to commit")
+            throw SpurError("result not recorded: the worktree of lane '\(lane.name)' (\(lane.worktree)) no longer exists")
         }
+        do {
+            try commit(&lane, outcome: outcome)
+        } catch let tampered as LaneWorktree.Tampered {
+            let admin = LaneWorktree(workspace: workspace, name: lane.name).adminFolder
+            let repair = tampered.inGitFile
+                ? " (to record them, make its .git say 'gitdir: \(admin)' again and run 'spur finish \(lane.name)')" : ""
+            throw SpurError("the task changed the worktree's .git; result not recorded (\(tampered)); "
+                + "its files are kept in \(lane.worktree)\(repair)")
+        } catch {
+            throw SpurError("result not recorded: \(LaneResults.describe(error)); its files are kept in \(lane.worktree)")
+        }
+    }
+
+    private func commit(_ lane: inout Lane, outcome: String) throws {
         var message = "spur: \(lane.name) \(outcome)\n\n"
         if let description = lane.description { message += "Task: \(description)\n" }
         if let command = lane.command { message += "Command: \(command.joined(separator: " "))\n" }
         message += "Outcome: \(outcome)\nBase: \(lane.base.hex)\n"
-        let snapshot = try Snapshot.take(workdir: lane.worktree, message: message, updateIndex: true)
+        let worktree = try LaneWorktree.open(lane, workspace: workspace)
+        try FaultInjection.point("lane-result-commit")
+        let snapshot = try Snapshot.take(repository: worktree, message: message, updateIndex: true)
         let repository = try workspace.openRepository()
-        try repository.setReference(lane.branch, to: snapshot.commit, message: "spur: result of lane \(lane.name)",
+        try repository.setReference(Lane.branchRef(lane.name), to: snapshot.commit, message: "spur: result of lane \(lane.name)",
                                     expected: snapshot.parent)
         lane.head = snapshot.commit
         lane.changedFiles = try LaneInspector(workspace: workspace)
             .changedPaths(in: repository, from: repository.treeID(ofCommit: lane.base), to: snapshot.tree)
+    }
+
+    static func describe(_ error: Error) -> String {
+        (error as? SpurError)?.message ?? (error as? GitError)?.message ?? "\(error)"
     }
 
     /// `spur finish`: commits a lane someone worked in by hand (or whose task was lost) and

@@ -85,10 +85,11 @@ public struct Lanes: Sendable {
             let record = try store.load(name)
             if record == nil || record?.state == .queued, LaneName.problem(with: name) == nil {
                 let repository = try workspace.openRepository()
-                try repository.pruneWorktree(name: Lane.worktreeAdminName(name), removeFolder: true)
-                if FileManager.default.fileExists(atPath: intent.worktree) {
-                    try FileManager.default.removeItem(atPath: intent.worktree)
-                }
+                // The intent's path is not trusted: only the lane's folder in the lanes folder goes.
+                let folder = try? LaneWorktree(workspace: workspace, name: name)
+                    .removableFolder(in: repository, recordedPath: intent.worktree)
+                try repository.pruneWorktree(name: Lane.worktreeAdminName(name), removeFolder: false)
+                if let folder { try FileManager.default.removeItem(atPath: folder) }
                 if let base = ObjectID(hex: intent.base), try repository.referenceTarget(Lane.branchRef(name)) == base {
                     try repository.deleteReference(Lane.branchRef(name))
                 }
@@ -144,7 +145,12 @@ public struct Lanes: Sendable {
                     throw SpurError("lane '\(name)' is \(lane.state.rawValue); stop it first ('spur stop \(name)') or use --force")
                 }
                 if lane.state != .merged {
-                    let unmerged = try LaneInspector(workspace: workspace).currentChanges(of: lane)
+                    let unmerged: [String]
+                    do {
+                        unmerged = try LaneInspector(workspace: workspace).currentChanges(of: lane)
+                    } catch let tampered as LaneWorktree.Tampered {
+                        throw SpurError("cannot tell what lane '\(name)' holds (\(tampered)); its files are kept in \(lane.worktree)")
+                    }
                     if !unmerged.isEmpty {
                         let shown = unmerged.prefix(10).joined(separator: ", ") + (unmerged.count > 10 ? ", … (\(unmerged.count) files)" : "")
                         throw SpurError("lane '\(name)' holds changes that were never merged: \(shown); 'spur discard --force \(name)' throws them away")
@@ -153,11 +159,13 @@ public struct Lanes: Sendable {
             }
             if lane.state == .created { LaneWatch.stop(lane: name, workspace: workspace) }
             let repository = try workspace.openRepository()
-            try repository.pruneWorktree(name: Lane.worktreeAdminName(name), removeFolder: true)
-            if FileManager.default.fileExists(atPath: lane.worktree) {
-                try FileManager.default.removeItem(atPath: lane.worktree)
-            }
-            try repository.deleteReference(lane.branch)
+            // The record's worktree and branch are not trusted (a task can write the record):
+            // only the worktree git registered in the lanes folder, and the lane's own branch.
+            let folder = try LaneWorktree(workspace: workspace, name: name)
+                .removableFolder(in: repository, recordedPath: lane.worktree)
+            try repository.pruneWorktree(name: Lane.worktreeAdminName(name), removeFolder: false)
+            if let folder { try FileManager.default.removeItem(atPath: folder) }
+            try repository.deleteReference(Lane.branchRef(name))
             for ref in try repository.referenceNames(matching: Lane.refsGlob(name)) {
                 try repository.deleteReference(ref)
             }

@@ -91,7 +91,7 @@ final class LaneProbe {
         case .directory:
             if before?.mode == .commit { return false }
             if let before, before.mode != .tree { return true }
-            let scan = try WorktreeScan(workdir: lane.worktree, base: base, stamp: stamp)
+            let scan = try WorktreeScan(lane: lane, workspace: workspace, base: base, stamp: stamp)
             scan.stopAtFirstChange = true
             try scan.scan(folder: path)
             return !scan.changes.isEmpty
@@ -109,7 +109,7 @@ final class LaneProbe {
     /// The lane's worktree repository (its ignore rules and attributes), opened on first use.
     private func repository() throws -> Repository {
         if let scanRepository { return scanRepository }
-        let opened = try Repository(path: lane.worktree)
+        let opened = try LaneWorktree.open(lane, workspace: workspace)
         scanRepository = opened
         return opened
     }

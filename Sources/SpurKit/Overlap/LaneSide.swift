@@ -48,11 +48,11 @@ final class LaneSide: OverlapSide {
             source = .result
         case .worktree:
             let stamp = CheckoutStamp.of(lane, workspace: workspace)
-            var scan = try WorktreeScan(workdir: lane.worktree, base: base, stamp: stamp)
+            var scan = try WorktreeScan(lane: lane, workspace: workspace, base: base, stamp: stamp)
             if let paths = journal.paths {
                 try scan.scan(journaled: paths)
                 if scan.sawSharedFile {
-                    scan = try WorktreeScan(workdir: lane.worktree, base: base, stamp: stamp)
+                    scan = try WorktreeScan(lane: lane, workspace: workspace, base: base, stamp: stamp)
                     try scan.scan()
                     source = .scan(because: "a file in the worktree has several names (hard links)")
                 } else {

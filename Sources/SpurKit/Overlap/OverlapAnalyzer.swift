@@ -100,7 +100,8 @@ final class OverlapSession {
             side = try LaneSide(lane: lane, repository: repository, workspace: workspace, sharedBase: base, journal: journal)
         } catch {
             // One damaged lane must not hide every other lane's report.
-            problems[lane.name] = "its worktree \(lane.worktree) cannot be read (\(error)); 'spur discard --force \(lane.name)' removes the lane"
+            // No deleting command is suggested: the files there may be the lane's only copy.
+            problems[lane.name] = "its worktree \(lane.worktree) cannot be read (\(LaneResults.describe(error))); its files are kept there"
             side = LaneSide(unreadable: lane, base: base)
         }
         laneSides[lane.name] = side

@@ -21,7 +21,12 @@ public struct Snapshot: Sendable, Equatable {
     /// `updateIndex` writes the staged result back to that worktree's own index, so it shows as
     /// clean afterwards; spur uses it only for a lane's worktree, never for the user's.
     public static func take(workdir: String, message: String = "spur snapshot", updateIndex: Bool = false) throws -> Snapshot {
-        let repository = try Repository(path: workdir)
+        try take(repository: Repository(path: workdir), message: message, updateIndex: updateIndex)
+    }
+
+    /// The same for a repository the caller opened: a lane's worktree is opened through its
+    /// registered admin folder (`LaneWorktree`), never by discovery from its folder.
+    public static func take(repository: Repository, message: String, updateIndex: Bool) throws -> Snapshot {
         let parent = try repository.headCommitID()
         let tree: ObjectID
         if !updateIndex, let staged = repository.stagedWorkdirTree() {
@@ -37,7 +42,11 @@ public struct Snapshot: Sendable, Equatable {
 
     /// The tree id of the working tree at `workdir`, as `take` would record it, without a commit.
     public static func treeID(workdir: String) throws -> ObjectID {
-        let repository = try Repository(path: workdir)
+        try treeID(repository: Repository(path: workdir))
+    }
+
+    /// The same for a repository the caller opened.
+    public static func treeID(repository: Repository) throws -> ObjectID {
         if let staged = repository.stagedWorkdirTree() { return staged }
         return try stagedIndex(of: repository).writeTree(to: repository)
     }

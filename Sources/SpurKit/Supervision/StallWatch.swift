@@ -8,7 +8,9 @@ struct StallWatch {
     enum Change { case stalled(Date), resumed, unchanged }
     let idle: Double
     let logPath: String
-    let worktree: String
+    /// The lane whose worktree is compared, through its registered admin folder.
+    let lane: Lane
+    let workspace: Workspace
     /// Counts file events in the worktree; without it, the worktree's tree is compared.
     var watcher: WorktreeWatcher?
     var lastActivity = Date()
@@ -18,10 +20,11 @@ struct StallWatch {
     var stalled = false
     var nextCheck: Date?
 
-    init(idle: Double, logPath: String, worktree: String, watcher: WorktreeWatcher? = nil) {
+    init(idle: Double, logPath: String, lane: Lane, workspace: Workspace, watcher: WorktreeWatcher? = nil) {
         self.idle = idle
         self.logPath = logPath
-        self.worktree = worktree
+        self.lane = lane
+        self.workspace = workspace
         self.watcher = watcher
         nextCheck = Date().addingTimeInterval(idle / 4)
     }
@@ -36,7 +39,7 @@ struct StallWatch {
             watcher.drain()
             active = active || watcher.eventCount != lastEventCount
             lastEventCount = watcher.eventCount
-        } else if !active, let tree = try? Snapshot.treeID(workdir: worktree) {
+        } else if !active, let tree = try? Snapshot.treeID(repository: LaneWorktree.open(lane, workspace: workspace)) {
             active = lastTree != nil && tree != lastTree
             lastTree = tree
         }

@@ -160,7 +160,7 @@ public struct Supervisor {
         }
         let deadline = lane.timeoutSeconds.map { Date().addingTimeInterval($0) }
         let idle = lane.idleSeconds ?? 600
-        var stall = StallWatch(idle: idle, logPath: logPath, worktree: lane.worktree, watcher: watcher)
+        var stall = StallWatch(idle: idle, logPath: logPath, lane: lane, workspace: workspace, watcher: watcher)
         var rebuilds = 0
         while true {
             if let lost = watcher, lost.lostEvents, rebuilds < 3 {
@@ -226,16 +226,18 @@ public struct Supervisor {
 
     /// Commits the result, sets the final state and posts the notification.
     func finish(_ ending: Ending) throws {
-        let state: LaneState = ending.killReason != nil || (ending.exitCode == nil && ending.signal != nil) ? .killed
+        let taskState: LaneState = ending.killReason != nil || (ending.exitCode == nil && ending.signal != nil) ? .killed
             : (ending.exitCode == 0 ? .done : .failed)
-        var outcome = state.rawValue
+        var outcome = taskState.rawValue
         if let code = ending.exitCode { outcome += " (exit \(code))" }
         if let signal = ending.signal { outcome += " (signal \(signal))" }
         var lane = try store.require(name)
         // The lane was discarded meanwhile (and perhaps made anew under its name): not ours.
         guard lane.supervisorPID == getpid() else { return }
         var commitError: String?
-        do { try LaneResults(workspace: workspace).record(&lane, outcome: outcome) } catch { commitError = "\(error)" }
+        do { try LaneResults(workspace: workspace).record(&lane, outcome: outcome) } catch { commitError = LaneResults.describe(error) }
+        // A result that could not be recorded is a failure, and its worktree keeps the files.
+        let state: LaneState = commitError != nil && taskState == .done ? .failed : taskState
         lane = try store.update(name) { stored in
             stored.head = lane.head
             stored.changedFiles = lane.changedFiles
@@ -245,7 +247,7 @@ public struct Supervisor {
             stored.finishedAt = Date()
             stored.stalledSince = nil
             stored.settling = true
-            stored.reason = [ending.killReason, commitError.map { "result not committed: \($0)" }]
+            stored.reason = [ending.killReason, commitError]
                 .compactMap { $0 }.joined(separator: "; ").nilIfEmpty
         }
         if let checkCommand = lane.checkCommand, lane.head != nil {

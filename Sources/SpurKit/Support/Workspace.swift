@@ -22,7 +22,12 @@ public struct Workspace: Sendable {
         }
         if found.isBare { throw SpurError.usage("\(found.gitDir) is a bare repository; spur needs a working tree") }
         let commonDir = URL(fileURLWithPath: found.commonDir).standardizedFileURL.path
-        let main = found.isLinkedWorktree ? try Repository(path: commonDir) : found
+        // A folder whose `.git` file names another working tree's `.git` (a lane's task can
+        // write one) borrows that git dir: the main working tree is the one the git dir belongs to.
+        let borrowed = (found.gitDir as NSString).lastPathComponent == ".git" && found.workdir.map {
+            CanonicalPath.of($0, relativeTo: "/") != CanonicalPath.of((found.gitDir as NSString).deletingLastPathComponent, relativeTo: "/")
+        } == true
+        let main = found.isLinkedWorktree || borrowed ? try Repository(path: commonDir) : found
         guard let root = main.workdir, !main.isBare else {
             throw SpurError.usage("the main repository at \(commonDir) has no working tree")
         }

@@ -112,6 +112,23 @@ import SpurTestSupport
         }
     }
 
+    @Test func aBackgroundAgentCannotChangeItsWorktreesGitFile() throws {
+        let (repo, worktree) = try repositoryWithOverlap()
+        defer { repo.remove() }
+        let reason = "spur: \(worktree)/.git links lane task's worktree to its repository; a lane's agent must not "
+            + "change it (spur would refuse the lane's result). Keep every change to the lane's own files."
+        for (tool, fixture) in Fixtures.editToolPayloads {
+            for file in [worktree + "/.git", ".git", "./src/../.git", worktree + "/.git/config"] {
+                let result = try hook(repo, fixture, cwd: worktree, file: file)
+                #expect(result.status == 0, "\(tool) \(file)")
+                #expect(try hookAnswerObject(result.stdout) == expectedDecision("deny", reason), "\(tool) \(file)")
+            }
+        }
+        // A file merely named like it elsewhere in the lane is the lane's own.
+        let nested = try hook(repo, "pre-tool-use-write", cwd: worktree, file: worktree + "/docs/.git")
+        #expect(nested.stdout.isEmpty)
+    }
+
     @Test func spurLaneInTheEnvironmentConfinesAnAgentThatStartedElsewhere() throws {
         let (repo, worktree) = try repositoryWithOverlap()
         defer { repo.remove() }

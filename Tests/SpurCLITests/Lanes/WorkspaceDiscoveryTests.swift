@@ -34,6 +34,21 @@ import SpurTestSupport
         try repository.expectNoTraceOfLane("second")
     }
 
+    @Test func fromALaneWhoseGitFileNamesTheUserGitDirSpurStillWorksOnTheMainWorkingTree() throws {
+        let repository = try TestRepository.scenario("lane-work")
+        defer { repository.remove() }
+        let lane = try repository.spawnLane("borrower")
+        try repository.shell("echo work > work.txt && printf 'gitdir: %s/.git\\n' '\(repository.root)' > .git", cwd: lane)
+        // Taken from inside that lane, a snapshot is still of the main working tree, not of the lane's folder.
+        let mainTree = try repository.gitSnapshotTree()
+        let before = try repository.userState()
+        let second = try repository.spawnLane("second", cwd: lane)
+        #expect(second == repository.defaultLanePath("second"))
+        #expect(try repository.revParse("spur/second^{tree}") == mainTree)
+        let after = try repository.userState()
+        #expect(after == before, "\(after.differences(from: before))")
+    }
+
     @Test(arguments: [["list"], ["list", "--json"], ["spawn", "x", "--no-run"], ["discard", "x"]])
     func outsideAnyRepositoryItIsAOneLineErrorWithExitCode2(arguments: [String]) throws {
         let repository = try TestRepository()
