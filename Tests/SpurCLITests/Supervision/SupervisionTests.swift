@@ -160,7 +160,8 @@ import SpurTestSupport
         let repo = try TestRepository.scenario("small-project")
         defer { repo.remove() }
         let received = repo.scratch + "/notified.txt"
-        try repo.git("config", "spur.notify", "{ echo \"$SPUR_LANE $SPUR_STATE\"; cat; } > '\(received)'")
+        // Written aside and renamed, so the test never reads a half-written note.
+        try repo.git("config", "spur.notify", "{ echo \"$SPUR_LANE $SPUR_STATE\"; cat; } > '\(received).tmp' && mv '\(received).tmp' '\(received)'")
         try repo.spawn("told", "--", "sh", "-c", "echo a > a.txt")
         _ = try repo.spur("wait", "told")
         let events = try String(contentsOfFile: repo.path(".git/spur/events.jsonl"), encoding: .utf8)
