@@ -4,7 +4,7 @@ extension Repository {
     /// The object a reference points at (peeling symbolic references), or nil when it does not exist.
     public func referenceTarget(_ name: String) throws -> ObjectID? {
         var oid = git_oid()
-        let result = git_reference_name_to_id(&oid, pointer, name)
+        let result = withPointer { git_reference_name_to_id(&oid, $0, name) }
         if result == GIT_ENOTFOUND.rawValue { return nil }
         try check(result, "resolve \(name)")
         return ObjectID(oid)
@@ -19,9 +19,9 @@ extension Repository {
         var handle: OpaquePointer?
         if let expected {
             var current = expected.raw
-            try check(git_reference_create_matching(&handle, pointer, name, &oid, 1, &current, message), "update \(name)")
+            try check(withPointer { git_reference_create_matching(&handle, $0, name, &oid, 1, &current, message) }, "update \(name)")
         } else {
-            try check(git_reference_create(&handle, pointer, name, &oid, mustNotExist ? 0 : 1, message), "create \(name)")
+            try check(withPointer { git_reference_create(&handle, $0, name, &oid, mustNotExist ? 0 : 1, message) }, "create \(name)")
         }
         git_reference_free(handle)
     }
@@ -29,7 +29,7 @@ extension Repository {
     /// Deletes a reference; a missing one is not an error.
     public func deleteReference(_ name: String) throws {
         var handle: OpaquePointer?
-        let result = git_reference_lookup(&handle, pointer, name)
+        let result = withPointer { git_reference_lookup(&handle, $0, name) }
         if result == GIT_ENOTFOUND.rawValue { return }
         try check(result, "git_reference_lookup(\(name))")
         defer { git_reference_free(handle) }
@@ -39,7 +39,7 @@ extension Repository {
     /// Names of references matching a glob such as `refs/spur/*`.
     public func referenceNames(matching glob: String) throws -> [String] {
         var iterator: OpaquePointer?
-        try check(git_reference_iterator_glob_new(&iterator, pointer, glob), "git_reference_iterator_glob_new")
+        try check(withPointer { git_reference_iterator_glob_new(&iterator, $0, glob) }, "git_reference_iterator_glob_new")
         defer { git_reference_iterator_free(iterator) }
         var names: [String] = []
         var name: UnsafePointer<CChar>?
