@@ -94,6 +94,7 @@ public struct ClaudeHook: Sendable {
         guard let given = input.filePath, !given.isEmpty else {
             throw SpurError("the \(tool) call names no file (tool_input.\(tool == "NotebookEdit" ? "notebook_path" : "file_path"))")
         }
+        if let tooLong = CanonicalPath.lengthProblem(of: given) { throw SpurError("the \(tool) call's file: \(tooLong)") }
         let context = try context(for: input)
         let target = CanonicalPath.of(given, relativeTo: context.cwd)
         if let lane = context.lane { return confine(target, given: given, to: lane, context: context) }
