@@ -28,7 +28,10 @@ public struct LaneStore: Sendable {
         return try body()
     }
 
+    /// The lane called `name`, nil when there is none; a usage error for a name no lane can
+    /// have (so no name reaches outside the lanes folder).
     public func load(_ name: String) throws -> Lane? {
+        _ = try LaneName(name)
         guard let data = FileManager.default.contents(atPath: path(of: name)) else { return nil }
         do {
             return try LaneStore.decoder.decode(Lane.self, from: data)

@@ -20,7 +20,7 @@ public struct LaneChecker: Sendable {
 
     /// Checks `paths` (relative to `cwd`, or absolute). A path inside a lane's worktree means
     /// that lane's file, and that lane itself is left out of the answer (it is the one editing).
-    /// Throws a usage error for a path outside the repository and its lanes.
+    /// Throws a usage error for an empty path or one outside the repository and its lanes.
     public func check(_ paths: [String], cwd: String) throws -> [PathCheck] {
         let lanes = try LaneStore(workspace: workspace).all().filter(OverlapAnalyzer.isLive)
         let targets = try paths.map { try resolve($0, cwd: cwd, lanes: lanes) }
@@ -39,6 +39,7 @@ public struct LaneChecker: Sendable {
 
     /// A path relative to the repository root, and the lane whose worktree it was given in.
     private func resolve(_ path: String, cwd: String, lanes: [Lane]) throws -> (path: String, insideLane: String?) {
+        guard !path.isEmpty else { throw SpurError.usage("an empty path names no file (use '.' for the current folder)") }
         let absolute = URL(fileURLWithPath: path.hasPrefix("/") ? path : cwd + "/" + path).standardizedFileURL.path
         for lane in lanes {
             let root = URL(fileURLWithPath: lane.worktree).standardizedFileURL.path
