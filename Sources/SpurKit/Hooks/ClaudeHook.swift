@@ -119,9 +119,14 @@ public struct ClaudeHook: Sendable {
     func guardMainTree(_ target: String, context: Context) throws -> ClaudeHookAnswer {
         guard let relative = Self.relative(target, to: context.root), !relative.isEmpty, !Self.isGitDirectory(relative),
               !context.laneRoots.contains(where: { CanonicalPath.isInside(target, $0.root) }),
-              context.lanes.contains(where: OverlapAnalyzer.isLive) else { return .silent }
+              context.lanes.contains(where: OverlapAnalyzer.isLive) || !LaneStore(workspace: context.workspace).damaged().isEmpty
+        else { return .silent }
         let checked = try LaneChecker(workspace: context.workspace).check([relative], cwd: context.workspace.root)
-        guard let changedIn = checked.first?.lanes, !changedIn.isEmpty else { return .silent }
+        guard let changedIn = checked.first?.lanes, !changedIn.isEmpty else {
+            // Undecided is not "a lane changed it": the edit goes ahead, with a note.
+            guard let unknown = checked.first?.undecided.first else { return .silent }
+            return .failOpen("could not tell whether lane \(unknown.lane) changed \(relative): \(unknown.reason)")
+        }
         let (mode, warning) = GuardMode.configured(in: try context.workspace.openRepository())
         let who = HookWording.lanes(changedIn, states: HookWording.states(of: context.lanes))
         let has = changedIn.count == 1 ? "has" : "have"
