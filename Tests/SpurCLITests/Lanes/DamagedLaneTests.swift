@@ -135,4 +135,19 @@ import SpurTestSupport
         try repo.spurSucceeds("discard", "--force", "task")
         try repo.expectNoTraceOfLane("task")
     }
+
+    @Test func aFinishedLaneWithoutItsWorktreeWhoseBaseIsGoneIsNotReportedAsFine() throws {
+        let (repo, worktree) = try overlapRepositoryWithLane()
+        defer { repo.remove() }
+        try repo.shell("echo task > b.txt", cwd: worktree)
+        try repo.spurSucceeds("finish", "task")
+        try FileManager.default.removeItem(atPath: worktree)
+        let base = try repo.revParse("refs/spur/lanes/task/base")
+        try FileManager.default.removeItem(atPath: repo.root + "/.git/objects/" + base.prefix(2) + "/" + base.dropFirst(2))
+        // Before: exit 0, "1 file changed", the worktree's absence the only thing said.
+        let status = try repo.spur("status", "task")
+        #expect(status.status == 1)
+        #expect(status.lines.first == "task  damaged  1 file changed")
+        #expect(status.lines.dropFirst().first?.hasPrefix("  its base commit \(base) is missing") == true)
+    }
 }
