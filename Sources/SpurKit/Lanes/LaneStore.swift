@@ -169,12 +169,20 @@ public struct LaneStore: Sendable {
     }
 
     /// Intents left by spawns that did not finish. Only meaningful while holding the lock: then
-    /// no spawn is running, so every intent belongs to a process that died.
+    /// no spawn is running, so every intent belongs to a process that died. A file that is not
+    /// an intent spur wrote (unreadable, or naming another lane or no valid one) is removed,
+    /// never acted on.
     func leftoverIntents() -> [SpawnIntent] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: intentDirectory)) ?? []
         return names.filter { $0.hasSuffix(".json") }.compactMap { file in
-            FileManager.default.contents(atPath: intentDirectory + "/" + file)
-                .flatMap { try? LaneStore.decoder.decode(SpawnIntent.self, from: $0) }
+            let path = intentDirectory + "/" + file
+            guard let intent = FileManager.default.contents(atPath: path)
+                    .flatMap({ try? LaneStore.decoder.decode(SpawnIntent.self, from: $0) }),
+                  LaneName.problem(with: intent.name) == nil, file == intent.name + ".json" else {
+                try? FileManager.default.removeItem(atPath: path)
+                return nil
+            }
+            return intent
         }
     }
 

@@ -93,11 +93,13 @@ public struct Lanes: Sendable {
             // damaged record was saved whole (records are renamed into place): that spawn finished.
             let record = try? store.load(name)
             let saved = record != nil || FileManager.default.fileExists(atPath: store.path(of: name))
-            if !saved || record?.state == .queued, LaneName.problem(with: name) == nil {
+            if !saved || record?.state == .queued {
                 let repository = try workspace.openRepository()
                 try SpurReferences.removeStaleLocks([Lane.branchRef(name), Lane.baseRef(name)], in: repository)
                 try repository.pruneWorktree(name: Lane.worktreeAdminName(name), removeFolder: true)
-                if FileManager.default.fileExists(atPath: intent.worktree) {
+                // Only the folder a spawn of this name makes: an intent is a file a task can write.
+                if intent.worktree == (try workspace.worktreeRoot(repository)) + "/" + name,
+                   FileManager.default.fileExists(atPath: intent.worktree) {
                     try FileManager.default.removeItem(atPath: intent.worktree)
                 }
                 if let base = ObjectID(hex: intent.base), try repository.referenceTarget(Lane.branchRef(name)) == base {

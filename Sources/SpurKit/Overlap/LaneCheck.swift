@@ -44,7 +44,8 @@ public struct LaneChecker: Sendable {
         let targets = try paths.map { try resolve($0, cwd: cwd, lanes: lanes) }
         let repository = try workspace.openRepository()
         var probes: [String: LaneProbe] = [:]
-        var unreadable = Dictionary(records.damaged.map { ($0.name, $0.problem) }, uniquingKeysWith: { first, _ in first })
+        /// Lanes whose probe could not be made, and why: asked once, not per path.
+        var unreadable: [String: String] = [:]
         return targets.map { target in
             var changedIn: [String] = []
             var undecided = records.damaged.map { UndecidedLane(lane: $0.name, reason: $0.problem) }
