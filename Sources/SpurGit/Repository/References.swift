@@ -1,4 +1,7 @@
 import CGit2
+#if canImport(Glibc)
+import Glibc
+#endif
 
 extension Repository {
     /// The object a reference points at (peeling symbolic references), or nil when it does not exist.
@@ -34,6 +37,26 @@ extension Repository {
         try check(result, "git_reference_lookup(\(name))")
         defer { git_reference_free(handle) }
         try check(git_reference_delete(handle), "git_reference_delete(\(name))")
+    }
+
+    /// Removes the lock file `<common git dir>/<name>.lock` of a loose reference, as a writer
+    /// killed between taking it and renaming it leaves it; returns true when there was one.
+    /// Only the caller can know that no live process holds it: spur calls this for its own
+    /// refs, while holding the lock of its own under which every writer of that ref runs.
+    /// A name that is not a valid reference under `refs/` is refused.
+    @discardableResult
+    public func removeReferenceLock(_ name: String) throws -> Bool {
+        var valid: Int32 = 0
+        try check(git_reference_name_is_valid(&valid, name), "git_reference_name_is_valid(\(name))")
+        guard valid == 1, name.hasPrefix("refs/") else {
+            throw GitError(code: GIT_EINVALIDSPEC.rawValue, errorClass: 0, message: "not a reference name: \(name)",
+                           operation: "remove the lock of \(name)")
+        }
+        let lock = commonDir + "/" + name + ".lock"
+        if unlink(lock) == 0 { return true }
+        if errno == ENOENT || errno == ENOTDIR { return false }
+        throw GitError(code: -1, errorClass: 0, message: "cannot remove \(lock): \(String(cString: strerror(errno)))",
+                       operation: "remove the lock of \(name)")
     }
 
     /// Names of references matching a glob such as `refs/spur/*`.
