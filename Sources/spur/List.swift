@@ -13,7 +13,7 @@ struct List: ParsableCommand {
         """
     )
 
-    @Flag(help: "Print a JSON array of lanes (name, state, description, command, base, head, branch, worktree, createdAt, changedFiles, ...).")
+    @Flag(help: "Print a JSON array of lanes (name, state, description, command, base, head, branch, worktree, workingTree, createdAt, changedFiles, ...).")
     var json = false
 
     func run() throws {
@@ -32,11 +32,16 @@ struct List: ParsableCommand {
             let reports = rows.map(\.report)
             if json { return try Terminal.printJSON(reports) }
             if reports.isEmpty { return print("no lanes (start one with 'spur spawn NAME -- CMD')") }
+            // Lanes spawned from another working tree (they merge there) name it in a column of their own.
+            let showTree = reports.contains { !workspace.isCurrent($0.lane) }
             let table = rows.map { report, overlap in
                 [report.lane.name, List.colored(report.tableState), Terminal.age(since: report.lane.createdAt),
-                 "\(report.changedFiles.count)", overlap, report.lane.description ?? report.lane.command?.joined(separator: " ") ?? ""]
+                 "\(report.changedFiles.count)", overlap]
+                    + (showTree ? [workspace.isCurrent(report.lane) ? "(this one)" : report.workingTree] : [])
+                    + [report.lane.description ?? report.lane.command?.joined(separator: " ") ?? ""]
             }
-            print(Terminal.table(["NAME", "STATE", "AGE", "FILES", "OVERLAP", "DESCRIPTION"], table))
+            let headers = ["NAME", "STATE", "AGE", "FILES", "OVERLAP"] + (showTree ? ["WORKING TREE"] : []) + ["DESCRIPTION"]
+            print(Terminal.table(headers, table))
             for report in reports { if let problem = report.problem { print("\(report.lane.name): \(problem)") } }
         }
     }

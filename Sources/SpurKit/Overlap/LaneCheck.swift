@@ -24,11 +24,16 @@ public struct LaneChecker: Sendable {
     public func check(_ paths: [String], cwd: String) throws -> [PathCheck] {
         let lanes = try LaneStore(workspace: workspace).all().filter(OverlapAnalyzer.isLive)
         let targets = try paths.map { try resolve($0, cwd: cwd, lanes: lanes) }
+        // A path of a working tree is changed only by lanes that merge into that tree.
+        func mergesInto(_ target: (path: String, insideLane: String?)) -> WorkingTree {
+            lanes.first { $0.name == target.insideLane }.map(workspace.workingTree(of:)) ?? workspace.workingTree
+        }
         let repository = try workspace.openRepository()
         var probes: [String: LaneProbe] = [:]
         return try targets.map { target in
             var changedIn: [String] = []
-            for lane in lanes where lane.name != target.insideLane {
+            let tree = mergesInto(target)
+            for lane in lanes where lane.name != target.insideLane && workspace.workingTree(of: lane).isSame(as: tree) {
                 let probe = try probes[lane.name] ?? LaneProbe(lane: lane, repository: repository, workspace: workspace)
                 probes[lane.name] = probe
                 if try probe.changed(target.path) { changedIn.append(lane.name) }
