@@ -130,6 +130,18 @@ private func treeState(_ root: String, gitDir: String) throws -> [String: String
         #expect(inMain.status == 0, "\(inMain.stdout)")
     }
 
+    @Test func thePreCommitGuardInALinkedWorktreeChecksThatTreesLanesOnly() throws {
+        let (repository, linked) = try repositoryWithLinkedTree()
+        defer { repository.remove() }
+        let lane = try repository.spawnLane("task", cwd: linked)
+        try editLine(3, of: lane, to: "three by the task")
+        let inLinked = try repository.spur("hook", "git-pre-commit", cwd: linked, stdin: "a.txt\u{0}")
+        #expect(inLinked.status == 0)
+        #expect(inLinked.stderr.contains("a.txt is also changed by lane task"))
+        let inMain = try repository.spur("hook", "git-pre-commit", stdin: "a.txt\u{0}")
+        #expect(inMain.status == 0 && inMain.stderr.isEmpty, "\(inMain.stderr)")
+    }
+
     @Test func spurRunInsideALaneOfALinkedWorktreeActsOnThatWorktree() throws {
         let (repository, linked) = try repositoryWithLinkedTree()
         defer { repository.remove() }
