@@ -87,10 +87,32 @@ private func treeState(_ root: String, gitDir: String) throws -> [String: String
         let mainAfter = try repository.userState()
         #expect(mainAfter == mainBefore, "\(mainAfter.differences(from: mainBefore))")
         #expect(FileManager.default.contents(atPath: linkedGitDir + "/index").map { $0.base64EncodedString() } == linkedBefore["<index>"])
-        try repository.spurSucceeds("undo", cwd: linked)
+        // Undo (run from the main tree too) restores the tree the merge record names.
+        try repository.spurSucceeds("undo")
         #expect(try treeState(linked, gitDir: linkedGitDir) == linkedBefore)
         let mainUndone = try repository.userState()
         #expect(mainUndone == mainBefore, "\(mainUndone.differences(from: mainBefore))")
+    }
+
+    @Test func anInterruptedMergeIntoALinkedWorktreeIsContinuedThereFromAnyTree() throws {
+        let (repository, linked) = try repositoryWithLinkedTree()
+        defer { repository.remove() }
+        let lane = try repository.spawnLane("task", cwd: linked)
+        try editLine(9, of: lane, to: "nine by the task")
+        try "added by the task\n".write(toFile: lane + "/added.txt", atomically: false, encoding: .utf8)
+        try repository.spurSucceeds("finish", "task")
+        let mainBefore = try repository.userState()
+        let killed = try repository.spur("merge", "task", env: ["SPUR_FAULT": "file-after-swap@1:kill"])
+        #expect(killed.status != 0)
+        // Writes go in path order: a.txt was written, added.txt not yet.
+        #expect(try String(contentsOfFile: linked + "/a.txt", encoding: .utf8).contains("nine by the task"))
+        #expect(!FileManager.default.fileExists(atPath: linked + "/added.txt"))
+        try repository.spurSucceeds("merge", "--continue")
+        #expect(FileManager.default.fileExists(atPath: linked + "/added.txt"))
+        try GitSnapshot.requireWorkingTree(linked, equals: repository.revParse("refs/spur/merges/1/after^1^{tree}"),
+                                           environment: repository.environment, scratch: repository.scratch)
+        let mainAfter = try repository.userState()
+        #expect(mainAfter == mainBefore, "\(mainAfter.differences(from: mainBefore))")
     }
 
     @Test func aMainTreeLaneMergedFromALinkedWorktreeGoesIntoTheMainTree() throws {
