@@ -44,7 +44,7 @@ private func treeState(_ root: String, gitDir: String) throws -> [String: String
         let expected = try repository.gitSnapshotTree(of: linked)
         #expect(expected != (try repository.gitSnapshotTree()))
         let mainBefore = try repository.userState()
-        try repository.spawnLane("from-linked", cwd: linked)
+        _ = try repository.spawnLane("from-linked", cwd: linked)
         #expect(try repository.revParse("spur/from-linked^{tree}") == expected)
         #expect(FileManager.default.contents(atPath: repository.root + "/.git/worktrees/linked/index") == linkedIndex)
         let mainAfter = try repository.userState()
@@ -63,7 +63,7 @@ private func treeState(_ root: String, gitDir: String) throws -> [String: String
         try "side\n".write(toFile: linked + "/side.txt", atomically: false, encoding: .utf8)
         try repository.git("add", "side.txt", cwd: linked)
         try repository.git("commit", "-qm", "on side", cwd: linked)
-        try repository.spawnLane("headed", "--base", "head", cwd: linked)
+        _ = try repository.spawnLane("headed", "--base", "head", cwd: linked)
         #expect(try repository.revParse("spur/headed") == (try repository.revParse("side")))
     }
 
@@ -172,7 +172,7 @@ private func treeState(_ root: String, gitDir: String) throws -> [String: String
         let first = try repository.spawnLane("first", cwd: linked)
         try editLine(1, of: first, to: "one by the first task")
         let expected = try repository.gitSnapshotTree(of: linked)
-        try repository.spawnLane("second", cwd: first)
+        _ = try repository.spawnLane("second", cwd: first)
         #expect(try repository.revParse("spur/second^{tree}") == expected)
         #expect(try repository.laneJSON("second", cwd: first)?["workingTree"] as? String == linked)
     }
@@ -180,15 +180,21 @@ private func treeState(_ root: String, gitDir: String) throws -> [String: String
     @Test func mergeAndUndoRefuseWhenTheLanesWorkingTreeIsGone() throws {
         let (repository, linked) = try repositoryWithLinkedTree()
         defer { repository.remove() }
+        let merged = try repository.spawnLane("merged", cwd: linked)
+        try editLine(2, of: merged, to: "two by the merged task")
+        try repository.spurSucceeds("finish", "merged")
+        try repository.spurSucceeds("merge", "merged")
         let lane = try repository.spawnLane("task", cwd: linked)
         try editLine(9, of: lane, to: "nine by the task")
         try repository.spurSucceeds("finish", "task")
         try repository.git("worktree", "remove", "--force", linked)
         let before = try repository.userState()
-        let merge = try repository.spur("merge", "task")
-        #expect(merge.status == 1)
-        #expect(merge.stderr.split(separator: "\n").count == 1)
-        #expect(merge.stderr.contains("no longer exists"))
+        for arguments in [["merge", "task"], ["undo"]] {
+            let refused = try repository.spurArguments(arguments)
+            #expect(refused.status == 1, "\(arguments)")
+            #expect(refused.stderr.split(separator: "\n").count == 1, "\(arguments): \(refused.stderr)")
+            #expect(refused.stderr.contains("(\(linked)) no longer exists"), "\(arguments): \(refused.stderr)")
+        }
         #expect(try repository.userState() == before)
         #expect(!FileManager.default.fileExists(atPath: linked))
     }
