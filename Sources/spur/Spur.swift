@@ -12,7 +12,8 @@ struct Spur: ParsableCommand {
         a branch spur/NAME and a worktree of its own where a task runs. You keep working; spur
         tells you where the task and your edits overlap, and brings the result back safely.
 
-        Exit codes: 0 success, 1 refused or failed (the message says why), 2 bad input.
+        Exit codes: 0 success, 1 refused or failed (the message says why), 2 bad input;
+        'spur check' also has 3, could not decide.
         """,
         subcommands: [
             // Start work.

@@ -20,6 +20,9 @@ struct Status: ParsableCommand {
         scanned instead; --json's changesFrom says which (result, journal or scan), and
         SPUR_JOURNAL=off forces the scan.
 
+        A lane spur cannot work with (its record unreadable, or its base or result commit
+        gone from the repository) is shown as damaged, with what is wrong; status then exits 1.
+
         Examples:
           spur status
           spur status fix-tests
@@ -36,15 +39,23 @@ struct Status: ParsableCommand {
     func run() throws {
         try runReportingErrors {
             let workspace = try currentWorkspace()
-            if let name { _ = try LaneStore(workspace: workspace).require(name) }
+            let store = LaneStore(workspace: workspace)
+            if let name { _ = try store.require(name) }
             let lanes = try Supervision(workspace: workspace).reconcile().filter { name == nil || $0.name == name }
+            // A record that cannot be read is shown as damaged; it does not stop the others.
+            let damaged = name == nil ? store.damaged() : []
             let statuses = try OverlapAnalyzer(workspace: workspace).statuses(of: lanes)
-            if json { return try Terminal.printJSON(statuses) }
-            if statuses.isEmpty { return print("no lanes (start one with 'spur spawn NAME -- CMD')") }
-            for (index, status) in statuses.enumerated() {
-                if index > 0 { print("") }
-                print(lines(for: status).joined(separator: "\n"))
+            let anyDamaged = !damaged.isEmpty || statuses.contains { $0.report.isDamaged }
+            if json {
+                try Terminal.printJSON(statuses.map(LaneEntry.lane) + damaged.map(LaneEntry.damaged))
+            } else if statuses.isEmpty && damaged.isEmpty {
+                return print("no lanes (start one with 'spur spawn NAME -- CMD')")
+            } else {
+                let blocks = statuses.map { lines(for: $0) }
+                    + damaged.map { ["\(Terminal.paint($0.name, .bold))  \(List.colored(LaneReport.damaged))", "  " + $0.problem] }
+                print(blocks.map { $0.joined(separator: "\n") }.joined(separator: "\n\n"))
             }
+            if anyDamaged { throw ExitCode(SpurError.refused) }
         }
     }
 

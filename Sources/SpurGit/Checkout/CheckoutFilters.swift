@@ -15,8 +15,11 @@ extension Repository {
         options.flags &= ~UInt32(GIT_BLOB_FILTER_CHECK_FOR_BINARY.rawValue)
         var buffer = git_buf()
         defer { git_buf_dispose(&buffer) }
-        try check(git_blob_filter(&buffer, blob.pointer, path, &options), "git_blob_filter(\(path))")
-        guard let start = buffer.ptr, buffer.size > 0 else { return [] }
-        return withExtendedLifetime(blob) { Array(UnsafeRawBufferPointer(start: start, count: buffer.size)) }
+        // The buffer may point into the blob (nothing to filter): read it while the blob lives.
+        return try blob.withPointer { blob in
+            try check(git_blob_filter(&buffer, blob, path, &options), "git_blob_filter(\(path))")
+            guard let start = buffer.ptr, buffer.size > 0 else { return [] }
+            return Array(UnsafeRawBufferPointer(start: start, count: buffer.size))
+        }
     }
 }

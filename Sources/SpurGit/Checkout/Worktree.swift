@@ -16,7 +16,7 @@ extension Repository {
     /// worktree's records. With filters, libgit2's checkout writes them.
     public func addWorktree(name: String, path: String, branch: String, applyFilters: Bool) throws {
         var reference: OpaquePointer?
-        try check(git_reference_lookup(&reference, pointer, branch), "git_reference_lookup(\(branch))")
+        try check(withPointer { git_reference_lookup(&reference, $0, branch) }, "git_reference_lookup(\(branch))")
         defer { git_reference_free(reference) }
         var options = git_worktree_add_options()
         try check(git_worktree_add_options_init(&options, UInt32(GIT_WORKTREE_ADD_OPTIONS_VERSION)), "git_worktree_add_options_init")
@@ -24,14 +24,14 @@ extension Repository {
         var worktree: OpaquePointer?
         if applyFilters {
             options.checkout_options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
-            try check(git_worktree_add(&worktree, pointer, name, path, &options), "git worktree add \(path)")
+            try check(withPointer { git_worktree_add(&worktree, $0, name, path, &options) }, "git worktree add \(path)")
         } else {
             // A dry run limited to a path no tree can hold: libgit2 writes the records, no file.
             options.checkout_options.checkout_strategy = GIT_CHECKOUT_NONE.rawValue | GIT_CHECKOUT_DONT_UPDATE_INDEX.rawValue
                 | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH.rawValue
             try withStrarray([".git/spur-no-such-path"]) { paths in
                 options.checkout_options.paths = paths.pointee
-                try check(git_worktree_add(&worktree, pointer, name, path, &options), "git worktree add \(path)")
+                try check(withPointer { git_worktree_add(&worktree, $0, name, path, &options) }, "git worktree add \(path)")
             }
         }
         git_worktree_free(worktree)
@@ -44,7 +44,7 @@ extension Repository {
     /// Names of the linked worktrees git knows about.
     public func worktreeNames() throws -> [String] {
         var list = git_strarray()
-        try check(git_worktree_list(&list, pointer), "git_worktree_list")
+        try check(withPointer { git_worktree_list(&list, $0) }, "git_worktree_list")
         defer { git_strarray_dispose(&list) }
         return (0..<list.count).compactMap { list.strings[$0].map { String(cString: $0) } }
     }
@@ -53,7 +53,7 @@ extension Repository {
     /// even when locked or still present. A worktree git does not know is not an error.
     public func pruneWorktree(name: String, removeFolder: Bool) throws {
         var worktree: OpaquePointer?
-        let result = git_worktree_lookup(&worktree, pointer, name)
+        let result = withPointer { git_worktree_lookup(&worktree, $0, name) }
         // libgit2 1.5 answers a missing worktree with a generic -1 (no message), not ENOTFOUND.
         let record = commonDir + "/worktrees/" + name
         if result == GIT_ENOTFOUND.rawValue || (result < 0 && access(record, F_OK) != 0) { return }

@@ -20,6 +20,8 @@ extension Repository {
     func checkOutIntoEmptyWorktree(tree treeID: ObjectID) throws {
         guard let root = workdir else { throw GitError(code: -1, errorClass: 0, message: "no working tree", operation: "checkout") }
         let index = try self.index()
+        // Entry pointers below live inside the index: it stays alive to the end of this function.
+        defer { withExtendedLifetime(index) {} }
         try index.read(tree: tree(treeID))
         let count = index.count
         let rootDescriptor = open(root, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
@@ -29,7 +31,7 @@ extension Repository {
         // Folders first, in path order (parents before children).
         var made = Set<String>()
         for i in 0..<count {
-            guard let entry = git_index_get_byindex(index.pointer, i) else { continue }
+            guard let entry = index.withPointer({ git_index_get_byindex($0, i) }) else { continue }
             let path = String(cString: entry.pointee.path)
             guard let slash = path.lastIndex(of: "/") else { continue }
             var folder = ""
@@ -51,7 +53,7 @@ extension Repository {
         defer { failures.deinitialize().deallocate() }
         var entries: [UnsafePointer<git_index_entry>] = []
         entries.reserveCapacity(count)
-        for i in 0..<count { if let entry = git_index_get_byindex(index.pointer, i) { entries.append(entry) } }
+        for i in 0..<count { if let entry = index.withPointer({ git_index_get_byindex($0, i) }) { entries.append(entry) } }
         let objectsPath = commonDir
         try entries.withUnsafeBufferPointer { entryBuffer in
             let shared = CheckoutThreads(entries: entryBuffer, stats: stats, failures: failures)
@@ -136,7 +138,7 @@ private struct FolderWriter {
         }
         var oid = entry.id
         var blob: OpaquePointer?
-        try check(git_blob_lookup(&blob, objects.pointer, &oid), "read \(path)")
+        try check(objects.withPointer { git_blob_lookup(&blob, $0, &oid) }, "read \(path)")
         defer { git_blob_free(blob) }
         let size = Int(git_blob_rawsize(blob))
         let content = git_blob_rawcontent(blob)

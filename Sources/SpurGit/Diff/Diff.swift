@@ -31,10 +31,10 @@ extension Repository {
             options.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH.rawValue
             try withStrarray(paths) { array in
                 options.pathspec = array.pointee
-                try check(git_diff_tree_to_tree(&diff, pointer, old?.pointer, new?.pointer, &options), "git_diff_tree_to_tree")
+                try diffTrees(&diff, old, new, &options)
             }
         } else {
-            try check(git_diff_tree_to_tree(&diff, pointer, old?.pointer, new?.pointer, &options), "git_diff_tree_to_tree")
+            try diffTrees(&diff, old, new, &options)
         }
         defer { git_diff_free(diff) }
         if detectRenames {
@@ -44,6 +44,17 @@ extension Repository {
             try check(git_diff_find_similar(diff, &find), "git_diff_find_similar")
         }
         return pathChanges(of: diff)
+    }
+
+    /// `git_diff_tree_to_tree` with the repository and both trees kept alive for the call.
+    func diffTrees(_ diff: inout OpaquePointer?, _ old: Tree?, _ new: Tree?, _ options: inout git_diff_options) throws {
+        try withPointer { repository in
+            try old.withPointer { old in
+                try new.withPointer { new in
+                    try check(git_diff_tree_to_tree(&diff, repository, old, new, &options), "git_diff_tree_to_tree")
+                }
+            }
+        }
     }
 
     /// The deltas of a finished diff as `PathChange`s, in the diff's order.

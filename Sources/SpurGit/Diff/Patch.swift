@@ -50,7 +50,7 @@ extension Repository {
         var diff: OpaquePointer?
         try withStrarray(paths) { array in
             if !paths.isEmpty { options.pathspec = array.pointee }
-            try check(git_diff_tree_to_tree(&diff, pointer, old?.pointer, new?.pointer, &options), "git_diff_tree_to_tree")
+            try diffTrees(&diff, old, new, &options)
         }
         defer { git_diff_free(diff) }
         var find = git_diff_find_options()

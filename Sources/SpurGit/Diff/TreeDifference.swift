@@ -43,20 +43,25 @@ extension Repository {
         }
         // Entries of the new tree against the old one, by name (binary search in C); only
         // differing entries become Swift values.
-        if let b {
-            for i in 0..<git_tree_entrycount(b.pointer) {
-                guard let entry = git_tree_entry_byindex(b.pointer, i) else { continue }
-                let other = a.flatMap { git_tree_entry_byname($0.pointer, git_tree_entry_name(entry)) }
-                if let other, git_tree_entry_cmp(other, entry) == 0, git_oid_equal(git_tree_entry_id(other), git_tree_entry_id(entry)) == 1,
-                   git_tree_entry_filemode(other) == git_tree_entry_filemode(entry) { continue }
-                try compare(other.map(named), named(entry))
-            }
-        }
-        if let a {
-            for i in 0..<git_tree_entrycount(a.pointer) {
-                guard let entry = git_tree_entry_byindex(a.pointer, i) else { continue }
-                if let b, git_tree_entry_byname(b.pointer, git_tree_entry_name(entry)) != nil { continue }
-                try compare(named(entry), nil)
+        // Entry pointers live inside their trees: both trees are kept alive while they are used.
+        try a.withPointer { a in
+            try b.withPointer { b in
+                if let b {
+                    for i in 0..<git_tree_entrycount(b) {
+                        guard let entry = git_tree_entry_byindex(b, i) else { continue }
+                        let other = a.flatMap { git_tree_entry_byname($0, git_tree_entry_name(entry)) }
+                        if let other, git_tree_entry_cmp(other, entry) == 0, git_oid_equal(git_tree_entry_id(other), git_tree_entry_id(entry)) == 1,
+                           git_tree_entry_filemode(other) == git_tree_entry_filemode(entry) { continue }
+                        try compare(other.map(named), named(entry))
+                    }
+                }
+                if let a {
+                    for i in 0..<git_tree_entrycount(a) {
+                        guard let entry = git_tree_entry_byindex(a, i) else { continue }
+                        if let b, git_tree_entry_byname(b, git_tree_entry_name(entry)) != nil { continue }
+                        try compare(named(entry), nil)
+                    }
+                }
             }
         }
     }

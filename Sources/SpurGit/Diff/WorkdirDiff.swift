@@ -18,10 +18,10 @@ extension Repository {
             options.flags |= GIT_DIFF_DISABLE_PATHSPEC_MATCH.rawValue
             try withStrarray(paths) { array in
                 options.pathspec = array.pointee
-                try check(git_diff_tree_to_workdir_with_index(&diff, pointer, old.pointer, &options), "git_diff_tree_to_workdir_with_index")
+                try diffTreeToWorkdir(&diff, old, &options)
             }
         } else {
-            try check(git_diff_tree_to_workdir_with_index(&diff, pointer, old.pointer, &options), "git_diff_tree_to_workdir_with_index")
+            try diffTreeToWorkdir(&diff, old, &options)
         }
         defer { git_diff_free(diff) }
         if detectRenames {
@@ -31,5 +31,14 @@ extension Repository {
             try check(git_diff_find_similar(diff, &find), "git_diff_find_similar")
         }
         return pathChanges(of: diff)
+    }
+
+    /// `git_diff_tree_to_workdir_with_index` with the repository and the tree kept alive for the call.
+    private func diffTreeToWorkdir(_ diff: inout OpaquePointer?, _ old: Tree, _ options: inout git_diff_options) throws {
+        try withPointer { repository in
+            try old.withPointer { old in
+                try check(git_diff_tree_to_workdir_with_index(&diff, repository, old, &options), "git_diff_tree_to_workdir_with_index")
+            }
+        }
     }
 }

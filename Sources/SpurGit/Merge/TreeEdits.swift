@@ -50,8 +50,12 @@ extension Repository {
         }
         var oid = git_oid()
         try updates.withUnsafeMutableBufferPointer { buffer in
-            try check(git_tree_create_updated(&oid, pointer, base?.pointer, buffer.count, buffer.baseAddress),
-                      "git_tree_create_updated")
+            try withPointer { repository in
+                try base.withPointer { base in
+                    try check(git_tree_create_updated(&oid, repository, base, buffer.count, buffer.baseAddress),
+                              "git_tree_create_updated")
+                }
+            }
         }
         return ObjectID(oid)
     }

@@ -1,8 +1,8 @@
 import CGit2
 
-/// A read-only configuration snapshot.
+/// A read-only configuration snapshot. Owns its libgit2 handle (freed on deinit), which never leaves it.
 public final class Config {
-    let pointer: OpaquePointer
+    private let pointer: OpaquePointer
     init(owning pointer: OpaquePointer) { self.pointer = pointer }
     deinit { git_config_free(pointer) }
 

@@ -24,6 +24,9 @@ public struct GitError: Error, CustomStringConvertible, Sendable, Equatable {
     /// True when libgit2 said the thing asked for does not exist.
     public var isNotFound: Bool { code == GIT_ENOTFOUND.rawValue }
 
+    /// True when a lock file (`<name>.lock`) kept libgit2 from writing something.
+    public var isLocked: Bool { code == GIT_ELOCKED.rawValue }
+
     public var description: String { "\(operation): \(message)" }
 
     /// Builds the error for a failed call; reads `git_error_last()` (which may be NULL).

@@ -1,10 +1,16 @@
 import CGit2
 
-/// A commit object.
+/// A commit object. Owns its libgit2 handle (freed on deinit), reachable only inside `withPointer`.
 public final class Commit {
-    let pointer: OpaquePointer
+    fileprivate let pointer: OpaquePointer
     init(owning pointer: OpaquePointer) { self.pointer = pointer }
     deinit { git_commit_free(pointer) }
+
+    /// Calls `body` with the libgit2 handle, kept alive for the whole call (the only way to reach
+    /// it outside this type: Swift may free an object right after its last use).
+    func withPointer<R>(_ body: (OpaquePointer) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(pointer) }
+    }
 
     public var id: ObjectID { ObjectID(git_commit_id(pointer)) }
     public var treeID: ObjectID { ObjectID(git_commit_tree_id(pointer)) }
@@ -26,11 +32,18 @@ public struct TreeEntry: Sendable, Equatable {
     }
 }
 
-/// A tree object.
+/// A tree object. Owns its libgit2 handle (freed on deinit), reachable only inside `withPointer`;
+/// entry pointers libgit2 hands out live inside the tree, so use them only inside that call too.
 public final class Tree {
-    let pointer: OpaquePointer
+    fileprivate let pointer: OpaquePointer
     init(owning pointer: OpaquePointer) { self.pointer = pointer }
     deinit { git_tree_free(pointer) }
+
+    /// Calls `body` with the libgit2 handle, kept alive for the whole call (the only way to reach
+    /// it outside this type: Swift may free an object right after its last use).
+    func withPointer<R>(_ body: (OpaquePointer) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(pointer) }
+    }
 
     public var id: ObjectID { ObjectID(git_tree_id(pointer)) }
 
@@ -51,11 +64,18 @@ public final class Tree {
     }
 }
 
-/// A blob object: file content or a symlink's target.
+/// A blob object: file content or a symlink's target. Owns its libgit2 handle (freed on
+/// deinit), reachable only inside `withPointer`.
 public final class Blob {
-    let pointer: OpaquePointer
+    private let pointer: OpaquePointer
     init(owning pointer: OpaquePointer) { self.pointer = pointer }
     deinit { git_blob_free(pointer) }
+
+    /// Calls `body` with the libgit2 handle, kept alive for the whole call (the only way to reach
+    /// it outside this type: Swift may free an object right after its last use).
+    func withPointer<R>(_ body: (OpaquePointer) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(pointer) }
+    }
 
     public var bytes: [UInt8] {
         let size = Int(git_blob_rawsize(pointer))
@@ -100,5 +120,19 @@ extension Tree {
             return NamedTreeEntry(name: String(cString: git_tree_entry_name(entry)), id: ObjectID(git_tree_entry_id(entry)),
                                   mode: FileMode(raw: git_tree_entry_filemode(entry).rawValue))
         }
+    }
+}
+
+extension Array where Element == Commit {
+    /// Calls `body` with every commit's handle, all kept alive for the call.
+    func withPointers<R>(_ body: ([OpaquePointer?]) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(map { $0.pointer }) }
+    }
+}
+
+extension Optional where Wrapped == Tree {
+    /// Calls `body` with the tree's handle (nil for no tree), kept alive for the call.
+    func withPointer<R>(_ body: (OpaquePointer?) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(self?.pointer) }
     }
 }

@@ -1,14 +1,21 @@
 import CGit2
 
-/// An open git repository. Owns its libgit2 handle and frees it once, on deinit.
+/// An open git repository. Owns its libgit2 handle and frees it once, on deinit; the handle is
+/// reachable only inside `withPointer`, which keeps the repository alive.
 ///
 /// Not Sendable: libgit2 handles must stay on one thread at a time. Pass paths and
 /// `ObjectID`s between threads and open the repository again there.
 public final class Repository {
-    let pointer: OpaquePointer
+    private let pointer: OpaquePointer
 
     init(owning pointer: OpaquePointer) { self.pointer = pointer }
     deinit { git_repository_free(pointer) }
+
+    /// Calls `body` with the libgit2 handle, kept alive for the whole call (the only way to reach
+    /// it outside this type: Swift may free an object right after its last use).
+    func withPointer<R>(_ body: (OpaquePointer) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(pointer) }
+    }
 
     /// Opens the repository at `path` exactly (a working tree root or a git directory).
     public init(path: String) throws {
@@ -139,12 +146,18 @@ public final class Repository {
         let signature = try Signature.default(for: self)
         let tree = try self.tree(treeID)
         let parents = try parentIDs.map { try commit($0) }
-        var parentPointers: [OpaquePointer?] = parents.map { $0.pointer }
         var oid = git_oid()
-        try parentPointers.withUnsafeMutableBufferPointer { buffer in
-            try check(git_commit_create(&oid, pointer, nil, signature.pointer, signature.pointer, nil, message,
-                                        tree.pointer, buffer.count, buffer.baseAddress),
-                      "git_commit_create")
+        try signature.withPointer { signature in
+            try tree.withPointer { tree in
+                try parents.withPointers { parentPointers in
+                    var parentPointers = parentPointers
+                    try parentPointers.withUnsafeMutableBufferPointer { buffer in
+                        try check(git_commit_create(&oid, pointer, nil, signature, signature, nil, message,
+                                                    tree, buffer.count, buffer.baseAddress),
+                                  "git_commit_create")
+                    }
+                }
+            }
         }
         return ObjectID(oid)
     }

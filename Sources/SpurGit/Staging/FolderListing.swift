@@ -9,7 +9,8 @@ import Darwin
 /// if its name ended with "/"), names kept as bytes so the scan can compare them with index
 /// paths without building strings. Links are never followed. `.git` is skipped at the root;
 /// anywhere else it means a nested repository or a submodule checkout, which the fast staging
-/// path leaves to libgit2.
+/// path leaves to libgit2. Owns the open folder (closed on deinit); its descriptor is reachable
+/// only inside `withDescriptor`/`withFolderAndName`, which keep the listing alive.
 final class FolderListing {
     enum Kind: UInt8 { case file, link, folder, other }
     struct Item {
@@ -22,7 +23,7 @@ final class FolderListing {
 
     private let handle: OpaquePointer
     /// The folder's descriptor, valid while the listing lives.
-    let descriptor: Int32
+    private let descriptor: Int32
     /// Names, each followed by a NUL.
     private(set) var names: [UInt8] = []
     private(set) var items: [Item] = []
@@ -92,11 +93,18 @@ final class FolderListing {
         names.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[item.start..<(item.start + item.length)]), as: UTF8.self) }
     }
 
-    /// Calls `body` with the item's NUL-terminated name.
-    func withCName<R>(_ item: Item, _ body: (UnsafePointer<CChar>) throws -> R) rethrows -> R {
-        try names.withUnsafeBufferPointer { bytes in
-            guard let base = bytes.baseAddress else { return try "".withCString(body) }
-            return try body(UnsafeRawPointer(base + item.start).assumingMemoryBound(to: CChar.self))
+    /// Calls `body` with the folder's descriptor, open for the whole call.
+    func withDescriptor<R>(_ body: (Int32) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(descriptor) }
+    }
+
+    /// Calls `body` with the folder's descriptor and the item's NUL-terminated name (for `fstatat`, `openat`).
+    func withFolderAndName<R>(_ item: Item, _ body: (Int32, UnsafePointer<CChar>) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) {
+            try names.withUnsafeBufferPointer { bytes in
+                guard let base = bytes.baseAddress else { return try "".withCString { try body(descriptor, $0) } }
+                return try body(descriptor, UnsafeRawPointer(base + item.start).assumingMemoryBound(to: CChar.self))
+            }
         }
     }
 

@@ -30,11 +30,18 @@ public struct IndexEntry: Sendable, Equatable {
 }
 
 /// An index (staging area) held in memory. Nothing reaches disk unless `write()` is called,
-/// which spur never does on the user's index.
+/// which spur never does on the user's index. Owns its libgit2 handle (freed on deinit),
+/// reachable only inside `withPointer`; entry pointers live inside the index, so use them
+/// only inside that call too.
 public final class Index {
-    let pointer: OpaquePointer
+    private let pointer: OpaquePointer
     init(owning pointer: OpaquePointer) { self.pointer = pointer }
     deinit { git_index_free(pointer) }
+
+    /// Calls `body` with the libgit2 handle, kept alive for the whole call.
+    func withPointer<R>(_ body: (OpaquePointer) throws -> R) rethrows -> R {
+        try withExtendedLifetime(self) { try body(pointer) }
+    }
 
     /// An empty in-memory index attached to no file.
     public static func inMemory() throws -> Index {
@@ -102,7 +109,7 @@ public final class Index {
     /// Writes the tree objects this index describes into `repository` and returns the root tree id.
     public func writeTree(to repository: Repository) throws -> ObjectID {
         var oid = git_oid()
-        try check(git_index_write_tree_to(&oid, pointer, repository.pointer), "git_index_write_tree_to")
+        try check(repository.withPointer { git_index_write_tree_to(&oid, pointer, $0) }, "git_index_write_tree_to")
         return ObjectID(oid)
     }
 
@@ -114,7 +121,7 @@ public final class Index {
 
     /// Replaces the contents with `tree`.
     public func read(tree: Tree) throws {
-        try check(git_index_read_tree(pointer, tree.pointer), "git_index_read_tree")
+        try check(tree.withPointer { git_index_read_tree(pointer, $0) }, "git_index_read_tree")
     }
 
     /// The stage-0 entry for `path`, or nil.

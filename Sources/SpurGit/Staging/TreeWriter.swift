@@ -6,7 +6,7 @@ import Darwin
 #endif
 
 /// Writes tree objects from unsorted entries, in git's order (a folder sorts as if its name
-/// ended with "/").
+/// ended with "/"). Owns its object database handle (freed on deinit), which never leaves it.
 final class TreeWriter {
     struct Item {
         let name: String
@@ -33,7 +33,7 @@ final class TreeWriter {
 
     init(repository: Repository) throws {
         var handle: OpaquePointer?
-        try check(git_repository_odb(&handle, repository.pointer), "git_repository_odb")
+        try check(repository.withPointer { git_repository_odb(&handle, $0) }, "git_repository_odb")
         guard let handle else { throw GitError(code: -1, errorClass: 0, message: "no object database", operation: "git_repository_odb") }
         odb = handle
     }

@@ -26,7 +26,7 @@ extension Repository {
         }
         var oid = git_oid()
         if applyFilters {
-            try check(git_repository_hashfile(&oid, pointer, relativePath, GIT_OBJECT_BLOB, relativePath), "hash '\(relativePath)'")
+            try check(withPointer { git_repository_hashfile(&oid, $0, relativePath, GIT_OBJECT_BLOB, relativePath) }, "hash '\(relativePath)'")
         } else {
             try check(git_odb_hashfile(&oid, full, GIT_OBJECT_BLOB), "hash '\(relativePath)'")
         }
@@ -37,7 +37,7 @@ extension Repository {
     /// an ignore rule, or lies in an ignored folder. Says nothing about whether it is tracked.
     public func isIgnored(_ path: String) throws -> Bool {
         var ignored: Int32 = 0
-        try check(git_ignore_path_is_ignored(&ignored, pointer, path), "git_ignore_path_is_ignored(\(path))")
+        try check(withPointer { git_ignore_path_is_ignored(&ignored, $0, path) }, "git_ignore_path_is_ignored(\(path))")
         return ignored != 0
     }
 
@@ -46,7 +46,7 @@ extension Repository {
     /// about working-tree content that is mostly not stored). Objects this process wrote count.
     public func containsObject(_ id: ObjectID) throws -> Bool {
         var odb: OpaquePointer?
-        try check(git_repository_odb(&odb, pointer), "git_repository_odb")
+        try check(withPointer { git_repository_odb(&odb, $0) }, "git_repository_odb")
         defer { git_odb_free(odb) }
         var oid = id.raw
         return git_odb_exists_ext(odb, &oid, UInt32(GIT_ODB_LOOKUP_NO_REFRESH.rawValue)) == 1

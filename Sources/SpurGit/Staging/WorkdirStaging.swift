@@ -141,11 +141,11 @@ final class WorkdirStager {
                 if parallel && range.count >= Self.parallelThreshold {
                     deferred.append(scan)
                 } else {
-                    try scanSubfolder(scan, of: folder, parent: listing.descriptor)
+                    try listing.withDescriptor { try scanSubfolder(scan, of: folder, parent: $0) }
                 }
             } else {
                 var info = stat()
-                if listing.withCName(item, { fstatat(listing.descriptor, $0, &info, AT_SYMLINK_NOFOLLOW) }) != 0 {
+                if listing.withFolderAndName(item, { fstatat($0, $1, &info, AT_SYMLINK_NOFOLLOW) }) != 0 {
                     guard errno == ENOENT else { throw StagingDeclined() }
                     recordRemoval(of: i)
                 } else {
@@ -163,9 +163,11 @@ final class WorkdirStager {
             i = span.end
         }
         if deferred.count > 1 {
-            try scanConcurrently(deferred, of: folder, parent: listing.descriptor)
+            try listing.withDescriptor { try scanConcurrently(deferred, of: folder, parent: $0) }
         } else {
-            for scan in deferred { try scanSubfolder(scan, of: folder, parent: listing.descriptor) }
+            try listing.withDescriptor { parent in
+                for scan in deferred { try scanSubfolder(scan, of: folder, parent: parent) }
+            }
         }
         try addUntracked(folder: folder, listing: listing, items: untracked, checkFolder: true)
     }
@@ -191,7 +193,7 @@ final class WorkdirStager {
             case .file, .link:
                 guard try !repository().isIgnored(path) else { continue }
                 var info = stat()
-                guard listing.withCName(item, { fstatat(listing.descriptor, $0, &info, AT_SYMLINK_NOFOLLOW) }) == 0 else {
+                guard listing.withFolderAndName(item, { fstatat($0, $1, &info, AT_SYMLINK_NOFOLLOW) }) == 0 else {
                     if errno == ENOENT { continue }
                     throw StagingDeclined()
                 }
@@ -200,7 +202,7 @@ final class WorkdirStager {
                 pending.append((folder, name, kind == .link, mode(of: info, entry: nil), nil))
             case .folder:
                 if try repository().isIgnored(path + "/") { continue }
-                let child = listing.withCName(item) { openat(listing.descriptor, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+                let child = listing.withFolderAndName(item) { openat($0, $1, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
                 guard child >= 0 else { throw StagingDeclined() }
                 newFolders[folder, default: []].append(name)
                 let inner = try FolderListing(descriptor: child, isRoot: false)
@@ -312,13 +314,13 @@ final class WorkdirStager {
                 var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
                 let length = readlink(workdir + "/" + path, &target, target.count - 1)
                 guard length >= 0 else { throw StagingDeclined() }
-                try check(git_blob_create_from_buffer(&oid, repository().pointer, target, length), "hash link '\(path)'")
+                try check(repository().withPointer { git_blob_create_from_buffer(&oid, $0, target, length) }, "hash link '\(path)'")
             } else if filters {
-                try check(git_blob_create_from_workdir(&oid, repository().pointer, path), "hash '\(path)'")
+                try check(repository().withPointer { git_blob_create_from_workdir(&oid, $0, path) }, "hash '\(path)'")
             } else {
                 let bytes = try readFile(workdir + "/" + path)
                 try bytes.withUnsafeBytes { buffer in
-                    try check(git_blob_create_from_buffer(&oid, repository().pointer, buffer.baseAddress, buffer.count), "hash '\(path)'")
+                    try check(repository().withPointer { git_blob_create_from_buffer(&oid, $0, buffer.baseAddress, buffer.count) }, "hash '\(path)'")
                 }
             }
             if let entry = file.entry, file.mode == index.entries[entry].mode,

@@ -6,24 +6,39 @@ import SpurGit
 
 /// Absolute paths compared the way the kernel sees them: `.` and `..` removed, symlinks in
 /// the part that exists resolved, so a file named through a symlinked folder still counts as
-/// inside the folder it really is in.
+/// inside the folder it really is in. The cost is linear in the path's length (times the log
+/// of its number of components), however deep the path.
 enum CanonicalPath {
+    /// The longest path the kernel accepts, in bytes (PATH_MAX counts the terminating NUL).
+    static let longestPath = Int(PATH_MAX) - 1
+
     static func of(_ path: String, relativeTo cwd: String) -> String {
         let absolute = path.hasPrefix("/") ? path : cwd + "/" + path
-        var existing = URL(fileURLWithPath: absolute).standardizedFileURL.path
-        var missing: [String] = []
-        while existing != "/" {
-            if let resolved = realPath(existing) {
-                return ([resolved == "/" ? "" : resolved] + missing.reversed()).joined(separator: "/")
-            }
-            missing.append((existing as NSString).lastPathComponent)
-            existing = (existing as NSString).deletingLastPathComponent
+        var components: [Substring] = []
+        for component in absolute.split(separator: "/") where component != "." {
+            if component == ".." { _ = components.popLast() } else { components.append(component) }
         }
-        return "/" + missing.reversed().joined(separator: "/")
+        // A prefix that does not resolve has no longer prefix that does, so the longest one
+        // that resolves is found by bisection: a few `realpath` calls instead of one per component.
+        var resolvedCount = 0
+        var resolved = "/"
+        var high = components.count
+        while resolvedCount < high {
+            let middle = (resolvedCount + high + 1) / 2
+            if let real = realPath("/" + components[..<middle].joined(separator: "/")) {
+                resolvedCount = middle
+                resolved = real
+            } else {
+                high = middle - 1
+            }
+        }
+        let missing = components[resolvedCount...]
+        if missing.isEmpty { return resolved }
+        return (resolved == "/" ? "" : resolved) + "/" + missing.joined(separator: "/")
     }
 
     private static func realPath(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
+        guard path.utf8.count <= longestPath, let resolved = realpath(path, nil) else { return nil }
         defer { free(resolved) }
         return String(cString: resolved)
     }
@@ -31,5 +46,12 @@ enum CanonicalPath {
     /// True when `path` is `folder` or lies under it (both canonical).
     static func isInside(_ path: String, _ folder: String) -> Bool {
         path == folder || path.hasPrefix(folder == "/" ? "/" : folder + "/")
+    }
+
+    /// A refusal for a path the kernel would not accept (longer than PATH_MAX), or nil.
+    static func lengthProblem(of path: String) -> String? {
+        let length = path.utf8.count
+        guard length > longestPath else { return nil }
+        return "a path of \(length) bytes is longer than the system allows (\(longestPath))"
     }
 }

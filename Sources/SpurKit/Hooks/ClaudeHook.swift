@@ -94,6 +94,7 @@ public struct ClaudeHook: Sendable {
         guard let given = input.filePath, !given.isEmpty else {
             throw SpurError("the \(tool) call names no file (tool_input.\(tool == "NotebookEdit" ? "notebook_path" : "file_path"))")
         }
+        if let tooLong = CanonicalPath.lengthProblem(of: given) { throw SpurError("the \(tool) call's file: \(tooLong)") }
         let context = try context(for: input)
         let target = CanonicalPath.of(given, relativeTo: context.cwd)
         if let lane = context.lane { return confine(target, given: given, to: lane, context: context) }
@@ -124,9 +125,14 @@ public struct ClaudeHook: Sendable {
     func guardMainTree(_ target: String, context: Context) throws -> ClaudeHookAnswer {
         guard let relative = Self.relative(target, to: context.root), !relative.isEmpty, !Self.isGitDirectory(relative),
               !context.laneRoots.contains(where: { CanonicalPath.isInside(target, $0.root) }),
-              context.lanes.contains(where: OverlapAnalyzer.isLive) else { return .silent }
+              context.lanes.contains(where: OverlapAnalyzer.isLive) || !LaneStore(workspace: context.workspace).damaged().isEmpty
+        else { return .silent }
         let checked = try LaneChecker(workspace: context.workspace).check([relative], cwd: context.workspace.root)
-        guard let changedIn = checked.first?.lanes, !changedIn.isEmpty else { return .silent }
+        guard let changedIn = checked.first?.lanes, !changedIn.isEmpty else {
+            // Undecided is not "a lane changed it": the edit goes ahead, with a note.
+            guard let unknown = checked.first?.undecided.first else { return .silent }
+            return .failOpen("could not tell whether lane \(unknown.lane) changed \(relative): \(unknown.reason)")
+        }
         let (mode, warning) = GuardMode.configured(in: try context.workspace.openRepository())
         let who = HookWording.lanes(changedIn, states: HookWording.states(of: context.lanes))
         let has = changedIn.count == 1 ? "has" : "have"

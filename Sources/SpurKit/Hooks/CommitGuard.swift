@@ -27,15 +27,23 @@ public struct CommitGuard: Sendable {
         // against that tree's lanes; a commit in a lane's worktree does not race them.
         let here = try Repository.discover(from: cwd).workdir.map { CanonicalPath.of($0, relativeTo: "/") }
         guard here == CanonicalPath.of(workspace.root, relativeTo: "/") else { return Verdict(lines: [], blocks: false) }
-        let lanes = try LaneStore(workspace: workspace).all()
+        let records = LaneStore(workspace: workspace).records()
+        let lanes = records.lanes
         let paths = stagedPaths.filter { !$0.isEmpty }
-        guard !paths.isEmpty, lanes.contains(where: OverlapAnalyzer.isLive) else { return Verdict(lines: [], blocks: false) }
+        guard !paths.isEmpty, lanes.contains(where: OverlapAnalyzer.isLive) || !records.damaged.isEmpty else {
+            return Verdict(lines: [], blocks: false)
+        }
         let checks = try LaneChecker(workspace: workspace).check(paths, cwd: workspace.root)
+        // A lane that could not be asked never blocks the commit: it is named, once.
+        var undecided: [String: String] = [:]
+        for lane in checks.flatMap(\.undecided) where undecided[lane.lane] == nil { undecided[lane.lane] = lane.reason }
+        let notes = undecided.sorted { $0.key < $1.key }.map { "spur: warning: could not tell whether lane \($0.key) changed "
+            + "the staged files: \($0.value)" }
         let overlapping = checks.filter { !$0.lanes.isEmpty }
-        guard !overlapping.isEmpty else { return Verdict(lines: [], blocks: false) }
+        guard !overlapping.isEmpty else { return Verdict(lines: notes, blocks: false) }
         let (mode, configWarning) = GuardMode.configured(in: try workspace.openRepository())
         let states = HookWording.states(of: lanes)
-        var lines = configWarning.map { ["spur: warning: \($0)"] } ?? []
+        var lines = (configWarning.map { ["spur: warning: \($0)"] } ?? []) + notes
         lines += overlapping.map { check in
             "spur: warning: \(check.path) is also changed by \(HookWording.lanes(check.lanes, states: states)); "
                 + "merging that lane later may conflict with this commit"

@@ -8,7 +8,8 @@ import Glibc
 /// Keeps a lane's `ChangeJournal`: one inotify watch per folder of the lane's worktree as
 /// checked out, each changed path appended to the journal once. Start it after the checkout and
 /// before anything can change the worktree (the task starts, or the path is printed); then call
-/// `drain()` whenever `descriptor` is readable. Waiting costs nothing: the kernel queues events.
+/// `drain()` whenever `descriptor` is readable (`KernelWait` keeps it open while it waits).
+/// Waiting costs nothing: the kernel queues events.
 ///
 /// A folder created or moved in later is journaled as a whole (readers scan it), so it needs
 /// no watch of its own, and build output or dependencies a task writes cost no watches. Ignore
@@ -18,14 +19,14 @@ import Glibc
 final class WorktreeWatcher {
     let lane: Lane
     let journal: ChangeJournal
-    /// Readable when events are queued; -1 once the watcher stopped.
-    private(set) var descriptor: Int32
+    /// Readable when events are queued; nil once the watcher stopped.
+    private(set) var descriptor: OwnedDescriptor?
     /// Worktree events read so far (readers' sync requests not counted): a cheap sign of activity.
     private(set) var eventCount = 0
     /// True while the journal is complete and kept. Once it is not (an event was lost, a file
     /// got a second name, the worktree went, or `stop` was called) the watcher lets go of its
     /// watches: readers scan, and nothing is gained by watching on.
-    var isWatching: Bool { descriptor >= 0 }
+    var isWatching: Bool { descriptor != nil }
     private let output: Int32
     private var state: ChangeJournal.State
     private var folders: [Int32: String] = [:]
@@ -51,15 +52,13 @@ final class WorktreeWatcher {
         self.lane = lane
         journal = ChangeJournal(lane: lane.name, workspace: workspace)
         journal.remove()
-        descriptor = spur_inotify_init()
-        guard descriptor >= 0 else { throw SpurError("inotify is not available: \(String(cString: strerror(errno)))") }
-        output = open(journal.pathsFile, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
-        guard output >= 0 else {
-            let reason = String(cString: strerror(errno))
-            close(descriptor)
-            throw SpurError("cannot write \(journal.pathsFile): \(reason)")
+        guard let inotify = OwnedDescriptor(taking: spur_inotify_init()) else {
+            throw SpurError("inotify is not available: \(String(cString: strerror(errno)))")
         }
-        // From here on every stored property is set: deinit closes both descriptors.
+        descriptor = inotify
+        output = open(journal.pathsFile, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0o644)
+        guard output >= 0 else { throw SpurError("cannot write \(journal.pathsFile): \(String(cString: strerror(errno)))") }
+        // From here on every stored property is set: deinit closes the output (and inotify goes with its owner).
         let me = ProcessIdentity.current()
         state = ChangeJournal.State(pid: me.pid, startTicks: me.startTicks, base: lane.base.hex,
                                     watchingSince: FileTime.now(), complete: true, gap: nil)
@@ -68,7 +67,7 @@ final class WorktreeWatcher {
             throw SpurError("cannot watch \(lane.worktree): \(state.gap ?? String(cString: strerror(errno)))")
         }
         // Only closes count: the journal's own appends and renames must not wake us.
-        syncWatch = spur_inotify_watch(descriptor, journal.folder, UInt32(SPUR_IN_CLOSE_WRITE))
+        syncWatch = inotify.withRaw { spur_inotify_watch($0, journal.folder, UInt32(SPUR_IN_CLOSE_WRITE)) }
         guard syncWatch >= 0 else { throw SpurError("cannot watch \(journal.folder): \(String(cString: strerror(errno)))") }
         if catchUp { try recordWhatDiffers(workspace: workspace) }
         state.watchingSince = FileTime.now()
@@ -88,15 +87,12 @@ final class WorktreeWatcher {
         flush()
     }
 
-    deinit {
-        close(output)
-        if descriptor >= 0 { close(descriptor) }
-    }
+    deinit { close(output) }
 
     /// Also watches `path` for `mask` in the same inotify instance (one instance per lane is
     /// all a watcher takes); `takeExtraEvents` says whether it fired since last asked.
     func watchAlso(_ path: String, mask: UInt32) {
-        extraWatch = spur_inotify_watch(descriptor, path, mask)
+        extraWatch = descriptor?.withRaw { spur_inotify_watch($0, path, mask) } ?? -1
     }
 
     func takeExtraEvents() -> Bool {
@@ -120,8 +116,8 @@ final class WorktreeWatcher {
     }
 
     private func readQueue() {
-        while isWatching {
-            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        while let descriptor {
+            let count = descriptor.withRaw { raw in buffer.withUnsafeMutableBytes { read(raw, $0.baseAddress, $0.count) } }
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { break }
             handle(count)
@@ -205,7 +201,7 @@ final class WorktreeWatcher {
     /// watch under its old path: harmless, since both its old and new paths are journaled.
     private func watchTree(_ path: String) {
         let full = path.isEmpty ? lane.worktree : lane.worktree + "/" + path
-        let watch = spur_inotify_watch_folder(descriptor, full)
+        let watch = descriptor?.withRaw { spur_inotify_watch_folder($0, full) } ?? -1
         guard watch >= 0 else {
             // Gone already (its removal is journaled), or no watch left: then events may be lost.
             switch errno {
@@ -255,9 +251,6 @@ final class WorktreeWatcher {
         // If even this cannot be written, readers still stop trusting the journal once this
         // process ends (they check that its watcher runs).
         try? journal.writeState(state)
-        if descriptor >= 0 {
-            close(descriptor)
-            descriptor = -1
-        }
+        descriptor = nil
     }
 }

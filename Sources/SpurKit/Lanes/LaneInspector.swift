@@ -11,6 +11,10 @@ public struct LaneReport: Sendable, Encodable {
     public var tableState: String {
         displayState == LaneState.running.rawValue && lane.stalledSince != nil ? "stalled" : displayState
     }
+    /// The state shown for a lane spur cannot work with: its record or a commit it needs is
+    /// unreadable or gone.
+    public static let damaged = "damaged"
+    public var isDamaged: Bool { displayState == Self.damaged }
     /// Set when something about the lane needs a person's attention.
     public let problem: String?
     /// Paths (relative to the repository root) that differ between base and the lane's
@@ -87,9 +91,29 @@ public struct LaneInspector: Sendable {
         return paths.sorted()
     }
 
+    /// What the lane's history lacks, in words: its base (snapshot) or result commit gone from
+    /// the repository (garbage-collected, or the objects damaged); nil when both are there.
+    public func missingCommit(of lane: Lane, in repository: Repository) throws -> String? {
+        for (role, id) in [("base", lane.base), ("result", lane.head)] {
+            guard let id else { continue }
+            do {
+                _ = try repository.tree(repository.treeID(ofCommit: id))
+            } catch let error as GitError where error.isNotFound {
+                return "its \(role) commit \(id.hex) is missing from the repository (garbage-collected?), so it cannot be "
+                    + "compared or merged; 'spur discard --force \(lane.name)' removes the lane"
+            }
+        }
+        return nil
+    }
+
     /// `changedFiles`, when given, is used instead of computing the lane's changes again;
-    /// `problem`, when given, is what the caller found wrong while reading them.
-    public func report(for lane: Lane, changedFiles known: [String]? = nil, problem found: String? = nil) throws -> LaneReport {
+    /// `problem`, when given, is what the caller found wrong while reading them. A lane whose
+    /// base or result commit is missing shows as `damaged`, with what is missing.
+    public func report(for lane: Lane, changedFiles known: [String]? = nil, problem found: String? = nil,
+                       repository: Repository? = nil) throws -> LaneReport {
+        if let missing = try missingCommit(of: lane, in: repository ?? workspace.openRepository()) {
+            return LaneReport(lane: lane, displayState: LaneReport.damaged, problem: missing, changedFiles: lane.changedFiles ?? [])
+        }
         let missing = worktreeMissing(lane)
         var state = lane.state.rawValue
         var problem: String?

@@ -5,7 +5,7 @@ public struct LaneName: Sendable, Hashable, CustomStringConvertible, Codable {
 
     public init(_ value: String) throws {
         if let problem = LaneName.problem(with: value) {
-            throw SpurError.usage("invalid lane name '\(value)': \(problem)")
+            throw SpurError.usage("invalid lane name '\(value.escapingControlCharacters)': \(problem)")
         }
         self.value = value
     }
@@ -22,7 +22,7 @@ public struct LaneName: Sendable, Hashable, CustomStringConvertible, Codable {
         }
         if !isAlphanumeric(bytes[0]) { return "it must start with a letter or digit" }
         if let bad = bytes.first(where: { !isAlphanumeric($0) && $0 != 46 && $0 != 95 && $0 != 45 }) {
-            let shown = bad == 47 ? "/" : (bad < 128 ? String(UnicodeScalar(bad)) : "non-ASCII characters")
+            let shown = bad == 47 ? "/" : (bad < 128 ? String(UnicodeScalar(bad)).escapingControlCharacters : "non-ASCII characters")
             return "'\(shown)' is not allowed (use letters, digits, '.', '_' and '-')"
         }
         if value.contains("..") { return "'..' is not allowed" }

@@ -44,7 +44,7 @@ extension Supervisor {
 
     /// Blocks (inotify on lane records, pidfd on the predecessor's supervisor) until the lane's
     /// predecessor ends; then builds this lane from its result, or says why it will not start.
-    func waitForPredecessor(of lane: Lane, signals: Int32) throws -> QueueOutcome {
+    func waitForPredecessor(of lane: Lane, signals: OwnedDescriptor?) throws -> QueueOutcome {
         guard let other = lane.after else { return .start }
         let events = try FileEvents()
         events.watch(store.directory, mask: LaneStore.recordEvents)
@@ -67,9 +67,9 @@ extension Supervisor {
                 return .abandon("not started: lane '\(other)' ended \(predecessor.state.rawValue)", .failed)
             case .created, .queued, .running:
                 let watch = predecessor.supervisorPID.flatMap { ProcessExitWatch(pid: $0) }
-                let wake = KernelWait.readable([signals, events.descriptor] + (watch.map { [$0.descriptor] } ?? []), until: nil)
+                let wake = KernelWait.readable([signals, events.descriptor, watch?.descriptor], until: nil)
                 if wake == .readable(0) {
-                    _ = spur_signalfd_read(signals)
+                    _ = signals?.withRaw { spur_signalfd_read($0) }
                     return .abandon("stopped by 'spur stop' while queued", .killed)
                 }
                 events.drain()

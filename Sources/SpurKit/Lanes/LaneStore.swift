@@ -1,6 +1,27 @@
 import CSystem
 import Foundation
 
+/// A lane record that cannot be read: spur shows the lane as damaged, leaves it out of
+/// everything else, and `discard --force` removes it by its name alone.
+public struct DamagedLaneRecord: Error, Sendable, Equatable, Encodable {
+    public let name: String
+    /// What is wrong, e.g. "its record /repo/.git/spur/lanes/x.json is damaged (it is empty)".
+    public let reason: String
+
+    /// The line `list` and `status` show for it.
+    public var problem: String { "\(reason); 'spur discard --force \(name)' removes the lane" }
+
+    enum CodingKeys: String, CodingKey { case name, state, branch, problem }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(name, forKey: .name)
+        try container.encode("damaged", forKey: .state)
+        try container.encode("spur/" + name, forKey: .branch)
+        try container.encode(problem, forKey: .problem)
+    }
+}
+
 /// Reads and writes lane records in `<common git dir>/spur/lanes/`.
 ///
 /// Readers never lock: every record is replaced by an atomic rename, so a reader sees the old or
@@ -28,12 +49,15 @@ public struct LaneStore: Sendable {
         return try body()
     }
 
+    /// The lane called `name`, nil when there is none; a usage error for a name no lane can
+    /// have (so no name reaches outside the lanes folder). A record that cannot be read, or
+    /// that names another lane, is an error naming the record and the way out.
     public func load(_ name: String) throws -> Lane? {
+        _ = try LaneName(name)
         guard let data = FileManager.default.contents(atPath: path(of: name)) else { return nil }
-        do {
-            return try LaneStore.decoder.decode(Lane.self, from: data)
-        } catch {
-            throw SpurError("lane record \(path(of: name)) is damaged: \(error)")
+        switch Self.decode(data, name: name, file: path(of: name)) {
+        case .success(let lane): return lane
+        case .failure(let damaged): throw SpurError("lane '\(name)' cannot be read: \(damaged.problem)")
         }
     }
 
@@ -43,12 +67,72 @@ public struct LaneStore: Sendable {
         return lane
     }
 
-    /// Every lane, oldest first.
+    /// Every lane whose record can be read, oldest first. A damaged record is left out (so one
+    /// bad file does not stop the others being listed, waited for or checked); `damaged()` names it.
     public func all() throws -> [Lane] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
-        return try names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }
-            .compactMap { try load(String($0.dropLast(5))) }
-            .sorted { ($0.createdAt, $0.name) < ($1.createdAt, $1.name) }
+        records().lanes
+    }
+
+    /// The records that cannot be read as lanes, by name.
+    public func damaged() -> [DamagedLaneRecord] {
+        records().damaged
+    }
+
+    /// The record of lane `name` when it exists but cannot be read as that lane.
+    public func damagedRecord(_ name: String) -> DamagedLaneRecord? {
+        guard LaneName.problem(with: name) == nil, let data = FileManager.default.contents(atPath: path(of: name)),
+              case .failure(let damaged) = Self.decode(data, name: name, file: path(of: name)) else { return nil }
+        return damaged
+    }
+
+    /// Every record in the lanes folder: the lanes, oldest first, and the damaged ones by name.
+    /// Files whose name no lane can have are not lane records and are passed over.
+    public func records() -> (lanes: [Lane], damaged: [DamagedLaneRecord]) {
+        let files = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+        var lanes: [Lane] = []
+        var damaged: [DamagedLaneRecord] = []
+        for file in files where file.hasSuffix(".json") {
+            let name = String(file.dropLast(5))
+            guard LaneName.problem(with: name) == nil else { continue }
+            // A record removed since the folder was listed is simply gone.
+            guard let data = FileManager.default.contents(atPath: path(of: name)) else { continue }
+            switch Self.decode(data, name: name, file: path(of: name)) {
+            case .success(let lane): lanes.append(lane)
+            case .failure(let problem): damaged.append(problem)
+            }
+        }
+        return (lanes.sorted { ($0.createdAt, $0.name) < ($1.createdAt, $1.name) }, damaged.sorted { $0.name < $1.name })
+    }
+
+    /// A record's lane, or what is wrong with it: not JSON, a field missing or of the wrong
+    /// type, or the name of another lane (a record only ever speaks for its own file name).
+    static func decode(_ data: Data, name: String, file: String) -> Result<Lane, DamagedLaneRecord> {
+        let lane: Lane
+        do {
+            lane = try decoder.decode(Lane.self, from: data)
+        } catch {
+            return .failure(DamagedLaneRecord(name: name, reason: "its record \(file) is damaged (\(describe(error, empty: data.isEmpty)))"))
+        }
+        guard lane.name == name else {
+            return .failure(DamagedLaneRecord(name: name, reason: "its record \(file) names another lane ('\(lane.name.escapingControlCharacters)')"))
+        }
+        return .success(lane)
+    }
+
+    /// A decoding error in a few words (JSONDecoder's own text spans lines and nests errors).
+    static func describe(_ error: Error, empty: Bool) -> String {
+        if empty { return "it is empty" }
+        func field(_ path: [CodingKey], _ key: CodingKey? = nil) -> String {
+            (path + (key.map { [$0] } ?? [])).map(\.stringValue).joined(separator: ".")
+        }
+        switch error as? DecodingError {
+        case .keyNotFound(let key, let context)?: return "field '\(field(context.codingPath, key))' is missing"
+        case .typeMismatch(_, let context)?, .valueNotFound(_, let context)?:
+            return "field '\(field(context.codingPath))' has the wrong type"
+        case .dataCorrupted(let context)?:
+            return context.codingPath.isEmpty ? "not valid JSON" : "field '\(field(context.codingPath))' is not valid"
+        default: return "\(error)".split(separator: "\n").first.map(String.init) ?? "unreadable"
+        }
     }
 
     /// Replaces the lane's record atomically (temp file, fsync, rename).
@@ -85,12 +169,20 @@ public struct LaneStore: Sendable {
     }
 
     /// Intents left by spawns that did not finish. Only meaningful while holding the lock: then
-    /// no spawn is running, so every intent belongs to a process that died.
+    /// no spawn is running, so every intent belongs to a process that died. A file that is not
+    /// an intent spur wrote (unreadable, or naming another lane or no valid one) is removed,
+    /// never acted on.
     func leftoverIntents() -> [SpawnIntent] {
         let names = (try? FileManager.default.contentsOfDirectory(atPath: intentDirectory)) ?? []
         return names.filter { $0.hasSuffix(".json") }.compactMap { file in
-            FileManager.default.contents(atPath: intentDirectory + "/" + file)
-                .flatMap { try? LaneStore.decoder.decode(SpawnIntent.self, from: $0) }
+            let path = intentDirectory + "/" + file
+            guard let intent = FileManager.default.contents(atPath: path)
+                    .flatMap({ try? LaneStore.decoder.decode(SpawnIntent.self, from: $0) }),
+                  LaneName.problem(with: intent.name) == nil, file == intent.name + ".json" else {
+                try? FileManager.default.removeItem(atPath: path)
+                return nil
+            }
+            return intent
         }
     }
 

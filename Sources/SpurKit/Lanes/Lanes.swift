@@ -36,9 +36,14 @@ public struct Lanes: Sendable {
             do {
                 try store.saveIntent(.init(name: name, base: base.hex, worktree: worktree))
                 undo.add { try? store.removeIntent(name) }
-                try repository.setReference(Lane.baseRef(name), to: base, message: "spur: base of lane \(name)")
+                // A ref lock found here was left by a spur killed mid-write: this one holds the spur lock.
+                try SpurReferences.write(Lane.baseRef(name), in: repository) {
+                    try repository.setReference(Lane.baseRef(name), to: base, message: "spur: base of lane \(name)")
+                }
                 undo.add { try? repository.deleteReference(Lane.baseRef(name)) }
-                try repository.setReference(branch, to: base, message: "spur: lane \(name)", mustNotExist: true)
+                try SpurReferences.write(branch, in: repository) {
+                    try repository.setReference(branch, to: base, message: "spur: lane \(name)", mustNotExist: true)
+                }
                 undo.add { try? repository.deleteReference(branch) }
                 try FileManager.default.createDirectory(atPath: (worktree as NSString).deletingLastPathComponent,
                                                         withIntermediateDirectories: true)
@@ -79,13 +84,19 @@ public struct Lanes: Sendable {
     /// while it still points at the base, git's worktree record and the worktree folder. Called
     /// holding the lock, when no spawn is running; a spawn that got as far as saving its lane
     /// record finished (a queued lane: saved it as created), and only its intent is removed.
-    func undoInterruptedSpawns() throws {
+    /// A ref lock such a spawn left (killed while writing its branch or base) is removed too.
+    @discardableResult
+    func undoInterruptedSpawns() throws -> [String] {
+        var undone: [String] = []
         for intent in store.leftoverIntents() {
             let name = intent.name
-            // A queued lane's record predates its spawn: what the spawn made is still to undo.
-            let record = try store.load(name)
-            if record == nil || record?.state == .queued, LaneName.problem(with: name) == nil {
+            // A queued lane's record predates its spawn: what the spawn made is still to undo. A
+            // damaged record was saved whole (records are renamed into place): that spawn finished.
+            let record = try? store.load(name)
+            let saved = record != nil || FileManager.default.fileExists(atPath: store.path(of: name))
+            if !saved || record?.state == .queued {
                 let repository = try workspace.openRepository()
+                try SpurReferences.removeStaleLocks([Lane.branchRef(name), Lane.baseRef(name)], in: repository)
                 // The intent's path is not trusted: only the lane's folder in the lanes folder goes.
                 let folder = try? LaneWorktree(workspace: workspace, name: name)
                     .removableFolder(in: repository, recordedPath: intent.worktree)
@@ -95,9 +106,11 @@ public struct Lanes: Sendable {
                     try repository.deleteReference(Lane.branchRef(name))
                 }
                 try repository.deleteReference(Lane.baseRef(name))
+                undone.append(name)
             }
             try store.removeIntent(name)
         }
+        return undone
     }
 
     /// The commit a new lane starts from.
@@ -136,10 +149,14 @@ public struct Lanes: Sendable {
     public func discard(_ name: String, force: Bool) throws {
         // A task still running (or queued) is ended first, outside the lock its supervisor needs
         // to record the end: left alive, it would later write into whatever lane has this name.
-        if force, let lane = try store.load(name), lane.state.isActive {
+        if force, let lane = try? store.load(name), lane.state.isActive {
             _ = try Supervision(workspace: workspace).stop(name)
         }
         try store.withLock {
+            // What a spawn of this name killed halfway left is removed like any leftover.
+            let interrupted = try undoInterruptedSpawns()
+            if let damaged = store.damagedRecord(name) { return try discardDamaged(damaged, force: force) }
+            if interrupted.contains(name), try store.load(name) == nil { return }
             let lane = try store.require(name)
             if !force {
                 if lane.state.isActive {
@@ -166,12 +183,40 @@ public struct Lanes: Sendable {
                 .removableFolder(in: repository, recordedPath: lane.worktree)
             try repository.pruneWorktree(name: Lane.worktreeAdminName(name), removeFolder: false)
             if let folder { try FileManager.default.removeItem(atPath: folder) }
-            try repository.deleteReference(Lane.branchRef(name))
+            let branch = Lane.branchRef(name)
+            try SpurReferences.write(branch, in: repository) { try repository.deleteReference(branch) }
             for ref in try repository.referenceNames(matching: Lane.refsGlob(name)) {
-                try repository.deleteReference(ref)
+                try SpurReferences.write(ref, in: repository) { try repository.deleteReference(ref) }
             }
             try store.remove(name)
         }
+    }
+}
+
+extension Lanes {
+    /// Removes a lane whose record cannot be read, by its name alone: git's worktree record
+    /// `spur-NAME` with its folder, the branch `spur/NAME`, the refs under
+    /// `refs/spur/lanes/NAME/` and the record. Nothing is taken from the damaged record. Called
+    /// holding the spur lock. A task still running in it cannot be found (its process is in the
+    /// record); its supervisor ends when it next reads the record.
+    func discardDamaged(_ damaged: DamagedLaneRecord, force: Bool) throws {
+        let name = damaged.name
+        guard force else {
+            throw SpurError("lane '\(name)' cannot be read: \(damaged.reason); 'spur discard --force \(name)' removes its worktree, "
+                            + "its branch spur/\(name) and its record")
+        }
+        LaneWatch.stop(lane: name, workspace: workspace)
+        let repository = try workspace.openRepository()
+        // git's record of the worktree is a file a task can write too: only the lane's folder goes.
+        let folder = try LaneWorktree(workspace: workspace, name: name).removableFolder(in: repository, recordedPath: nil)
+        try repository.pruneWorktree(name: Lane.worktreeAdminName(name), removeFolder: false)
+        if let folder { try FileManager.default.removeItem(atPath: folder) }
+        let branch = Lane.branchRef(name)
+        try SpurReferences.write(branch, in: repository) { try repository.deleteReference(branch) }
+        for ref in try repository.referenceNames(matching: Lane.refsGlob(name)) {
+            try SpurReferences.write(ref, in: repository) { try repository.deleteReference(ref) }
+        }
+        try store.remove(name)
     }
 }
 

@@ -120,8 +120,9 @@ public struct MergeLog: Sendable {
     func discard(_ record: MergeRecord, in repository: Repository) throws {
         clearPending()
         unlink(path(of: record.id))
-        try repository.deleteReference(Self.beforeRef(record.id))
-        try repository.deleteReference(Self.afterRef(record.id))
+        for ref in [Self.beforeRef(record.id), Self.afterRef(record.id)] {
+            try SpurReferences.write(ref, in: repository) { try repository.deleteReference(ref) }
+        }
     }
 
     /// Writes `entries`' bytes as blobs and a commit whose tree holds them, and returns it.

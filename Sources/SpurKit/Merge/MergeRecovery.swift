@@ -96,7 +96,9 @@ public struct MergeUndo: Sendable {
                 let kept = try MergeLog.store(progress.changed.map { ($0.transition.path, $0.current, $0.bytes) },
                                               parents: [record.after], message: "spur: your versions replaced by undoing merge \(record.id)\n",
                                               in: repository)
-                try repository.setReference(MergeLog.displacedRef(record.id), to: kept, message: "spur: undo --force of merge \(record.id)")
+                try SpurReferences.write(MergeLog.displacedRef(record.id), in: repository) {
+                    try repository.setReference(MergeLog.displacedRef(record.id), to: kept, message: "spur: undo --force of merge \(record.id)")
+                }
                 displaced = kept
                 for (transition, current, _) in progress.changed {
                     guard current != .directory, current != .special else {

@@ -223,8 +223,13 @@ public struct Merger: Sendable {
             }
             return (write.transition.path, write.transition.to, bytes)
         }, parents: [result], message: "spur: files written by merge \(id)\n", in: repository)
-        try repository.setReference(MergeLog.beforeRef(id), to: before, message: "spur: undo point of merge \(id)")
-        try repository.setReference(MergeLog.afterRef(id), to: after, message: "spur: result of merge \(id)")
+        // Under the merge lock: a lock file on these refs was left by a spur killed mid-write.
+        try SpurReferences.write(MergeLog.beforeRef(id), in: repository) {
+            try repository.setReference(MergeLog.beforeRef(id), to: before, message: "spur: undo point of merge \(id)")
+        }
+        try SpurReferences.write(MergeLog.afterRef(id), in: repository) {
+            try repository.setReference(MergeLog.afterRef(id), to: after, message: "spur: result of merge \(id)")
+        }
         let record = MergeRecord(id: id, lane: lane.name, laneStateBefore: lane.state, ours: plan.ours.commit, result: result,
                                  before: before, after: after, transitions: plan.writes.map(\.transition),
                                  createdFolders: plan.createdFolders, unresolved: plan.unresolved.map(\.path),

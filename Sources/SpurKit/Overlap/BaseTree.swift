@@ -28,15 +28,32 @@ final class BaseTree {
         return try tree(of: folder)?.entry(named: name).map(FileVersion.init)
     }
 
-    /// The tree of the folder `folder`, or nil when the base has no folder there.
+    /// The tree of the folder `folder`, or nil when the base has no folder there. Walks down
+    /// from the root and stops at the first component the base lacks, so a deep path that is
+    /// not in the base costs one pass over its text (no recursion, no string per component).
     private func tree(of folder: String) throws -> Tree? {
         if folder.isEmpty { return root }
         if let known = folders[folder] { return known }
-        let (parent, name) = Self.split(folder)
-        var found: Tree?
-        if let entry = try tree(of: parent)?.entry(named: name), entry.mode == .tree { found = try repository.tree(entry.id) }
-        folders[folder] = .some(found)
-        return found
+        var current = root
+        var end = folder.startIndex
+        while end < folder.endIndex {
+            let start = end == folder.startIndex ? end : folder.index(after: end)
+            end = folder[start...].firstIndex(of: "/") ?? folder.endIndex
+            let prefix = String(folder[..<end])
+            if let known = folders[prefix] {
+                guard let known else { return nil }
+                current = known
+                continue
+            }
+            guard let entry = current.entry(named: String(folder[start..<end])), entry.mode == .tree else {
+                // Only the folder asked about is remembered as missing: one entry per question.
+                folders[folder] = .some(nil)
+                return nil
+            }
+            current = try repository.tree(entry.id)
+            folders[prefix] = .some(current)
+        }
+        return current
     }
 
     private static func split(_ path: String) -> (folder: String, name: String) {

@@ -1,28 +1,46 @@
 import Foundation
 import SpurGit
 
-/// Which live lanes changed one path.
+/// Which live lanes changed one path, and which lanes spur could not ask.
 public struct PathCheck: Sendable, Equatable, Encodable {
     /// The path relative to the repository root.
     public let path: String
     /// Names of the live lanes whose content differs from their base at `path`, sorted.
     public let lanes: [String]
+    /// Lanes whose answer is unknown (a record that cannot be read, a base commit gone, a
+    /// worktree that cannot be read), with why, sorted by name: "no lane changed it" cannot be
+    /// said while this is not empty.
+    public var undecided: [UndecidedLane] = []
+
+    public init(path: String, lanes: [String], undecided: [UndecidedLane] = []) {
+        self.path = path
+        self.lanes = lanes
+        self.undecided = undecided
+    }
+}
+
+/// A lane `LaneChecker` could not ask about a path, and why.
+public struct UndecidedLane: Sendable, Equatable, Encodable {
+    public let lane: String
+    public let reason: String
 }
 
 /// Answers "has any live lane changed these paths?" for editor and agent hooks, which ask on
 /// every edit. The cost depends on the paths asked about and the number of lanes, never on
 /// the size of the repository: each path is compared with each lane's base entry alone (a
 /// tree lookup; for a live worktree an `lstat`, then a hash only if the file was touched
-/// since checkout). Asking about a folder scans that folder only.
+/// since checkout). Asking about a folder scans that folder only. A lane that cannot be read
+/// does not stop the others: it is named in `undecided`.
 public struct LaneChecker: Sendable {
     public let workspace: Workspace
     public init(workspace: Workspace) { self.workspace = workspace }
 
     /// Checks `paths` (relative to `cwd`, or absolute). A path inside a lane's worktree means
     /// that lane's file, and that lane itself is left out of the answer (it is the one editing).
-    /// Throws a usage error for a path outside the repository and its lanes.
+    /// Throws a usage error for an empty path or one outside the repository and its lanes.
     public func check(_ paths: [String], cwd: String) throws -> [PathCheck] {
-        let lanes = try LaneStore(workspace: workspace).all().filter(OverlapAnalyzer.isLive)
+        let records = LaneStore(workspace: workspace).records()
+        let lanes = records.lanes.filter(OverlapAnalyzer.isLive)
         let targets = try paths.map { try resolve($0, cwd: cwd, lanes: lanes) }
         // A path of a working tree is changed only by lanes that merge into that tree.
         func mergesInto(_ target: (path: String, insideLane: String?)) -> WorkingTree {
@@ -30,20 +48,41 @@ public struct LaneChecker: Sendable {
         }
         let repository = try workspace.openRepository()
         var probes: [String: LaneProbe] = [:]
-        return try targets.map { target in
+        /// Lanes whose probe could not be made, and why: asked once, not per path.
+        var unreadable: [String: String] = [:]
+        return targets.map { target in
             var changedIn: [String] = []
+            var undecided = records.damaged.map { UndecidedLane(lane: $0.name, reason: $0.problem) }
             let tree = mergesInto(target)
             for lane in lanes where lane.name != target.insideLane && workspace.workingTree(of: lane).isSame(as: tree) {
-                let probe = try probes[lane.name] ?? LaneProbe(lane: lane, repository: repository, workspace: workspace)
-                probes[lane.name] = probe
-                if try probe.changed(target.path) { changedIn.append(lane.name) }
+                if let reason = unreadable[lane.name] {
+                    undecided.append(UndecidedLane(lane: lane.name, reason: reason))
+                    continue
+                }
+                do {
+                    let probe = try probes[lane.name] ?? LaneProbe(lane: lane, repository: repository, workspace: workspace)
+                    probes[lane.name] = probe
+                    if try probe.changed(target.path) { changedIn.append(lane.name) }
+                } catch {
+                    let reason = unreadableReason(lane, error, repository: repository)
+                    if probes[lane.name] == nil { unreadable[lane.name] = reason }
+                    undecided.append(UndecidedLane(lane: lane.name, reason: reason))
+                }
             }
-            return PathCheck(path: target.path, lanes: changedIn.sorted())
+            return PathCheck(path: target.path, lanes: changedIn.sorted(), undecided: undecided.sorted { $0.lane < $1.lane })
         }
+    }
+
+    /// Why a lane could not be asked: what its history lacks, else the error in one line.
+    private func unreadableReason(_ lane: Lane, _ error: Error, repository: Repository) -> String {
+        if let missing = try? LaneInspector(workspace: workspace).missingCommit(of: lane, in: repository) { return missing }
+        let text = (error as? SpurError)?.message ?? (error as? GitError)?.description ?? "\(error)"
+        return "it cannot be read (\(text.escapingControlCharacters))"
     }
 
     /// A path relative to the repository root, and the lane whose worktree it was given in.
     private func resolve(_ path: String, cwd: String, lanes: [Lane]) throws -> (path: String, insideLane: String?) {
+        guard !path.isEmpty else { throw SpurError.usage("an empty path names no file (use '.' for the current folder)") }
         let absolute = URL(fileURLWithPath: path.hasPrefix("/") ? path : cwd + "/" + path).standardizedFileURL.path
         for lane in lanes {
             let root = URL(fileURLWithPath: lane.worktree).standardizedFileURL.path

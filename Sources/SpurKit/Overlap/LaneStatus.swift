@@ -41,9 +41,10 @@ extension OverlapAnalyzer {
     /// `status` for `lanes` (default: every lane).
     public func statuses(of lanes: [Lane]?) throws -> [LaneStatus] {
         let inspector = LaneInspector(workspace: workspace)
+        let repository = try workspace.openRepository()
         return try reports(for: lanes).map { overlap in
             let report = try inspector.report(for: overlap.lane, changedFiles: overlap.isLive ? overlap.changedFiles : nil,
-                                              problem: overlap.problem)
+                                              problem: overlap.problem, repository: repository)
             var status = LaneStatus(report: report, overlap: overlap)
             status.outsideLinks = (try? inspector.outsideLinks(of: overlap.lane, changedFiles: overlap.changedFiles)) ?? []
             return status

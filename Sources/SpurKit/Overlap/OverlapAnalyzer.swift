@@ -32,8 +32,20 @@ public struct OverlapAnalyzer: Sendable {
         for lane in selected ?? [] {
             if let position = all.firstIndex(where: { $0.name == lane.name }) { all[position] = lane } else { all.append(lane) }
         }
-        let session = try OverlapSession(workspace: workspace, liveLanes: all.filter(Self.isLive), useJournal: useJournal)
-        return try (selected ?? all).map { try session.report(for: $0) }
+        // A lane whose base or result commit is gone cannot be compared: it is left out, and
+        // `LaneInspector.report` shows it as damaged.
+        let repository = try workspace.openRepository()
+        let inspector = LaneInspector(workspace: workspace)
+        var damaged: [String: String] = [:]
+        for lane in all { damaged[lane.name] = try inspector.missingCommit(of: lane, in: repository) }
+        let session = try OverlapSession(workspace: workspace, liveLanes: all.filter { Self.isLive($0) && damaged[$0.name] == nil },
+                                         useJournal: useJournal)
+        return try (selected ?? all).map { lane in
+            if let problem = damaged[lane.name] {
+                return LaneOverlapReport(lane: lane, isLive: false, changedFiles: [], withUser: [], withLanes: [], problem: problem)
+            }
+            return try session.report(for: lane)
+        }
     }
 
     /// The report for lane `name` (a usage error when there is no such lane).

@@ -1,11 +1,14 @@
 import CSystem
 import Foundation
 
-/// Blocks until one of the descriptors is readable or `deadline` passes.
+/// Blocks until one of the descriptors is readable or `deadline` passes. It takes the owners,
+/// not raw numbers, so every descriptor stays open while it waits (a closed one would make
+/// `poll` return at once, again and again).
 enum KernelWait {
     enum Wake: Equatable { case readable(Int), timeout, failed }
 
-    static func readable(_ descriptors: [Int32], until deadline: Date?) -> Wake {
+    /// `.readable(i)` names the position in `descriptors`; a nil entry is skipped but keeps its position.
+    static func readable(_ descriptors: [OwnedDescriptor?], until deadline: Date?) -> Wake {
         let timeout: Int32
         if let deadline {
             let milliseconds = deadline.timeIntervalSinceNow * 1000
@@ -13,7 +16,9 @@ enum KernelWait {
         } else {
             timeout = -1
         }
-        let result = descriptors.withUnsafeBufferPointer { spur_poll_readable($0.baseAddress, Int32($0.count), timeout) }
+        let result = descriptors.withRaw { raw in
+            raw.withUnsafeBufferPointer { spur_poll_readable($0.baseAddress, Int32($0.count), timeout) }
+        }
         switch result {
         case -2: return .timeout
         case let index where index >= 0: return .readable(Int(index))

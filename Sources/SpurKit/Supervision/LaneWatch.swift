@@ -21,7 +21,7 @@ public struct LaneWatch {
     /// Watches until the lane no longer needs it. `ready` (if given) is written "ok" once every
     /// folder is watched, or the error.
     public func run(ready: Int32?) throws {
-        let signals = spur_signalfd_for_termination()
+        let signals = OwnedDescriptor(taking: spur_signalfd_for_termination())
         if let ready { _ = fcntl(ready, F_SETFD, FD_CLOEXEC) }
         let store = LaneStore(workspace: workspace)
         var watcher: WorktreeWatcher

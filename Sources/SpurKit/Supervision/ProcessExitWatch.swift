@@ -2,13 +2,11 @@ import CSystem
 import Foundation
 
 /// A descriptor that becomes readable when a process exits (Linux pidfd): waiting on it costs
-/// no CPU and works for processes that are not our children.
+/// no CPU and works for processes that are not our children. Open while this watch lives.
 final class ProcessExitWatch {
-    let descriptor: Int32
+    let descriptor: OwnedDescriptor
     init?(pid: Int32) {
-        let fd = spur_pidfd_open(pid)
-        guard fd >= 0 else { return nil }
-        descriptor = fd
+        guard let descriptor = OwnedDescriptor(taking: spur_pidfd_open(pid)) else { return nil }
+        self.descriptor = descriptor
     }
-    deinit { close(descriptor) }
 }

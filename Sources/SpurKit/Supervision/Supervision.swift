@@ -159,7 +159,7 @@ public struct Supervision: Sendable {
             }
             let watches = lanes.filter { targets.contains($0.name) && ($0.state.isActive || $0.settling == true) }
                 .compactMap { lane in lane.supervisorPID.flatMap { ProcessExitWatch(pid: $0) } }
-            let wake = KernelWait.readable([events.descriptor] + watches.map(\.descriptor), until: deadline)
+            let wake = KernelWait.readable([events.descriptor] + watches.map { $0.descriptor }, until: deadline)
             if wake == .timeout { return WaitResult(lanes: finished, timedOut: true) }
             events.drain()
         }

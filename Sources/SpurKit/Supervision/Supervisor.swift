@@ -23,7 +23,7 @@ public struct Supervisor {
 
     /// Supervises the task. `ready` (if given) is written "ok" once the task runs, or the error.
     public func run(ready: Int32?) throws {
-        let signals = spur_signalfd_for_termination()
+        let signals = OwnedDescriptor(taking: spur_signalfd_for_termination())
         // The readiness pipe must not leak into the task, or spawn would wait for the task's end.
         if let ready { _ = fcntl(ready, F_SETFD, FD_CLOEXEC) }
         var lane = try store.require(name)
@@ -153,7 +153,7 @@ public struct Supervisor {
     /// Waits for the task, handling timeout, `spur stop` (SIGTERM to us) and stall detection.
     /// `watcher` is replaced by a new one that catches up when the kernel dropped events (at
     /// most three times; after that status scans this lane).
-    func waitForTask(pid: Int32, lane: Lane, signals: Int32, log: Int32, watcher: inout WorktreeWatcher?) -> Ending {
+    func waitForTask(pid: Int32, lane: Lane, signals: OwnedDescriptor?, log: Int32, watcher: inout WorktreeWatcher?) -> Ending {
         var ending = Ending()
         guard let exitWatch = ProcessExitWatch(pid: pid) else {
             return reap(pid, into: ending)
@@ -170,15 +170,15 @@ public struct Supervisor {
                 stall.watcher = watcher
             }
             let wakeAt = [deadline, stall.nextCheck].compactMap { $0 }.min()
-            var descriptors = [exitWatch.descriptor, signals]
-            if let watcher, watcher.isWatching { descriptors.append(watcher.descriptor) }
+            // A stopped watcher's slot is nil: poll skips it, and the positions stay the same.
+            let descriptors: [OwnedDescriptor?] = [exitWatch.descriptor, signals, watcher?.descriptor]
             switch KernelWait.readable(descriptors, until: wakeAt) {
             case .readable(0), .failed:
                 return reap(pid, into: ending)
             case .readable(2):
                 watcher?.drain()
             case .readable(_):
-                let number = spur_signalfd_read(signals)
+                let number = signals?.withRaw { spur_signalfd_read($0) } ?? -1
                 ending.killReason = number == SIGTERM ? "stopped by 'spur stop'" : "supervisor received signal \(number)"
                 return terminate(pid, exitWatch: exitWatch, into: ending)
             case .timeout:

@@ -9,10 +9,11 @@ enum FolderEntries {
     /// `DT_UNKNOWN`, ...).
     static func read(_ handle: OpaquePointer) -> [(name: String, type: Int)] {
         var entries: [(name: String, type: Int)] = []
+        // The name is read in place: an entry takes only the bytes its name needs, so copying
+        // the 256-byte `d_name` field of the last entry read past the end of the folder buffer.
+        let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
         while let item = readdir(handle) {
-            let name = withUnsafePointer(to: item.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
+            let name = String(cString: (UnsafeRawPointer(item) + nameOffset).assumingMemoryBound(to: CChar.self))
             if name != "." && name != ".." { entries.append((name, Int(item.pointee.d_type))) }
         }
         return entries

@@ -20,11 +20,11 @@ enum Terminal {
     }
 
     static func error(_ message: String) {
-        FileHandle.standardError.write(Data("spur: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("spur: \(message.escapingControlCharacters)\n".utf8))
     }
 
     static func warning(_ message: String) {
-        FileHandle.standardError.write(Data("spur: warning: \(message)\n".utf8))
+        FileHandle.standardError.write(Data("spur: warning: \(message.escapingControlCharacters)\n".utf8))
     }
 
     /// Prints a value as pretty JSON with sorted keys and ISO-8601 dates.

@@ -63,4 +63,20 @@ import SpurTestSupport
         #expect(try String(contentsOfFile: repository.defaultLanePath("folder") + "/file", encoding: .utf8) == "keep me")
         #expect(try repository.spurRefs() == ["refs/heads/spur/mine"])
     }
+
+    /// A name with control characters is echoed escaped, on one line, by every command that takes a name.
+    @Test func controlCharactersInANameAreEscapedOnOneLine() throws {
+        let repository = try TestRepository.scenario("lane-work")
+        defer { repository.remove() }
+        let spawned = try repository.spur("spawn", "a\nb\u{1B}[31m", "--no-run")
+        #expect(spawned.status == 2)
+        #expect(spawned.stderr == "spur: invalid lane name 'a\\nb\\033[31m': '\\n' is not allowed (use letters, digits, '.', '_' and '-')\n")
+        for command in [["status"], ["discard"], ["logs"], ["wait"], ["merge"], ["diff"]] {
+            let result = try repository.spurArguments(command + ["x\ny\tz"])
+            #expect(result.status == 2, "\(command)")
+            #expect(result.stderr.split(separator: "\n").count == 1, "\(command): \(result.stderr)")
+            #expect(result.stderr.contains("'x\\ny\\tz'"), "\(command): \(result.stderr)")
+            #expect(!result.stderr.contains("\t"), "\(command): \(result.stderr)")
+        }
+    }
 }

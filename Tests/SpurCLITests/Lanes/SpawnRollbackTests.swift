@@ -39,4 +39,24 @@ import SpurTestSupport
         let fsck = try ProcessRunner.run("/usr/bin/git", ["fsck"], cwd: repository.root, environment: repository.environment)
         #expect(fsck.status == 0)
     }
+
+    /// An intent is a file a task can write: the clean-up of interrupted spawns removes only
+    /// the folder a spawn of that name makes, and ignores a file that names another lane.
+    @Test func aForgedSpawnIntentCannotMakeTheNextSpawnDeleteAFolder() throws {
+        let repository = try TestRepository.scenario("lane-work")
+        defer { repository.remove() }
+        let precious = repository.scratch + "/precious"
+        try FileManager.default.createDirectory(atPath: precious, withIntermediateDirectories: true)
+        try "keep\n".write(toFile: precious + "/file", atomically: false, encoding: .utf8)
+        let intents = repository.root + "/.git/spur/lanes/.spawning"
+        try FileManager.default.createDirectory(atPath: intents, withIntermediateDirectories: true)
+        let base = try repository.revParse("HEAD")
+        try "{\"name\": \"forged\", \"base\": \"\(base)\", \"worktree\": \"\(precious)\"}"
+            .write(toFile: intents + "/forged.json", atomically: false, encoding: .utf8)
+        try "{\"name\": \"../../x\", \"base\": \"\(base)\", \"worktree\": \"\(precious)\"}"
+            .write(toFile: intents + "/other.json", atomically: false, encoding: .utf8)
+        _ = try repository.spawnLane("next")
+        #expect(try String(contentsOfFile: precious + "/file", encoding: .utf8) == "keep\n")
+        #expect((try FileManager.default.contentsOfDirectory(atPath: intents)).isEmpty)
+    }
 }

@@ -60,6 +60,17 @@ import SpurTestSupport
         }
     }
 
+    @Test func anEmptyPathIsBadInput() throws {
+        let (repo, _) = try overlapRepositoryWithLane()
+        defer { repo.remove() }
+        for arguments in [[""], ["a.txt", ""], ["--json", ""]] {
+            let result = try repo.spurArguments(["check"] + arguments)
+            #expect(result.status == 2, "\(arguments)")
+            #expect(result.stdout.isEmpty, "\(arguments)")
+            #expect(result.stderr == "spur: an empty path names no file (use '.' for the current folder)\n", "\(arguments)")
+        }
+    }
+
     @Test func aPathInsideALaneMeansThatLanesFileAndLeavesItOut() throws {
         let (repo, worktree) = try overlapRepositoryWithLane()
         defer { repo.remove() }
