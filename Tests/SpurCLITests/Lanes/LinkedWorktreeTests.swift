@@ -164,6 +164,24 @@ private func treeState(_ root: String, gitDir: String) throws -> [String: String
         #expect(inMain.status == 0 && inMain.stderr.isEmpty, "\(inMain.stderr)")
     }
 
+    @Test func theClaudeHookInALinkedWorktreeSessionGuardsThatTreesFiles() throws {
+        let (repository, linked) = try repositoryWithLinkedTree()
+        defer { repository.remove() }
+        let lane = try repository.spawnLane("task", cwd: linked)
+        try editLine(3, of: lane, to: "three by the task")
+        let reason = "spur: lane task (created) has also changed a.txt; editing it here may conflict when that lane is merged "
+            + "(git config spur.guard=ask)."
+        let inLinked = try repository.spur("hook", "claude", cwd: linked,
+                                           stdin: Fixtures.hookPayload("pre-tool-use-edit", cwd: linked, file: linked + "/a.txt"))
+        #expect(inLinked.status == 0)
+        #expect(try hookAnswerObject(inLinked.stdout) == expectedDecision("ask", reason))
+        // The main tree's a.txt is not where that lane merges.
+        let inMain = try repository.spur("hook", "claude", stdin: Fixtures.hookPayload("pre-tool-use-edit", cwd: repository.root,
+                                                                                       file: repository.path("a.txt")))
+        #expect(inMain.status == 0)
+        #expect(try hookAnswerObject(inMain.stdout) == nil, "\(inMain.stdout)")
+    }
+
     @Test func spurRunInsideALaneOfALinkedWorktreeActsOnThatWorktree() throws {
         let (repository, linked) = try repositoryWithLinkedTree()
         defer { repository.remove() }
