@@ -13,7 +13,7 @@ struct List: ParsableCommand {
         """
     )
 
-    @Flag(help: "Print a JSON array of lanes (name, state, description, command, base, head, branch, worktree, createdAt, changedFiles, ...).")
+    @Flag(help: "Print a JSON array of lanes (name, state, description, command, base, head, branch, worktree, workingTree, createdAt, changedFiles, ...).")
     var json = false
 
     func run() throws {
@@ -34,11 +34,21 @@ struct List: ParsableCommand {
             let reports = rows.map(\.report)
             if json { return try Terminal.printJSON(reports.map(LaneEntry.lane) + damaged.map(LaneEntry.damaged)) }
             if reports.isEmpty && damaged.isEmpty { return print("no lanes (start one with 'spur spawn NAME -- CMD')") }
-            let table = rows.map { report, overlap in
-                [report.lane.name, List.colored(report.tableState), Terminal.age(since: report.lane.createdAt),
-                 "\(report.changedFiles.count)", overlap, report.lane.description ?? report.lane.command?.joined(separator: " ") ?? ""]
-            } + damaged.map { [$0.name, List.colored(LaneReport.damaged), "?", "?", "?", ""] }
-            print(Terminal.table(["NAME", "STATE", "AGE", "FILES", "OVERLAP", "DESCRIPTION"], table))
+            // Lanes spawned from another working tree (they merge there) name it in a column of their own.
+            let showTree = reports.contains { !workspace.isCurrent($0.lane) }
+            let laneRows: [[String]] = rows.map { report, overlap in
+                let tree: [String] = showTree ? [workspace.isCurrent(report.lane) ? "(this one)" : report.workingTree] : []
+                let description = report.lane.description ?? report.lane.command?.joined(separator: " ") ?? ""
+                let leading: [String] = [report.lane.name, List.colored(report.tableState), Terminal.age(since: report.lane.createdAt),
+                                         "\(report.changedFiles.count)", overlap]
+                return leading + tree + [description]
+            }
+            let damagedRows: [[String]] = damaged.map { record in
+                [record.name, List.colored(LaneReport.damaged), "?", "?", "?"] + (showTree ? ["?"] : []) + [""]
+            }
+            let table = laneRows + damagedRows
+            let headers = ["NAME", "STATE", "AGE", "FILES", "OVERLAP"] + (showTree ? ["WORKING TREE"] : []) + ["DESCRIPTION"]
+            print(Terminal.table(headers, table))
             for report in reports { if let problem = report.problem { print("\(report.lane.name): \(problem)") } }
             for record in damaged { print("\(record.name): \(record.problem)") }
         }

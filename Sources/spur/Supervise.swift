@@ -17,7 +17,10 @@ struct Supervise: ParsableCommand {
 
     func run() throws {
         try runReportingErrors {
-            let workspace = try currentWorkspace()
+            let found = try currentWorkspace()
+            // The task, its notifications and SPUR_REPO belong to the tree the lane was spawned from.
+            let lane = try? LaneStore(workspace: found).load(name)
+            let workspace = lane.flatMap { try? found.forLane($0) } ?? found
             if watchOnly {
                 try LaneWatch(workspace: workspace, name: name).run(ready: readyFd)
             } else {

@@ -23,8 +23,8 @@ public struct CommitGuard: Sendable {
     /// Reviews `stagedPaths` (relative to the root of the working tree `cwd` is in, as
     /// `git diff --cached --name-only` prints them).
     public func review(stagedPaths: [String], cwd: String) throws -> Verdict {
-        // Lanes merge into the main working tree: a commit in any other worktree (a lane's, or
-        // one of your own) does not race them.
+        // Lanes merge into the working tree they were spawned from: a commit there is checked
+        // against that tree's lanes; a commit in a lane's worktree does not race them.
         let here = try Repository.discover(from: cwd).workdir.map { CanonicalPath.of($0, relativeTo: "/") }
         guard here == CanonicalPath.of(workspace.root, relativeTo: "/") else { return Verdict(lines: [], blocks: false) }
         let records = LaneStore(workspace: workspace).records()

@@ -14,7 +14,7 @@ public enum LaneState: String, Codable, Sendable, CaseIterable {
     case failed
     /// Ended by a signal, a timeout, `spur stop`, or its supervisor vanished.
     case killed
-    /// Its result was merged into the main working tree.
+    /// Its result was merged into the working tree it was spawned from.
     case merged
 
     /// True while the task has not produced its result yet.
@@ -97,6 +97,9 @@ public struct Lane: Codable, Sendable, Equatable {
     public var settling: Bool?
     /// `spawn --after`: the lane this one waits for and starts from.
     public var after: String?
+    /// The working tree the lane was spawned from, which its merge, overlap and guard refer
+    /// to; nil (records made before spur recorded it) means the main working tree.
+    public var workingTree: WorkingTree?
 
     public init(name: String, state: LaneState, description: String?, command: [String]?, base: ObjectID,
                 branch: String, worktree: String, createdAt: Date) {

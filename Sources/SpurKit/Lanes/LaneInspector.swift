@@ -20,10 +20,12 @@ public struct LaneReport: Sendable, Encodable {
     /// Paths (relative to the repository root) that differ between base and the lane's
     /// current content, sorted.
     public let changedFiles: [String]
+    /// Root of the working tree the lane was spawned from (and merges into).
+    public var workingTree: String = ""
 
     enum CodingKeys: String, CodingKey {
         case name, state, description, command, base, head, branch, worktree, createdAt, changedFiles, problem, group
-        case startedAt, finishedAt, exitCode, signal, reason, stalledSince, check, after
+        case startedAt, finishedAt, exitCode, signal, reason, stalledSince, check, after, workingTree
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -48,6 +50,7 @@ public struct LaneReport: Sendable, Encodable {
         try c.encode(lane.stalledSince, forKey: .stalledSince)
         try c.encode(lane.check, forKey: .check)
         try c.encode(lane.after, forKey: .after)
+        try c.encode(workingTree, forKey: .workingTree)
     }
 }
 
@@ -134,6 +137,7 @@ public struct LaneInspector: Sendable {
         } else {
             changed = try currentChanges(of: lane)
         }
-        return LaneReport(lane: lane, displayState: state, problem: found ?? problem, changedFiles: changed)
+        return LaneReport(lane: lane, displayState: state, problem: found ?? problem, changedFiles: changed,
+                          workingTree: workspace.workingTree(of: lane).root)
     }
 }

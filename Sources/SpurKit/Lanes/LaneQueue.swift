@@ -32,6 +32,7 @@ extension Lanes {
                             base: predecessor.base, branch: Lane.branchRef(name),
                             worktree: try workspace.worktreeRoot(repository) + "/" + name, createdAt: Date())
             request.apply(to: &lane)
+            lane.workingTree = workspace.workingTree
             try store.save(lane)
             return lane
         }

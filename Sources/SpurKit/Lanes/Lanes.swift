@@ -60,6 +60,7 @@ public struct Lanes: Sendable {
                 var lane = Lane(name: name, state: .created, description: request.description, command: request.command,
                                 base: base, branch: branch, worktree: worktree, createdAt: Date())
                 request.apply(to: &lane)
+                lane.workingTree = workspace.workingTree
                 if var queued {
                     // A queued lane keeps its record; it now has a base, a branch and a worktree.
                     queued.base = base

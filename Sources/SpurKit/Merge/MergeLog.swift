@@ -40,6 +40,9 @@ public struct MergeRecord: Codable, Sendable, Equatable {
     public var finishedAt: Date?
     /// After `undo --force`: a commit holding the versions undo replaced.
     public var displaced: ObjectID?
+    /// The working tree the merge wrote into; nil (records made before spur recorded it)
+    /// means the main working tree.
+    public var workingTree: WorkingTree? = nil
 
     public var paths: [String] { transitions.map(\.path) }
     var temporaryTag: String { "merge-\(id)" }

@@ -30,8 +30,9 @@ public enum MergeRecovery {
         return try log.withLock(onWait: onWait) {
             guard let record = try log.pending() else { throw SpurError("no interrupted merge to continue") }
             guard record.status == .writing else { throw SpurError(describeInterrupted(record)) }
-            let repository = try workspace.openRepository()
-            let files = WorkingTreeFiles(root: workspace.root, tempTag: record.temporaryTag)
+            let target = try workspace.on(record.workingTree, what: "merge \(record.id) wrote into")
+            let repository = try target.openRepository()
+            let files = WorkingTreeFiles(root: target.root, tempTag: record.temporaryTag)
             let progress = try TransitionProgress(record.transitions, createdFolders: record.createdFolders, files: files)
             if !progress.changed.isEmpty {
                 throw SpurError("cannot continue merge \(record.id): \(describePaths(progress.changedPaths)) changed since it was interrupted; "
@@ -44,11 +45,11 @@ public enum MergeRecovery {
                 throw SpurError("\(race.path) changed while spur finished merge \(record.id); run 'spur merge --continue' again or 'spur undo'")
             }
             files.removeTemporaries(near: record.paths)
-            try Merger(workspace: workspace).finishWritten(record, log: log)
+            try Merger(workspace: target).finishWritten(record, log: log)
             let result = try repository.commit(record.result)
             return MergeReport(lane: record.lane, status: .merged, dryRun: false,
                                changes: try record.transitions.map {
-                                   MergeReport.PathUpdate($0, content: try? DiskContent.load($0.to, from: repository), root: workspace.root)
+                                   MergeReport.PathUpdate($0, content: try? DiskContent.load($0.to, from: repository), root: target.root)
                                }.sorted { $0.path < $1.path },
                                conflicts: [], undoID: record.id, resultTree: result.treeID, ours: record.ours)
         }
@@ -81,8 +82,9 @@ public struct MergeUndo: Sendable {
         let log = MergeLog(workspace: workspace)
         return try log.withLock(onWait: onWait) {
             guard var record = try log.pending() ?? log.latestUndoable() else { throw SpurError("no merge to undo") }
-            let repository = try workspace.openRepository()
-            let files = WorkingTreeFiles(root: workspace.root, tempTag: "undo-\(record.id)")
+            let target = try workspace.on(record.workingTree, what: "merge \(record.id) wrote into")
+            let repository = try target.openRepository()
+            let files = WorkingTreeFiles(root: target.root, tempTag: "undo-\(record.id)")
             let progress = try TransitionProgress(record.transitions, createdFolders: record.createdFolders, files: files)
             var toRestore = progress.completed.map(\.reversed)
             var displaced: ObjectID?
@@ -111,14 +113,14 @@ public struct MergeUndo: Sendable {
             // Temporaries an interrupted merge (or undo) left go first, so the folders the
             // merge made are empty when the runner removes them.
             files.removeTemporaries(near: record.paths)
-            WorkingTreeFiles(root: workspace.root, tempTag: record.temporaryTag).removeTemporaries(near: record.paths)
+            WorkingTreeFiles(root: target.root, tempTag: record.temporaryTag).removeTemporaries(near: record.paths)
             var runner = TransitionRunner(files: files, repository: repository)
             do {
                 try runner.run(toRestore, removeEmptiedFolders: false, foldersToRemove: record.createdFolders)
             } catch let race as WriteRace {
                 throw SpurError("\(race.path) changed while spur restored it; run 'spur undo' again")
             }
-            let store = LaneStore(workspace: workspace)
+            let store = LaneStore(workspace: target)
             if let lane = try store.load(record.lane), lane.state == .merged {
                 try store.update(record.lane) { $0.state = record.laneStateBefore == .merged ? .done : record.laneStateBefore }
             }

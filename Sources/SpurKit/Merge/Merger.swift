@@ -78,7 +78,7 @@ public enum MergeOutcome: Sendable, Equatable {
     case refused(String)
 }
 
-/// Brings a lane's result into the main working tree with a three-way merge (base: the lane's
+/// Brings a lane's result into the working tree it was spawned from with a three-way merge (base: the lane's
 /// snapshot, ours: your working tree now, theirs: the lane's head), without losing your work:
 /// conflicts write nothing by default, every write is compare-and-swap and atomic, an undo
 /// point is recorded before the first write, and one merge runs at a time per repository.
@@ -102,7 +102,14 @@ public struct Merger: Sendable {
 
     /// Merges lane `laneName`. Returns a `conflicts` report (and writes nothing) when the default
     /// resolution meets a conflict. `onWait` is called when another merge holds the lock.
+    /// The merge goes into the working tree the lane was spawned from, whichever tree spur was
+    /// run in; refused when that tree is gone.
     public func merge(laneName: String, options: MergeOptions, onWait: () -> Void = {}) throws -> MergeReport {
+        let target = try workspace.forLane(LaneStore(workspace: workspace).require(laneName))
+        return try Merger(workspace: target).mergeIntoThisTree(laneName: laneName, options: options, onWait: onWait)
+    }
+
+    private func mergeIntoThisTree(laneName: String, options: MergeOptions, onWait: () -> Void) throws -> MergeReport {
         let log = MergeLog(workspace: workspace)
         if options.dryRun {
             if let pending = try log.pending(), !log.isLocked() {
@@ -226,7 +233,7 @@ public struct Merger: Sendable {
         let record = MergeRecord(id: id, lane: lane.name, laneStateBefore: lane.state, ours: plan.ours.commit, result: result,
                                  before: before, after: after, transitions: plan.writes.map(\.transition),
                                  createdFolders: plan.createdFolders, unresolved: plan.unresolved.map(\.path),
-                                 status: .writing, createdAt: Date())
+                                 status: .writing, createdAt: Date(), workingTree: workspace.workingTree)
         try FaultInjection.point("merge-before-record")
         try log.save(record)
         try log.setPending(id)

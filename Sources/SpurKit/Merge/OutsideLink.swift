@@ -87,10 +87,11 @@ extension LaneInspector {
     public func outsideLinks(of lane: Lane, changedFiles: [String]) throws -> [OutsideLink] {
         let repository = try workspace.openRepository()
         let base = try repository.treeID(ofCommit: lane.base)
+        let root = workspace.workingTree(of: lane).root
         if let head = lane.head, !lane.state.isActive, lane.state != .created {
-            return try OutsideLink.find(in: repository, from: base, to: repository.treeID(ofCommit: head), root: workspace.root)
+            return try OutsideLink.find(in: repository, from: base, to: repository.treeID(ofCommit: head), root: root)
         }
         guard !worktreeMissing(lane) else { return [] }
-        return try OutsideLink.find(inWorktree: lane.worktree, paths: changedFiles, base: repository.tree(base), root: workspace.root)
+        return try OutsideLink.find(inWorktree: lane.worktree, paths: changedFiles, base: repository.tree(base), root: root)
     }
 }

@@ -42,6 +42,10 @@ public struct LaneChecker: Sendable {
         let records = LaneStore(workspace: workspace).records()
         let lanes = records.lanes.filter(OverlapAnalyzer.isLive)
         let targets = try paths.map { try resolve($0, cwd: cwd, lanes: lanes) }
+        // A path of a working tree is changed only by lanes that merge into that tree.
+        func mergesInto(_ target: (path: String, insideLane: String?)) -> WorkingTree {
+            lanes.first { $0.name == target.insideLane }.map(workspace.workingTree(of:)) ?? workspace.workingTree
+        }
         let repository = try workspace.openRepository()
         var probes: [String: LaneProbe] = [:]
         /// Lanes whose probe could not be made, and why: asked once, not per path.
@@ -49,7 +53,8 @@ public struct LaneChecker: Sendable {
         return targets.map { target in
             var changedIn: [String] = []
             var undecided = records.damaged.map { UndecidedLane(lane: $0.name, reason: $0.problem) }
-            for lane in lanes where lane.name != target.insideLane {
+            let tree = mergesInto(target)
+            for lane in lanes where lane.name != target.insideLane && workspace.workingTree(of: lane).isSame(as: tree) {
                 if let reason = unreadable[lane.name] {
                     undecided.append(UndecidedLane(lane: lane.name, reason: reason))
                     continue

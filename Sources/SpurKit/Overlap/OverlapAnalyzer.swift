@@ -82,7 +82,9 @@ final class OverlapSession {
     private var journals: [String: (paths: [String]?, reason: String)] = [:]
     /// Lanes whose changes could not be read, and why.
     private var problems: [String: String] = [:]
-    private var userSides: [ObjectID: UserSide] = [:]
+    private var userSides: [String: UserSide] = [:]
+    /// Probes of the working trees lanes were spawned from other than `workspace`'s.
+    private var otherTreeProbes: [String: WorkingTreeProbe] = [:]
     private var pairs: [String: [OverlapPath]] = [:]
 
     init(workspace: Workspace, liveLanes: [Lane], useJournal: Bool) throws {
@@ -120,10 +122,26 @@ final class OverlapSession {
         return side
     }
 
-    func userSide(_ base: BaseTree) -> UserSide {
-        if let side = userSides[base.id] { return side }
-        let side = UserSide(base: base, probe: probe)
-        userSides[base.id] = side
+    /// The side of the working tree `lane` was spawned from (its overlap refers to that tree);
+    /// nil, with the problem recorded, when that tree is gone.
+    func userSide(_ base: BaseTree, of lane: Lane) throws -> UserSide? {
+        let tree = workspace.workingTree(of: lane)
+        let key = CanonicalPath.of(tree.gitDir, relativeTo: "/")
+        if let side = userSides[key + "\n" + base.id.hex] { return side }
+        let treeProbe: WorkingTreeProbe
+        if workspace.isCurrent(lane) {
+            treeProbe = probe
+        } else if let known = otherTreeProbes[key] {
+            treeProbe = known
+        } else {
+            do { treeProbe = try WorkingTreeProbe(workspace: workspace.forLane(lane)) } catch let error as SpurError {
+                problems[lane.name] = problems[lane.name] ?? error.message
+                return nil
+            }
+            otherTreeProbes[key] = treeProbe
+        }
+        let side = UserSide(base: base, probe: treeProbe)
+        userSides[key + "\n" + base.id.hex] = side
         return side
     }
 
@@ -132,9 +150,11 @@ final class OverlapSession {
             return LaneOverlapReport(lane: lane, isLive: false, changedFiles: [], withUser: [], withLanes: [])
         }
         let side = try laneSide(lane)
-        let withUser = try collide(lane: side, other: userSide(side.base), ancestorFromOther: false)
+        let withUser = try userSide(side.base, of: lane).map { try collide(lane: side, other: $0, ancestorFromOther: false) } ?? []
         var withLanes: [LaneCollision] = []
-        for other in liveLanes where other.name != lane.name {
+        // Lanes of another working tree merge elsewhere: they cannot collide with this one.
+        let tree = workspace.workingTree(of: lane)
+        for other in liveLanes where other.name != lane.name && workspace.workingTree(of: other).isSame(as: tree) {
             let paths = try pair(lane, other)
             if !paths.isEmpty { withLanes.append(LaneCollision(lane: other.name, paths: paths)) }
         }

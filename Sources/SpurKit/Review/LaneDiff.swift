@@ -20,14 +20,14 @@ public struct LaneDiff: Sendable {
 
     /// The lane's patch (applies to its base with `git apply`).
     public func patch(of name: String, paths: [String] = []) throws -> String {
-        let (repository, base, current) = try trees(of: name)
+        let (repository, base, current, _) = try trees(of: name)
         return try repository.patch(from: base, to: current, paths: paths)
     }
 
     /// Per-file line counts of the lane's change.
     public func files(of name: String, paths: [String] = []) throws -> [FileChange] {
-        let (repository, base, current) = try trees(of: name)
-        let links = Dictionary(try OutsideLink.find(in: repository, from: base, to: current, root: workspace.root).map { ($0.path, $0) },
+        let (repository, base, current, root) = try trees(of: name)
+        let links = Dictionary(try OutsideLink.find(in: repository, from: base, to: current, root: root).map { ($0.path, $0) },
                                uniquingKeysWith: { $1 })
         let typeChanged = Set(try repository.changes(from: base, to: current)
             .filter { $0.kind == .typeChanged }.map(\.newPath))
@@ -39,19 +39,21 @@ public struct LaneDiff: Sendable {
 
     /// The links the lane's change puts outside the repository (within `paths`, when given).
     public func outsideLinks(of name: String, paths: [String] = []) throws -> [OutsideLink] {
-        let (repository, base, current) = try trees(of: name)
-        return try OutsideLink.find(in: repository, from: base, to: current, root: workspace.root)
+        let (repository, base, current, root) = try trees(of: name)
+        return try OutsideLink.find(in: repository, from: base, to: current, root: root)
             .filter { link in paths.isEmpty || paths.contains { link.path == $0 || link.path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") } }
     }
 
-    func trees(of name: String) throws -> (Repository, ObjectID, ObjectID) {
+    /// The repository, the lane's base and current trees, and the root of the working tree the
+    /// lane merges into (where "outside the repository" is measured from).
+    func trees(of name: String) throws -> (Repository, ObjectID, ObjectID, String) {
         let lane = try LaneStore(workspace: workspace).require(name)
         let repository = try workspace.openRepository()
         let base = try repository.treeID(ofCommit: lane.base)
         guard let current = try LaneInspector(workspace: workspace).currentTree(of: lane, in: repository) else {
             throw SpurError("lane '\(name)' has no result and its worktree \(lane.worktree) is gone")
         }
-        return (repository, base, current)
+        return (repository, base, current, workspace.workingTree(of: lane).root)
     }
 
     /// A git-style `--stat` block: " path | 12 ++++--" lines and a summary line.
