@@ -155,6 +155,8 @@ final class WorkdirStager {
                             pending.append((folder, listing.name(item), kind == .link, mode(of: info, entry: i), i))
                         }
                     } else {
+                        // A FIFO, socket or device where a file was: git refuses; libgit2's path says so.
+                        guard kind == .folder else { throw StagingDeclined() }
                         recordRemoval(of: i)
                         if kind == .folder { untracked.append(FolderListing.Item(start: item.start, length: item.length, kind: .folder)) }
                     }

@@ -58,13 +58,11 @@ public struct Snapshot: Sendable, Equatable {
     /// so the change dies with it.
     static func stagedIndex(of repository: Repository) throws -> Index {
         let index = try repository.index()
-        for nested in try index.stageWorkingTree() {
-            // Like git, record a repository inside the working tree as a gitlink to its HEAD
-            // (git refuses one without a commit; the snapshot leaves it out).
-            guard let workdir = repository.workdir,
-                  let head = try? Repository(path: workdir + "/" + nested).headCommitID() else { continue }
-            try index.add(path: nested, id: head, mode: .commit)
-        }
+        let plan = try IndexStaging.prepare(index, of: repository)
+        let nested = try index.stageWorkingTree(skipping: plan.skipped)
+        try IndexStaging.finish(plan, index)
+        // Like git, a repository inside the working tree becomes a gitlink to its HEAD.
+        try IndexStaging.addNested(nested, to: index, of: repository)
         return index
     }
 }
