@@ -274,9 +274,10 @@ final class WorkdirStager {
             guard entry.ctimeSeconds == UInt32(truncatingIfNeeded: info.st_ctim.tv_sec),
                   entry.ctimeNanoseconds == UInt32(truncatingIfNeeded: info.st_ctim.tv_nsec) else { return false }
         }
-        let seconds = Int(entry.mtimeSeconds), nanoseconds = Int(entry.mtimeNanoseconds)
-        let racy = seconds > index.mtimeSeconds || (seconds == index.mtimeSeconds && nanoseconds >= index.mtimeNanoseconds)
-        return !racy
+        // Racily clean as git judges it: modified in the second the index was written or
+        // later (git's stat cache keeps whole seconds here, so a nanosecond compare would
+        // trust an entry git re-reads).
+        return Int(entry.mtimeSeconds) < index.mtimeSeconds
     }
 
     /// The mode git stages for a file: links 120000; with core.filemode the executable bit

@@ -39,6 +39,21 @@ enum IndexStaging {
                 try index.add(path: entry.path, id: repository.writeBlob([]), mode: mode, statOf: workdir + "/" + entry.path)
             }
         }
+        // Gitlinks are resolved here: libgit2 parses .gitmodules for them and fails on a
+        // malformed one, which git does not even read for `git add -A`.
+        for entry in index.entries() where entry.mode == .commit && !entry.isSkipWorktree && !entry.isAssumeUnchanged {
+            try index.remove(path: entry.path)
+            plan.skipped.insert(entry.path)
+            let full = workdir + "/" + entry.path
+            guard let info = FileStat.of(full) else { continue }  // gone: git stages the deletion
+            if info.kind == .directory, let inner = try? Repository(path: full), let head = try inner.headCommitID() {
+                plan.entries.append((entry.path, head, .commit))
+            } else if info.kind == .directory {
+                plan.entries.append((entry.path, entry.id, .commit))  // not checked out: git keeps it
+            } else {
+                plan.skipped.remove(entry.path)  // a file or link now: staged by add_all
+            }
+        }
         for entry in index.entries() where entry.isIntentToAdd {
             try index.remove(path: entry.path)
             plan.skipped.insert(entry.path)

@@ -57,12 +57,19 @@ public struct Snapshot: Sendable, Equatable {
     /// hashing them. The index is changed only in memory; callers own a fresh repository handle,
     /// so the change dies with it.
     static func stagedIndex(of repository: Repository) throws -> Index {
-        let index = try repository.index()
+        let index: Index
+        do {
+            index = try repository.index()
+        } catch let error as GitError where error.message.contains("'link'") {
+            // The fast path reads a split index; libgit2 (needed here for a gitlink, a sparse
+            // or conflicted index...) cannot.
+            throw SpurError("the index is split (core.splitIndex), which spur reads only when it needs no libgit2 index here; run 'git update-index --no-split-index' and try again")
+        }
         let plan = try IndexStaging.prepare(index, of: repository)
         let nested = try index.stageWorkingTree(skipping: plan.skipped)
         try IndexStaging.finish(plan, index)
         // Like git, a repository inside the working tree becomes a gitlink to its HEAD.
-        try IndexStaging.addNested(nested, to: index, of: repository)
+        try IndexStaging.addNested(nested.filter { !plan.skipped.contains($0) }, to: index, of: repository)
         return index
     }
 }

@@ -72,6 +72,33 @@ import SpurTestSupport
             """)
     }
 
+    @Test func aSplitIndexWithManyReplacedAndDeletedEntriesIsReadAsGitReadsIt() throws {
+        try SnapshotOracle.expectAgreement("""
+            for i in $(seq 1 150); do printf "$i\\n" > f$i.txt; done; git add -A && git commit -q -m base
+            git update-index --split-index
+            for i in 3 17 33 70 140; do printf 'x\\n' >> f$i.txt; git add f$i.txt; done
+            git rm -q --cached f5.txt f139.txt; printf 'n\\n' > f0.txt; git add f0.txt; printf 'late\\n' >> f20.txt; rm f90.txt
+            """)
+    }
+
+    /// The reverse of the case above: git trusts its whole-second stat cache (the index was
+    /// written a later second) and keeps `aaaa`; spur sees the nanoseconds differ, re-reads the
+    /// file and records what it holds. spur's answer is the true content: kept on purpose.
+    @Test func aSameSizeEditGitsStatCacheTrustsIsRecordedWithItsTrueContent() throws {
+        let repository = try SnapshotOracle.repository("""
+            git config core.trustctime false
+            printf 'aaaa\\n' > f.txt && touch -d @1600000000.2 f.txt && git add f.txt && git commit -q -m base
+            touch -d @1600000005 .git/index
+            printf 'bbbb\\n' > f.txt && touch -d @1600000000.7 f.txt
+            """)
+        defer { repository.remove() }
+        guard case .tree(let tree) = try SnapshotOracle.spur(repository) else {
+            Issue.record("spur gave no tree")
+            return
+        }
+        #expect(try repository.git("cat-file", "-p", tree + ":f.txt") == "bbbb\n")
+    }
+
     @Test func aSameSizeEditWithItsMtimePutBackIsSeenWithTrustctimeOff() throws {
         try SnapshotOracle.expectAgreement("""
             git config core.trustctime false
@@ -95,6 +122,17 @@ import SpurTestSupport
             git add inner 2>/dev/null
             printf '[submodule "inner"\\n\\tpath = inner\\n  this is = not [valid\\n' > .gitmodules
             git add -A 2>/dev/null; git commit -q -m base; printf 'edit\\n' >> .gitmodules
+            """)
+    }
+
+    @Test func aSubmoduleMovedToANewCommitBesideAMalformedGitmodulesIsRecordedAtItsHead() throws {
+        try SnapshotOracle.expectAgreement("""
+            mkdir inner && git -C inner init -q && printf 'i\\n' > inner/i && git -C inner add -A && git -C inner commit -q -m i
+            git add inner 2>/dev/null
+            printf '[submodule "inner"\\n\\tpath = inner\\n  this is = not [valid\\n' > .gitmodules
+            git add -A 2>/dev/null; git commit -q -m base; git -C inner commit -q --allow-empty -m two
+            mkdir gone && git -C gone init -q && git -C gone commit -q --allow-empty -m g && git add gone 2>/dev/null
+            git commit -q -m gone; rm -rf gone
             """)
     }
 }
