@@ -30,10 +30,10 @@ public struct Snapshot: Sendable, Equatable {
         let parent = try repository.headCommitID()
         let tree: ObjectID
         if !updateIndex, let staged = repository.stagedWorkdirTree() {
-            tree = staged
+            tree = try FilterDrivers.correct(tree: staged, of: repository)
         } else {
             let index = try stagedIndex(of: repository)
-            tree = try index.writeTree(to: repository)
+            tree = try FilterDrivers.correct(tree: index.writeTree(to: repository), of: repository)
             if updateIndex { try index.write() }
         }
         let commit = try repository.createCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message)
@@ -47,8 +47,8 @@ public struct Snapshot: Sendable, Equatable {
 
     /// The same for a repository the caller opened.
     public static func treeID(repository: Repository) throws -> ObjectID {
-        if let staged = repository.stagedWorkdirTree() { return staged }
-        return try stagedIndex(of: repository).writeTree(to: repository)
+        if let staged = repository.stagedWorkdirTree() { return try FilterDrivers.correct(tree: staged, of: repository) }
+        return try FilterDrivers.correct(tree: stagedIndex(of: repository).writeTree(to: repository), of: repository)
     }
 
     /// The repository's index as on disk, with the whole working tree staged in memory.
