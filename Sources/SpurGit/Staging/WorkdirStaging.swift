@@ -186,7 +186,11 @@ final class WorkdirStager {
     /// untracked in it); an untracked folder was checked before it was entered.
     private func addUntracked(folder: String, listing: FolderListing, items: [FolderListing.Item], checkFolder: Bool) throws {
         guard !items.isEmpty else { return }
-        if checkFolder && !folder.isEmpty, try repository().isIgnored(folder + "/") { return }
+        if checkFolder && !folder.isEmpty, try repository().isIgnored(folder + "/") {
+            // Its untracked .gitattributes still applies to the tracked files beside it.
+            if items.contains(where: { listing.name($0) == ".gitattributes" }) { sawAttributesFile = true }
+            return
+        }
         for item in items {
             let name = listing.name(item)
             if name == ".gitattributes" { sawAttributesFile = true }

@@ -9,7 +9,7 @@ import SpurGit
 /// path, never recorded differently: a driver with only the long-running `filter.NAME.process`
 /// (Git LFS) and `working-tree-encoding`.
 enum FilterDrivers {
-    private static let names = ["filter", "ident", "working-tree-encoding"]
+    private static let names = ["filter", "ident", "working-tree-encoding", "text", "eol"]
 
     /// `tree` with the blobs of the files it took from the working tree corrected; the same id
     /// when nothing needed it. Looks only at files that differ from HEAD and that an attribute
@@ -17,13 +17,17 @@ enum FilterDrivers {
     static func correct(tree: ObjectID, of repository: Repository) throws -> ObjectID {
         guard let workdir = repository.workdir else { return tree }
         let base = try repository.headCommitID().map { try repository.treeID(ofCommit: $0) } ?? repository.tree(nil, applying: [])
-        let changed = try repository.treeDifferences(from: base, to: tree).compactMap { difference -> (String, NamedTreeEntry)? in
+        let differences = try repository.treeDifferences(from: base, to: tree)
+        try refuseLinkedGitmodules(differences)
+        let changed = differences.compactMap { difference -> (String, NamedTreeEntry)? in
             guard let new = difference.new, new.mode == .blob || new.mode == .executable else { return nil }
             return (difference.path, new)
         }
         guard !changed.isEmpty else { return tree }
         let reach = try ContentFilters(repository: repository)
         let config = try repository.config()
+        let autocrlf = try config.string("core.autocrlf")?.lowercased()
+        var index: Index?
         var edits: [TreeEdit] = []
         for (path, entry) in changed where reach.mayApply(to: path) {
             let values = try repository.attributes(names, path: path)
@@ -42,6 +46,16 @@ enum FilterDrivers {
                 }
             }
             let ident = values[1] == "true"
+            let auto = values[3] == "auto" || (values[3] == nil && values[4] == nil && (autocrlf == "true" || autocrlf == "input"))
+            if clean == nil && !ident && auto {
+                // libgit2 keeps CRLF when the staged blob holds any CR; git only when it holds a CRLF.
+                if index == nil { index = try? repository.index() }
+                if let id = try normalisedAgainstLoneCR(path: path, recorded: entry.id, index: index, repository: repository, workdir: workdir),
+                   id != entry.id {
+                    edits.append(TreeEdit(path: path, action: .upsert(id, entry.mode)))
+                }
+                continue
+            }
             guard clean != nil || ident else { continue }
             var bytes = try readFile(workdir + "/" + path)
             if let clean { bytes = try run(clean, path: path, input: bytes, workdir: workdir) }
@@ -51,6 +65,53 @@ enum FilterDrivers {
             if id != entry.id { edits.append(TreeEdit(path: path, action: .upsert(id, entry.mode))) }
         }
         return edits.isEmpty ? tree : try repository.tree(tree, applying: edits)
+    }
+
+    /// For `text=auto` (or `core.autocrlf`): the blob git stores when libgit2 kept a file's CRLF
+    /// because the staged blob holds a CR, but git converts since that CR is not part of a CRLF.
+    /// nil when that is not the case.
+    private static func normalisedAgainstLoneCR(path: String, recorded: ObjectID, index: Index?, repository: Repository,
+                                                workdir: String) throws -> ObjectID? {
+        guard let staged = index?.entry(path: path), staged.mode != .commit else { return nil }
+        let stagedBytes = try repository.blob(staged.id).bytes
+        guard stagedBytes.contains(0x0D), !containsCRLF(stagedBytes) else { return nil }
+        guard containsCRLF(try repository.blob(recorded).bytes) else { return nil }
+        let bytes = try readFile(workdir + "/" + path)
+        // git's text heuristics: a NUL or a lone CR makes the file binary (kept as it is).
+        var converted: [UInt8] = []
+        converted.reserveCapacity(bytes.count)
+        var printable = 0, nonPrintable = 0
+        for (i, byte) in bytes.enumerated() {
+            if byte == 0x0D {
+                guard i + 1 < bytes.count, bytes[i + 1] == 0x0A else { return nil }
+                continue
+            }
+            if byte == 0 { return nil }
+            if byte == 0x7F || (byte < 0x20 && byte != 0x08 && byte != 0x09 && byte != 0x0A && byte != 0x1B && byte != 0x0C) {
+                nonPrintable += 1
+            } else {
+                printable += 1
+            }
+            converted.append(byte)
+        }
+        guard printable >> 7 >= nonPrintable else { return nil }
+        return try repository.writeBlob(converted)
+    }
+
+    private static func containsCRLF(_ bytes: [UInt8]) -> Bool {
+        guard bytes.count > 1 else { return false }
+        for i in 0..<(bytes.count - 1) where bytes[i] == 0x0D && bytes[i + 1] == 0x0A { return true }
+        return false
+    }
+
+    /// git refuses to stage a symbolic link named `.gitmodules` ("invalid path"), in any folder.
+    private static func refuseLinkedGitmodules(_ differences: [TreeDifference]) throws {
+        for difference in differences where difference.new?.mode == .link {
+            let name = difference.path.split(separator: "/").last.map(String.init) ?? difference.path
+            if name.lowercased() == ".gitmodules" {
+                throw SpurError("invalid path '\(difference.path)': a .gitmodules that is a symbolic link (git add -A refuses it too)")
+            }
+        }
     }
 
     private static func readFile(_ path: String) throws -> [UInt8] {
