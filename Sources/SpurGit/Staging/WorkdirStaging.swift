@@ -210,6 +210,18 @@ final class WorkdirStager {
                 if try repository().isIgnored(path + "/") { continue }
                 let child = listing.withFolderAndName(item) { openat($0, $1, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
                 guard child >= 0 else { throw StagingDeclined() }
+                var gitInfo = stat()
+                if fstatat(child, ".git", &gitInfo, AT_SYMLINK_NOFOLLOW) == 0 {
+                    // A repository of its own: git records a gitlink to its HEAD, whatever its
+                    // files' ignore rules say. Without a commit, or not a repository at all,
+                    // libgit2's path answers (a refusal, or its files).
+                    Glibc.close(child)
+                    guard let inner = try? Repository(path: workdir + "/" + path), let head = try? inner.headCommitID() else {
+                        throw StagingDeclined()
+                    }
+                    record(folder, name, .file(head.raw, 0o160000))
+                    continue
+                }
                 newFolders[folder, default: []].append(name)
                 let inner = try FolderListing(descriptor: child, isRoot: false)
                 try addUntracked(folder: path, listing: inner, items: inner.items, checkFolder: false)

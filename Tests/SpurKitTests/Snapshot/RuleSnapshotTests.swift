@@ -49,4 +49,12 @@ import SpurTestSupport
             git add .gitattributes && git commit -q -m base; printf 'b\\r\\n' >> f.txt
             """)
     }
+
+    @Test func anIgnoreRuleMatchingAFileInsideANestedRepositoryKeepsTheGitlink() throws {
+        try SnapshotOracle.expectAgreement("""
+            printf '*.txt\\n' > .gitignore && git add -A && git commit -q -m base
+            git init -q nested && printf 'n\\n' > nested/n.txt && git -C nested add -f n.txt && git -C nested commit -q -m n
+            mkdir -p deep/er && git init -q deep/er/inner && git -C deep/er/inner commit -q --allow-empty -m i && printf 'x\\n' > deep/x.md
+            """)
+    }
 }
