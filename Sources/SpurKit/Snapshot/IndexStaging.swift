@@ -27,6 +27,12 @@ enum IndexStaging {
         var plan = Plan()
         guard let workdir = repository.workdir else { return plan }
         let trustFileMode = try repository.config().bool("core.filemode") ?? true
+        for entry in index.entries() where entry.isSkipWorktree && (entry.path == ".gitignore" || entry.path.hasSuffix("/.gitignore")) {
+            // git reads such a file's rules from the index; libgit2 only from the working tree.
+            if FileStat.of(workdir + "/" + entry.path) == nil {
+                throw SpurError("\(entry.path) is skip-worktree and missing from the working tree: git still applies its rules, spur cannot; check it out (git sparse-checkout add, or git update-index --no-skip-worktree and git checkout) and try again")
+            }
+        }
         for entry in index.entries() where entry.mode != .commit && !entry.isSkipWorktree && !entry.isAssumeUnchanged {
             guard let info = FileStat.of(workdir + "/" + entry.path) else { continue }
             if info.kind == .other {

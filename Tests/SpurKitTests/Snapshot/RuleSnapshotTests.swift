@@ -57,4 +57,12 @@ import SpurTestSupport
             mkdir -p deep/er && git init -q deep/er/inner && git -C deep/er/inner commit -q --allow-empty -m i && printf 'x\\n' > deep/x.md
             """)
     }
+
+    /// Declined on purpose: libgit2 cannot read ignore rules from the index.
+    @Test func aSkipWorktreeGitignoreMissingFromTheWorkingTreeIsRefusedNamingIt() throws {
+        try SnapshotOracle.expectRefusal("""
+            printf '*.log\\n' > .gitignore && git add -A && git commit -q -m base
+            git update-index --skip-worktree .gitignore && rm .gitignore; printf 'i\\n' > debug.log
+            """, naming: [".gitignore", "skip-worktree"])
+    }
 }
