@@ -115,12 +115,19 @@ import SpurTestSupport
         #expect(tree?.hex == (try repo.gitSnapshotTree(of: other)))
     }
 
+    @Test func readsASplitIndexWithItsSharedIndex() throws {
+        try expectGitsTree("git update-index --split-index && printf 'y\\n' >> src/b.txt && printf 'n\\n' > n.txt && git add n.txt && git rm -q --cached src/a.txt")
+    }
+
+    @Test func recordsANestedRepositoryWithACommitAsAGitlink() throws {
+        try expectGitsTree("mkdir nested && cd nested && git init -q && printf 'n\\n' > f.txt && git add f.txt && git commit -qm n && cd .. && printf '*.txt\\n' >> .gitignore")
+    }
+
     @Test func declinesWhatItDoesNotModel() throws {
-        // A merge conflict in the index, a nested repository, a split index: libgit2's index does it.
+        // A merge conflict in the index, a nested repository without a commit: libgit2's index does it.
         for setup in [
             "git checkout -qb other && printf 'theirs\\n' > src/a.txt && git commit -qam t && git checkout -q main && printf 'ours\\n' > src/a.txt && git commit -qam o && (git merge -q other || true)",
-            "mkdir nested && cd nested && git init -q && printf 'n\\n' > f && git add f && git commit -qm n",
-            "git update-index --split-index && printf 'y\\n' >> src/b.txt",
+            "mkdir nested && cd nested && git init -q && printf 'n\\n' > f",
         ] {
             let repo = try TestRepository.empty()
             defer { repo.remove() }

@@ -22,22 +22,36 @@ extension Repository {
         try check(git_worktree_add_options_init(&options, UInt32(GIT_WORKTREE_ADD_OPTIONS_VERSION)), "git_worktree_add_options_init")
         options.ref = reference
         var worktree: OpaquePointer?
-        if applyFilters {
-            options.checkout_options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue
+        // A dry run limited to a path no tree can hold: libgit2 writes the records, no file.
+        options.checkout_options.checkout_strategy = GIT_CHECKOUT_NONE.rawValue | GIT_CHECKOUT_DONT_UPDATE_INDEX.rawValue
+            | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH.rawValue
+        try withStrarray([".git/spur-no-such-path"]) { paths in
+            options.checkout_options.paths = paths.pointee
             try check(withPointer { git_worktree_add(&worktree, $0, name, path, &options) }, "git worktree add \(path)")
-        } else {
-            // A dry run limited to a path no tree can hold: libgit2 writes the records, no file.
-            options.checkout_options.checkout_strategy = GIT_CHECKOUT_NONE.rawValue | GIT_CHECKOUT_DONT_UPDATE_INDEX.rawValue
-                | GIT_CHECKOUT_DISABLE_PATHSPEC_MATCH.rawValue
-            try withStrarray([".git/spur-no-such-path"]) { paths in
-                options.checkout_options.paths = paths.pointee
-                try check(withPointer { git_worktree_add(&worktree, $0, name, path, &options) }, "git worktree add \(path)")
-            }
         }
         git_worktree_free(worktree)
-        if !applyFilters {
-            let added = try Repository(path: path)
-            try added.checkOutIntoEmptyWorktree(tree: added.treeID(ofCommit: added.commitID(forRevision: "HEAD")))
+        let added = try Repository(path: path)
+        let tree = try added.treeID(ofCommit: added.commitID(forRevision: "HEAD"))
+        if applyFilters {
+            try added.checkOutWithFilters(tree: tree)
+        } else {
+            try added.checkOutIntoEmptyWorktree(tree: tree)
+        }
+    }
+
+    /// libgit2's checkout of `tree` with content filters, as `git worktree add` gives it: the
+    /// index is written first, so the attributes of every file come from the tree's
+    /// `.gitattributes` (an empty index made libgit2 read them from the half-written working
+    /// tree: files written before `.gitattributes` missed its rules).
+    private func checkOutWithFilters(tree treeID: ObjectID) throws {
+        let index = try self.index()
+        try index.read(tree: tree(treeID))
+        try index.write()
+        var options = git_checkout_options()
+        try check(git_checkout_options_init(&options, UInt32(GIT_CHECKOUT_OPTIONS_VERSION)), "git_checkout_options_init")
+        options.checkout_strategy = GIT_CHECKOUT_FORCE.rawValue | GIT_CHECKOUT_RECREATE_MISSING.rawValue
+        try index.withPointer { index in
+            try check(withPointer { git_checkout_index($0, index, &options) }, "checkout")
         }
     }
 

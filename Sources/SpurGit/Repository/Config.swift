@@ -23,4 +23,17 @@ public final class Config {
         try check(result, "read config \(name)")
         return value != 0
     }
+
+    /// Every (name, value) whose name matches the regular expression `pattern`, in config order.
+    public func entries(matching pattern: String) throws -> [(name: String, value: String)] {
+        var iterator: OpaquePointer?
+        try check(git_config_iterator_glob_new(&iterator, pointer, pattern), "config entries \(pattern)")
+        defer { git_config_iterator_free(iterator) }
+        var result: [(name: String, value: String)] = []
+        var entry: UnsafeMutablePointer<git_config_entry>?
+        while git_config_next(&entry, iterator) == 0, let entry {
+            result.append((String(cString: entry.pointee.name), String(cString: entry.pointee.value)))
+        }
+        return result
+    }
 }

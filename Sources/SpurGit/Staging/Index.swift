@@ -1,4 +1,7 @@
 import CGit2
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One entry of an index: a path staged with its blob id, mode and the stat data git uses
 /// to tell whether the working-tree file changed without reading it.
@@ -13,9 +16,18 @@ public struct IndexEntry: Sendable, Equatable {
     public let ctimeNanoseconds: UInt32
     public let inode: UInt32
     public let device: UInt32
+    /// `git add -N`: the path is known, its content not staged yet (never written to a tree).
+    public let isIntentToAdd: Bool
+    /// `git update-index --assume-unchanged`: git does not look at the working-tree file.
+    public let isAssumeUnchanged: Bool
+    /// `git update-index --skip-worktree` (sparse checkout): git keeps the entry as it is.
+    public let isSkipWorktree: Bool
 
     init(_ entry: UnsafePointer<git_index_entry>) {
         let e = entry.pointee
+        isIntentToAdd = UInt32(e.flags_extended) & GIT_INDEX_ENTRY_INTENT_TO_ADD.rawValue != 0
+        isAssumeUnchanged = UInt32(e.flags) & GIT_INDEX_ENTRY_VALID.rawValue != 0
+        isSkipWorktree = UInt32(e.flags_extended) & GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue != 0
         path = String(cString: e.path)
         id = ObjectID(e.id)
         mode = FileMode(raw: e.mode)
@@ -74,13 +86,15 @@ public final class Index {
     /// skip-worktree (sparse checkout) are kept as they are, as git keeps them, instead of being
     /// staged as deletions. Returns the untracked folders that are repositories of their own
     /// (paths without a trailing slash): git records those as gitlinks, libgit2 cannot stage them.
-    public func stageWorkingTree() throws -> [String] {
+    /// Paths in `skipping` are left as they are (the caller stages them).
+    public func stageWorkingTree(skipping: Set<String> = []) throws -> [String] {
         final class Context {
             let index: OpaquePointer
+            let skipping: Set<String>
             var nestedRepositories: [String] = []
-            init(_ index: OpaquePointer) { self.index = index }
+            init(_ index: OpaquePointer, _ skipping: Set<String>) { self.index = index; self.skipping = skipping }
         }
-        let context = Context(pointer)
+        let context = Context(pointer, skipping)
         let decide: git_index_matched_path_cb = { path, _, payload in
             guard let path, let payload else { return 0 }
             let context = Unmanaged<Context>.fromOpaque(payload).takeUnretainedValue()
@@ -89,6 +103,7 @@ public final class Index {
                 context.nestedRepositories.append(String(text.dropLast()))
                 return 1
             }
+            if !context.skipping.isEmpty && context.skipping.contains(text) { return 1 }
             if let entry = git_index_get_bypath(context.index, path, 0),
                UInt32(entry.pointee.flags_extended) & GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue != 0 {
                 return 1
@@ -148,6 +163,30 @@ public final class Index {
         var entry = git_index_entry()
         entry.id = id.raw
         entry.mode = mode.rawValue
+        try path.withCString { cPath in
+            entry.path = cPath
+            try check(git_index_add(pointer, &entry), "git_index_add(\(path))")
+        }
+    }
+
+    /// Stages a blob already in the object database under `path` with the stat data of the
+    /// working-tree file at `file`, so a later `add_all` takes the entry as up to date (unless
+    /// it is racily clean: then libgit2 hashes the file again, as git does).
+    public func add(path: String, id: ObjectID, mode: FileMode, statOf file: String) throws {
+        var info = stat()
+        guard lstat(file, &info) == 0 else { return try add(path: path, id: id, mode: mode) }
+        var entry = git_index_entry()
+        entry.id = id.raw
+        entry.mode = mode.rawValue
+        entry.ctime.seconds = Int32(truncatingIfNeeded: info.st_ctim.tv_sec)
+        entry.ctime.nanoseconds = UInt32(truncatingIfNeeded: info.st_ctim.tv_nsec)
+        entry.mtime.seconds = Int32(truncatingIfNeeded: info.st_mtim.tv_sec)
+        entry.mtime.nanoseconds = UInt32(truncatingIfNeeded: info.st_mtim.tv_nsec)
+        entry.dev = UInt32(truncatingIfNeeded: info.st_dev)
+        entry.ino = UInt32(truncatingIfNeeded: info.st_ino)
+        entry.uid = info.st_uid
+        entry.gid = info.st_gid
+        entry.file_size = UInt32(truncatingIfNeeded: info.st_size)
         try path.withCString { cPath in
             entry.path = cPath
             try check(git_index_add(pointer, &entry), "git_index_add(\(path))")

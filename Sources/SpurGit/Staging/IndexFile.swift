@@ -64,9 +64,64 @@ struct IndexFile: Sendable {
             filled += count
         }
         var parser = IndexParser(bytes: bytes)
-        guard let parsed = parser.parse() else { return nil }
+        guard var parsed = parser.parse() else { return nil }
+        if let link = parser.link {
+            // A split index: its entries apply to the shared index beside it.
+            let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
+            guard let shared = readShared(path: folder + "/" + link.sharedIndexName),
+                  let merged = merge(shared: shared, split: parsed.entries, paths: parsed.paths, link: link) else { return nil }
+            (parsed.paths, parsed.entries) = merged
+        }
         return IndexFile(paths: parsed.paths, entries: parsed.entries, cachedTrees: parsed.trees,
                          mtimeSeconds: Int(info.st_mtim.tv_sec), mtimeNanoseconds: Int(info.st_mtim.tv_nsec))
+    }
+}
+
+extension IndexFile {
+    /// The entries of a shared index (one that is not itself split).
+    private static func readShared(path: String) -> (paths: [UInt8], entries: [Entry])? {
+        guard access(path, F_OK) == 0, let shared = read(path: path) else { return nil }
+        return (shared.paths, shared.entries)
+    }
+
+    /// git's merge of a split index into its shared index: the shared entries at `link.replaced`
+    /// take the stat data and id of the split index's first entries (keeping their names), those
+    /// at `link.deleted` go, the remaining split entries are added (replacing any of the same
+    /// name), and the result is in git's order (bytes of the path).
+    private static func merge(shared: (paths: [UInt8], entries: [Entry]), split: [Entry], paths: [UInt8],
+                              link: SplitIndexLink) -> (paths: [UInt8], entries: [Entry])? {
+        guard link.replaced.count <= split.count else { return nil }
+        var byPath: [[UInt8]: (source: [UInt8], entry: Entry)] = [:]
+        var replacement = 0
+        let replaced = Set(link.replaced)
+        for (position, entry) in shared.entries.enumerated() {
+            let name = Array(shared.paths[entry.pathStart..<(entry.pathStart + entry.pathLength)])
+            var kept = (source: shared.paths, entry: entry)
+            if replaced.contains(position) {
+                let split = split[replacement]
+                guard split.pathLength == 0 else { return nil }
+                replacement += 1
+                kept = (paths, Entry(pathStart: 0, pathLength: 0, ctimeSeconds: split.ctimeSeconds, ctimeNanoseconds: split.ctimeNanoseconds,
+                                     mtimeSeconds: split.mtimeSeconds, mtimeNanoseconds: split.mtimeNanoseconds, inode: split.inode,
+                                     mode: split.mode, size: split.size, id: split.id))
+            }
+            if !link.deleted.contains(position) { byPath[name] = kept }
+        }
+        for entry in split[replacement...] {
+            guard entry.pathLength > 0 else { return nil }
+            byPath[Array(paths[entry.pathStart..<(entry.pathStart + entry.pathLength)])] = (paths, entry)
+        }
+        var mergedPaths: [UInt8] = []
+        var merged: [Entry] = []
+        for name in byPath.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
+            guard let item = byPath[name] else { continue }
+            let e = item.entry
+            merged.append(Entry(pathStart: mergedPaths.count, pathLength: name.count, ctimeSeconds: e.ctimeSeconds,
+                                ctimeNanoseconds: e.ctimeNanoseconds, mtimeSeconds: e.mtimeSeconds, mtimeNanoseconds: e.mtimeNanoseconds,
+                                inode: e.inode, mode: e.mode, size: e.size, id: e.id))
+            mergedPaths.append(contentsOf: name)
+        }
+        return (mergedPaths, merged)
     }
 }
 
@@ -74,6 +129,9 @@ struct IndexFile: Sendable {
 private struct IndexParser {
     let bytes: [UInt8]
     var offset = 0
+    /// The split index's link to its shared index, when it has one.
+    var link: SplitIndexLink?
+    var emptyNames = false
 
     init(bytes: [UInt8]) { self.bytes = bytes }
 
@@ -122,7 +180,7 @@ private struct IndexParser {
                 guard offset <= end else { return nil }
             }
             let length = paths.count - pathStart
-            guard length > 0 else { return nil }
+            if length == 0 { emptyNames = true }  // a split index's replacement entry
             previous = pathStart..<(pathStart + length)
             let id = rawID(at: start + 40)
             entries.append(IndexFile.Entry(pathStart: pathStart, pathLength: length,
@@ -139,12 +197,16 @@ private struct IndexParser {
             if signature == Array("TREE".utf8) {
                 var tree = TreeExtensionParser(bytes: bytes, offset: body, end: body + size)
                 guard tree.parse(prefix: nil, into: &trees) else { return nil }
+            } else if signature == Array("link".utf8), link == nil, version < 4 {
+                guard let parsedLink = SplitIndexLink(bytes, start: body, end: body + size) else { return nil }
+                link = parsedLink
             } else if !(0x41...0x5A).contains(signature[0]) {
                 return nil  // a required extension spur does not know (split index, sparse index)
             }
             offset = body + size
         }
         guard offset == end else { return nil }
+        if emptyNames && link == nil { return nil }
         return (paths, entries, trees)
     }
 

@@ -155,6 +155,8 @@ final class WorkdirStager {
                             pending.append((folder, listing.name(item), kind == .link, mode(of: info, entry: i), i))
                         }
                     } else {
+                        // A FIFO, socket or device where a file was: git refuses; libgit2's path says so.
+                        guard kind == .folder else { throw StagingDeclined() }
                         recordRemoval(of: i)
                         if kind == .folder { untracked.append(FolderListing.Item(start: item.start, length: item.length, kind: .folder)) }
                     }
@@ -184,7 +186,11 @@ final class WorkdirStager {
     /// untracked in it); an untracked folder was checked before it was entered.
     private func addUntracked(folder: String, listing: FolderListing, items: [FolderListing.Item], checkFolder: Bool) throws {
         guard !items.isEmpty else { return }
-        if checkFolder && !folder.isEmpty, try repository().isIgnored(folder + "/") { return }
+        if checkFolder && !folder.isEmpty, try repository().isIgnored(folder + "/") {
+            // Its untracked .gitattributes still applies to the tracked files beside it.
+            if items.contains(where: { listing.name($0) == ".gitattributes" }) { sawAttributesFile = true }
+            return
+        }
         for item in items {
             let name = listing.name(item)
             if name == ".gitattributes" { sawAttributesFile = true }
@@ -204,6 +210,18 @@ final class WorkdirStager {
                 if try repository().isIgnored(path + "/") { continue }
                 let child = listing.withFolderAndName(item) { openat($0, $1, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
                 guard child >= 0 else { throw StagingDeclined() }
+                var gitInfo = stat()
+                if fstatat(child, ".git", &gitInfo, AT_SYMLINK_NOFOLLOW) == 0 {
+                    // A repository of its own: git records a gitlink to its HEAD, whatever its
+                    // files' ignore rules say. Without a commit, or not a repository at all,
+                    // libgit2's path answers (a refusal, or its files).
+                    Glibc.close(child)
+                    guard let inner = try? Repository(path: workdir + "/" + path), let head = try? inner.headCommitID() else {
+                        throw StagingDeclined()
+                    }
+                    record(folder, name, .file(head.raw, 0o160000))
+                    continue
+                }
                 newFolders[folder, default: []].append(name)
                 let inner = try FolderListing(descriptor: child, isRoot: false)
                 try addUntracked(folder: path, listing: inner, items: inner.items, checkFolder: false)
@@ -272,9 +290,10 @@ final class WorkdirStager {
             guard entry.ctimeSeconds == UInt32(truncatingIfNeeded: info.st_ctim.tv_sec),
                   entry.ctimeNanoseconds == UInt32(truncatingIfNeeded: info.st_ctim.tv_nsec) else { return false }
         }
-        let seconds = Int(entry.mtimeSeconds), nanoseconds = Int(entry.mtimeNanoseconds)
-        let racy = seconds > index.mtimeSeconds || (seconds == index.mtimeSeconds && nanoseconds >= index.mtimeNanoseconds)
-        return !racy
+        // Racily clean as git judges it: modified in the second the index was written or
+        // later (git's stat cache keeps whole seconds here, so a nanosecond compare would
+        // trust an entry git re-reads).
+        return Int(entry.mtimeSeconds) < index.mtimeSeconds
     }
 
     /// The mode git stages for a file: links 120000; with core.filemode the executable bit

@@ -30,10 +30,10 @@ public struct Snapshot: Sendable, Equatable {
         let parent = try repository.headCommitID()
         let tree: ObjectID
         if !updateIndex, let staged = repository.stagedWorkdirTree() {
-            tree = staged
+            tree = try FilterDrivers.correct(tree: staged, of: repository)
         } else {
             let index = try stagedIndex(of: repository)
-            tree = try index.writeTree(to: repository)
+            tree = try FilterDrivers.correct(tree: index.writeTree(to: repository), of: repository)
             if updateIndex { try index.write() }
         }
         let commit = try repository.createCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message)
@@ -47,8 +47,8 @@ public struct Snapshot: Sendable, Equatable {
 
     /// The same for a repository the caller opened.
     public static func treeID(repository: Repository) throws -> ObjectID {
-        if let staged = repository.stagedWorkdirTree() { return staged }
-        return try stagedIndex(of: repository).writeTree(to: repository)
+        if let staged = repository.stagedWorkdirTree() { return try FilterDrivers.correct(tree: staged, of: repository) }
+        return try FilterDrivers.correct(tree: stagedIndex(of: repository).writeTree(to: repository), of: repository)
     }
 
     /// The repository's index as on disk, with the whole working tree staged in memory.
@@ -57,14 +57,19 @@ public struct Snapshot: Sendable, Equatable {
     /// hashing them. The index is changed only in memory; callers own a fresh repository handle,
     /// so the change dies with it.
     static func stagedIndex(of repository: Repository) throws -> Index {
-        let index = try repository.index()
-        for nested in try index.stageWorkingTree() {
-            // Like git, record a repository inside the working tree as a gitlink to its HEAD
-            // (git refuses one without a commit; the snapshot leaves it out).
-            guard let workdir = repository.workdir,
-                  let head = try? Repository(path: workdir + "/" + nested).headCommitID() else { continue }
-            try index.add(path: nested, id: head, mode: .commit)
+        let index: Index
+        do {
+            index = try repository.index()
+        } catch let error as GitError where error.message.contains("'link'") {
+            // The fast path reads a split index; libgit2 (needed here for a gitlink, a sparse
+            // or conflicted index...) cannot.
+            throw SpurError("the index is split (core.splitIndex), which spur reads only when it needs no libgit2 index here; run 'git update-index --no-split-index' and try again")
         }
+        let plan = try IndexStaging.prepare(index, of: repository)
+        let nested = try index.stageWorkingTree(skipping: plan.skipped)
+        try IndexStaging.finish(plan, index)
+        // Like git, a repository inside the working tree becomes a gitlink to its HEAD.
+        try IndexStaging.addNested(nested.filter { !plan.skipped.contains($0) }, to: index, of: repository)
         return index
     }
 }
