@@ -28,17 +28,18 @@ extension Repository {
         guard rootDescriptor >= 0 else { throw checkoutError("open \(root)") }
         defer { close(rootDescriptor) }
 
-        // Folders first, in path order (parents before children).
-        var made = Set<String>()
+        // Folders first, in path order (parents before children). Paths stay bytes: split at
+        // "/" bytes, never by characters (a combining mark after "/" is a name of its own).
+        var made = Set<GitPath>()
         for i in 0..<count {
             guard let entry = index.withPointer({ git_index_get_byindex($0, i) }) else { continue }
-            let path = String(cString: entry.pointee.path)
-            guard let slash = path.lastIndex(of: "/") else { continue }
-            var folder = ""
-            for component in path[..<slash].split(separator: "/") {
-                folder = folder.isEmpty ? String(component) : folder + "/" + component
-                if made.insert(folder).inserted, mkdirat(rootDescriptor, folder, 0o777) != 0, errno != EEXIST {
-                    throw checkoutError("mkdir \(folder)")
+            let path = GitPath(cString: entry.pointee.path)
+            var slash = path.bytes.startIndex
+            while let next = path.bytes[slash...].firstIndex(of: 0x2F) {
+                let folder = GitPath(bytes: path.bytes[..<next])
+                slash = next + 1
+                if made.insert(folder).inserted, folder.withCString({ mkdirat(rootDescriptor, $0, 0o777) }) != 0, errno != EEXIST {
+                    throw checkoutError("mkdir \(folder.display)")
                 }
             }
         }
@@ -109,7 +110,7 @@ private struct CheckoutThreads: @unchecked Sendable {
 /// Creates files of one thread's run, keeping its current folder open.
 private struct FolderWriter {
     let root: Int32
-    private var folder = ""
+    private var folder = GitPath.root
     private var descriptor: Int32 = -1
 
     init(root: Int32) { self.root = root }
@@ -121,16 +122,21 @@ private struct FolderWriter {
 
     /// Creates the file, link or (for a gitlink) empty folder of `entry`; returns its lstat data.
     mutating func write(_ entry: git_index_entry, objects: Repository) throws -> stat {
-        let path = String(cString: entry.path)
-        let slash = path.lastIndex(of: "/")
-        let parent = slash.map { String(path[..<$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+        let path = GitPath(cString: entry.path)
+        let (parent, name) = path.parentAndName
         if parent != folder || descriptor < 0 {
             close()
-            descriptor = openat(root, parent.isEmpty ? "." : parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            guard descriptor >= 0 else { throw failure("open folder \(parent)") }
+            let root = self.root
+            descriptor = (parent.isEmpty ? GitPath(".") : parent).withCString { openat(root, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+            guard descriptor >= 0 else { throw failure("open folder \(parent.display)") }
             folder = parent
         }
+        let descriptor = self.descriptor
+        return try name.withCString { name in try write(entry, path: path, name: name, in: descriptor, objects: objects) }
+    }
+
+    private func write(_ entry: git_index_entry, path: GitPath, name: UnsafePointer<CChar>, in descriptor: Int32,
+                       objects: Repository) throws -> stat {
         var info = stat()
         if entry.mode == FileMode.commit.rawValue {
             guard mkdirat(descriptor, name, 0o777) == 0 else { throw failure("mkdir \(path)") }
