@@ -74,19 +74,19 @@ public final class Index {
     /// skip-worktree (sparse checkout) are kept as they are, as git keeps them, instead of being
     /// staged as deletions. Returns the untracked folders that are repositories of their own
     /// (paths without a trailing slash): git records those as gitlinks, libgit2 cannot stage them.
-    public func stageWorkingTree() throws -> [String] {
+    public func stageWorkingTree() throws -> [GitPath] {
         final class Context {
             let index: OpaquePointer
-            var nestedRepositories: [String] = []
+            var nestedRepositories: [GitPath] = []
             init(_ index: OpaquePointer) { self.index = index }
         }
         let context = Context(pointer)
         let decide: git_index_matched_path_cb = { path, _, payload in
             guard let path, let payload else { return 0 }
             let context = Unmanaged<Context>.fromOpaque(payload).takeUnretainedValue()
-            let text = String(cString: path)
-            if text.hasSuffix("/") {
-                context.nestedRepositories.append(String(text.dropLast()))
+            let name = GitPath(cString: path)
+            if name.bytes.last == 0x2F {
+                context.nestedRepositories.append(GitPath(bytes: name.bytes.dropLast()))
                 return 1
             }
             if let entry = git_index_get_bypath(context.index, path, 0),
@@ -151,6 +151,17 @@ public final class Index {
         try path.withCString { cPath in
             entry.path = cPath
             try check(git_index_add(pointer, &entry), "git_index_add(\(path))")
+        }
+    }
+
+    /// The same for a path as bytes.
+    public func add(path: GitPath, id: ObjectID, mode: FileMode) throws {
+        var entry = git_index_entry()
+        entry.id = id.raw
+        entry.mode = mode.rawValue
+        try path.withCString { cPath in
+            entry.path = cPath
+            try check(git_index_add(pointer, &entry), "git_index_add(\(path.display))")
         }
     }
 

@@ -62,7 +62,7 @@ public struct Snapshot: Sendable, Equatable {
             // Like git, record a repository inside the working tree as a gitlink to its HEAD
             // (git refuses one without a commit; the snapshot leaves it out).
             guard let workdir = repository.workdir,
-                  let head = try? Repository(path: workdir + "/" + nested).headCommitID() else { continue }
+                  let head = try? Repository(path: GitPath(workdir).appending(nested)).headCommitID() else { continue }
             try index.add(path: nested, id: head, mode: .commit)
         }
         return index
