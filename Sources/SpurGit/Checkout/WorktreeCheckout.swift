@@ -28,17 +28,18 @@ extension Repository {
         guard rootDescriptor >= 0 else { throw checkoutError("open \(root)") }
         defer { close(rootDescriptor) }
 
-        // Folders first, in path order (parents before children).
-        var made = Set<String>()
+        // Folders first, in path order (parents before children). Paths stay bytes: split at
+        // "/" bytes, never by characters (a combining mark after "/" is a name of its own).
+        var made = Set<GitPath>()
         for i in 0..<count {
             guard let entry = index.withPointer({ git_index_get_byindex($0, i) }) else { continue }
-            let path = String(cString: entry.pointee.path)
-            guard let slash = path.lastIndex(of: "/") else { continue }
-            var folder = ""
-            for component in path[..<slash].split(separator: "/") {
-                folder = folder.isEmpty ? String(component) : folder + "/" + component
-                if made.insert(folder).inserted, mkdirat(rootDescriptor, folder, 0o777) != 0, errno != EEXIST {
-                    throw checkoutError("mkdir \(folder)")
+            let path = GitPath(cString: entry.pointee.path)
+            var slash = path.bytes.startIndex
+            while let next = path.bytes[slash...].firstIndex(of: 0x2F) {
+                let folder = GitPath(bytes: path.bytes[..<next])
+                slash = next + 1
+                if made.insert(folder).inserted, folder.withCString({ mkdirat(rootDescriptor, $0, 0o777) }) != 0, errno != EEXIST {
+                    throw checkoutError("mkdir \(folder.display)")
                 }
             }
         }
@@ -109,7 +110,7 @@ private struct CheckoutThreads: @unchecked Sendable {
 /// Creates files of one thread's run, keeping its current folder open.
 private struct FolderWriter {
     let root: Int32
-    private var folder = ""
+    private var folder = GitPath.root
     private var descriptor: Int32 = -1
 
     init(root: Int32) { self.root = root }
@@ -121,48 +122,57 @@ private struct FolderWriter {
 
     /// Creates the file, link or (for a gitlink) empty folder of `entry`; returns its lstat data.
     mutating func write(_ entry: git_index_entry, objects: Repository) throws -> stat {
-        let path = String(cString: entry.path)
-        let slash = path.lastIndex(of: "/")
-        let parent = slash.map { String(path[..<$0]) } ?? ""
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        if parent != folder || descriptor < 0 {
+        // The index's NUL-terminated path, split at its last "/" byte without copying it:
+        // the name after it is a C string already, the parent is compared in place.
+        let path: UnsafePointer<CChar> = entry.path
+        let bytes = UnsafeRawPointer(path).assumingMemoryBound(to: UInt8.self)
+        var nameStart = strlen(path)
+        while nameStart > 0 && bytes[nameStart - 1] != 0x2F { nameStart -= 1 }
+        let parent = UnsafeBufferPointer(start: bytes, count: max(nameStart - 1, 0))
+        if descriptor < 0 || !folder.bytes.elementsEqual(parent) {
             close()
-            descriptor = openat(root, parent.isEmpty ? "." : parent, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-            guard descriptor >= 0 else { throw failure("open folder \(parent)") }
-            folder = parent
+            let root = self.root
+            folder = GitPath(bytes: parent)
+            descriptor = (folder.isEmpty ? GitPath(".") : folder).withCString { openat(root, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
+            guard descriptor >= 0 else { throw failure("open folder \(folder.display)") }
         }
+        return try write(entry, path: GitPath(cString: path), name: path + nameStart, in: descriptor, objects: objects)
+    }
+
+    private func write(_ entry: git_index_entry, path: @autoclosure () -> GitPath, name: UnsafePointer<CChar>, in descriptor: Int32,
+                       objects: Repository) throws -> stat {
         var info = stat()
         if entry.mode == FileMode.commit.rawValue {
-            guard mkdirat(descriptor, name, 0o777) == 0 else { throw failure("mkdir \(path)") }
+            guard mkdirat(descriptor, name, 0o777) == 0 else { throw failure("mkdir \(path().display)") }
             return info
         }
         var oid = entry.id
         var blob: OpaquePointer?
-        try check(objects.withPointer { git_blob_lookup(&blob, $0, &oid) }, "read \(path)")
+        try check(objects.withPointer { git_blob_lookup(&blob, $0, &oid) }, "read \(path().display)")
         defer { git_blob_free(blob) }
         let size = Int(git_blob_rawsize(blob))
         let content = git_blob_rawcontent(blob)
         if entry.mode == FileMode.link.rawValue {
             var target = [CChar](repeating: 0, count: size + 1)
             if size > 0, let content { memcpy(&target, content, size) }
-            guard symlinkat(target, descriptor, name) == 0 else { throw failure("link \(path)") }
-            guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { throw failure("lstat \(path)") }
+            guard symlinkat(target, descriptor, name) == 0 else { throw failure("link \(path().display)") }
+            guard fstatat(descriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { throw failure("lstat \(path().display)") }
             return info
         }
         let permissions: mode_t = entry.mode == FileMode.executable.rawValue ? 0o777 : 0o666
         let file = openat(descriptor, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, permissions)
-        guard file >= 0 else { throw failure("create \(path)") }
+        guard file >= 0 else { throw failure("create \(path().display)") }
         defer { Glibc.close(file) }
         var written = 0
         while written < size, let content {
             let result = Glibc.write(file, content + written, size - written)
             if result < 0 {
                 if errno == EINTR { continue }
-                throw failure("write \(path)")
+                throw failure("write \(path().display)")
             }
             written += result
         }
-        guard fstat(file, &info) == 0 else { throw failure("stat \(path)") }
+        guard fstat(file, &info) == 0 else { throw failure("stat \(path().display)") }
         return info
     }
 

@@ -26,6 +26,15 @@ public final class Repository {
         self.pointer = handle
     }
 
+    /// Opens the repository at `path` given as bytes (a folder whose name is not UTF-8).
+    public convenience init(path: GitPath) throws {
+        Libgit2.ensureInitialised()
+        var handle: OpaquePointer?
+        try check(path.withCString { git_repository_open(&handle, $0) }, "git_repository_open(\(path.display))")
+        guard let handle else { throw GitError(code: -1, errorClass: 0, message: "no repository", operation: "git_repository_open") }
+        self.init(owning: handle)
+    }
+
     /// Finds the repository that contains `path`, searching parent folders like git does.
     public static func discover(from path: String) throws -> Repository {
         Libgit2.ensureInitialised()

@@ -89,8 +89,8 @@ final class FolderListing {
         }
     }
 
-    func name(_ item: Item) -> String {
-        names.withUnsafeBufferPointer { String(decoding: UnsafeBufferPointer(rebasing: $0[item.start..<(item.start + item.length)]), as: UTF8.self) }
+    func name(_ item: Item) -> GitPath {
+        GitPath(bytes: names[item.start..<(item.start + item.length)])
     }
 
     /// Calls `body` with the folder's descriptor, open for the whole call.

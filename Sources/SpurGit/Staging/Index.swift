@@ -87,23 +87,23 @@ public final class Index {
     /// staged as deletions. Returns the untracked folders that are repositories of their own
     /// (paths without a trailing slash): git records those as gitlinks, libgit2 cannot stage them.
     /// Paths in `skipping` are left as they are (the caller stages them).
-    public func stageWorkingTree(skipping: Set<String> = []) throws -> [String] {
+    public func stageWorkingTree(skipping: Set<GitPath> = []) throws -> [GitPath] {
         final class Context {
             let index: OpaquePointer
-            let skipping: Set<String>
-            var nestedRepositories: [String] = []
-            init(_ index: OpaquePointer, _ skipping: Set<String>) { self.index = index; self.skipping = skipping }
+            let skipping: Set<GitPath>
+            var nestedRepositories: [GitPath] = []
+            init(_ index: OpaquePointer, _ skipping: Set<GitPath>) { self.index = index; self.skipping = skipping }
         }
         let context = Context(pointer, skipping)
         let decide: git_index_matched_path_cb = { path, _, payload in
             guard let path, let payload else { return 0 }
             let context = Unmanaged<Context>.fromOpaque(payload).takeUnretainedValue()
-            let text = String(cString: path)
-            if text.hasSuffix("/") {
-                context.nestedRepositories.append(String(text.dropLast()))
+            let name = GitPath(cString: path)
+            if name.bytes.last == 0x2F {
+                context.nestedRepositories.append(GitPath(bytes: name.bytes.dropLast()))
                 return 1
             }
-            if !context.skipping.isEmpty && context.skipping.contains(text) { return 1 }
+            if !context.skipping.isEmpty && context.skipping.contains(name) { return 1 }
             if let entry = git_index_get_bypath(context.index, path, 0),
                UInt32(entry.pointee.flags_extended) & GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue != 0 {
                 return 1
@@ -190,6 +190,17 @@ public final class Index {
         try path.withCString { cPath in
             entry.path = cPath
             try check(git_index_add(pointer, &entry), "git_index_add(\(path))")
+        }
+    }
+
+    /// `add(path:id:mode:)` for a path given as bytes.
+    public func add(path: GitPath, id: ObjectID, mode: FileMode) throws {
+        var entry = git_index_entry()
+        entry.id = id.raw
+        entry.mode = mode.rawValue
+        try path.withCString { cPath in
+            entry.path = cPath
+            try check(git_index_add(pointer, &entry), "git_index_add(\(path.display))")
         }
     }
 

@@ -33,7 +33,7 @@ struct IndexFile: Sendable {
     let entries: [Entry]
     /// Tree ids git cached for folders whose entries it has not changed since ("TREE"
     /// extension); keys are folder paths ("" for the root). Invalidated folders are absent.
-    let cachedTrees: [String: git_oid]
+    let cachedTrees: [GitPath: git_oid]
     /// When the index file was last written; an entry modified at or after it is "racily
     /// clean" and its stat data proves nothing.
     let mtimeSeconds: Int, mtimeNanoseconds: Int
@@ -41,11 +41,9 @@ struct IndexFile: Sendable {
     /// An index with no entries (no index file yet).
     static let empty = IndexFile(paths: [], entries: [], cachedTrees: [:], mtimeSeconds: 0, mtimeNanoseconds: 0)
 
-    func path(_ i: Int) -> String {
+    func path(_ i: Int) -> GitPath {
         let entry = entries[i]
-        return paths.withUnsafeBufferPointer {
-            String(decoding: UnsafeBufferPointer(rebasing: $0[entry.pathStart..<(entry.pathStart + entry.pathLength)]), as: UTF8.self)
-        }
+        return GitPath(bytes: paths[entry.pathStart..<(entry.pathStart + entry.pathLength)])
     }
 
     /// Reads the index at `path`: `.empty` when there is none, nil when it is not the common case.
@@ -137,7 +135,7 @@ private struct IndexParser {
 
     static let hashLength = 20
 
-    mutating func parse() -> (paths: [UInt8], entries: [IndexFile.Entry], trees: [String: git_oid])? {
+    mutating func parse() -> (paths: [UInt8], entries: [IndexFile.Entry], trees: [GitPath: git_oid])? {
         guard bytes.count >= 12 + Self.hashLength,
               bytes[0] == 0x44, bytes[1] == 0x49, bytes[2] == 0x52, bytes[3] == 0x43 else { return nil }  // "DIRC"
         let version = be32(4), count = Int(be32(8))
@@ -188,7 +186,7 @@ private struct IndexParser {
                                            mtimeSeconds: be32(start + 8), mtimeNanoseconds: be32(start + 12),
                                            inode: be32(start + 20), mode: mode, size: be32(start + 36), id: id))
         }
-        var trees: [String: git_oid] = [:]
+        var trees: [GitPath: git_oid] = [:]
         while offset + 8 <= end {
             let signature = Array(bytes[offset..<(offset + 4)])
             let size = Int(be32(offset + 4))
@@ -245,16 +243,16 @@ private struct TreeExtensionParser {
     var offset: Int
     let end: Int
 
-    mutating func parse(prefix: String?, into trees: inout [String: git_oid]) -> Bool {
+    mutating func parse(prefix: GitPath?, into trees: inout [GitPath: git_oid]) -> Bool {
         guard let nul = index(of: 0) else { return false }
-        let name = String(decoding: bytes[offset..<nul], as: UTF8.self)
+        let name = GitPath(bytes: bytes[offset..<nul])
         offset = nul + 1
         guard let space = index(of: 0x20), let entryCount = Int(String(decoding: bytes[offset..<space], as: UTF8.self)) else { return false }
         offset = space + 1
         guard let newline = index(of: 0x0A), let subtrees = Int(String(decoding: bytes[offset..<newline], as: UTF8.self)),
               subtrees >= 0 else { return false }
         offset = newline + 1
-        let path = prefix.map { $0.isEmpty ? name : $0 + "/" + name } ?? ""
+        let path = prefix.map { $0.appending(name) } ?? .root
         if entryCount >= 0 {
             guard offset + 20 <= end else { return false }
             trees[path] = readRawID(bytes, at: offset)

@@ -9,7 +9,7 @@ import Darwin
 /// ended with "/"). Owns its object database handle (freed on deinit), which never leaves it.
 final class TreeWriter {
     struct Item {
-        let name: String
+        let name: GitPath
         let mode: UInt32
         let id: git_oid
     }
@@ -20,7 +20,7 @@ final class TreeWriter {
 
     /// git's tree order: names as bytes, a folder's followed by "/".
     static func precedes(_ a: Item, _ b: Item) -> Bool {
-        var left = a.name.utf8.makeIterator(), right = b.name.utf8.makeIterator()
+        var left = a.name.bytes.makeIterator(), right = b.name.bytes.makeIterator()
         var leftDone = false, rightDone = false
         while true {
             var x = -1, y = -1
@@ -53,7 +53,7 @@ final class TreeWriter {
             default: buffer.append(contentsOf: String(item.mode, radix: 8).utf8)
             }
             buffer.append(0x20)
-            buffer.append(contentsOf: item.name.utf8)
+            buffer.append(contentsOf: item.name.bytes)
             buffer.append(0)
             withUnsafeBytes(of: item.id) { buffer.append(contentsOf: $0) }
         }

@@ -36,8 +36,16 @@ extension Repository {
     /// True when `path` (relative to the working tree; end it with "/" for a folder) matches
     /// an ignore rule, or lies in an ignored folder. Says nothing about whether it is tracked.
     public func isIgnored(_ path: String) throws -> Bool {
+        try isIgnored(GitPath(path), asFolder: false)
+    }
+
+    /// The same for a path as bytes; `asFolder` asks about it as a folder (a trailing "/").
+    public func isIgnored(_ path: GitPath, asFolder: Bool) throws -> Bool {
         var ignored: Int32 = 0
-        try check(withPointer { git_ignore_path_is_ignored(&ignored, $0, path) }, "git_ignore_path_is_ignored(\(path))")
+        var query = path
+        if asFolder { query.bytes.append(0x2F) }
+        try check(query.withCString { cPath in withPointer { git_ignore_path_is_ignored(&ignored, $0, cPath) } },
+                  "git_ignore_path_is_ignored(\(query.display))")
         return ignored != 0
     }
 

@@ -62,14 +62,15 @@ final class WorkdirStager {
     let index: IndexFile
     let trustFileMode: Bool
     let trustCtime: Bool
-    /// folder -> name -> change. Folders are slash-separated, "" for the root.
-    var edits: [String: [String: StagedChange]] = [:]
+    /// folder -> name -> change. Folders are slash-separated, "" for the root; keys are bytes
+    /// (two names that are equivalent Unicode stay two keys).
+    var edits: [GitPath: [GitPath: StagedChange]] = [:]
     /// folder -> names of untracked subfolders (maybe holding nothing to stage).
-    var newFolders: [String: [String]] = [:]
+    var newFolders: [GitPath: [GitPath]] = [:]
     /// Folders with a change somewhere below them.
-    var dirty: Set<String> = []
+    var dirty: Set<GitPath> = []
     /// Files to hash: changed per their stat data, or untracked.
-    var pending: [(folder: String, name: String, isLink: Bool, mode: UInt32, entry: Int?)] = []
+    var pending: [PendingFile] = []
     var sawAttributesFile = false
     /// Scan big folders' subfolders on several threads (off in the stagers doing that).
     var parallel = true
@@ -94,10 +95,10 @@ final class WorkdirStager {
     func stage(filtersEverywhere: Bool) throws -> ObjectID {
         let root = open(workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard root >= 0 else { throw StagingDeclined() }
-        try scanTracked(folder: "", descriptor: root, range: 0..<index.entries.count, prefix: 0)
+        try scanTracked(folder: .root, descriptor: root, range: 0..<index.entries.count, prefix: 0)
         try hashPending(filters: filtersEverywhere || sawAttributesFile)
         let writer = try TreeWriter(repository: repository())
-        let tree = try writeTracked(folder: "", range: 0..<index.entries.count, prefix: 0, writer: writer) ?? writer.write([])
+        let tree = try writeTracked(folder: .root, range: 0..<index.entries.count, prefix: 0, writer: writer) ?? writer.write([])
         return ObjectID(tree)
     }
 
@@ -107,7 +108,7 @@ final class WorkdirStager {
     /// paths all start with `folder/` (`prefix` bytes). Both sides are in git's order, so one
     /// merge pass pairs them; a name whose kind changed (file <-> folder) comes up once as gone
     /// from the index and once as untracked.
-    func scanTracked(folder: String, descriptor: Int32, range: Range<Int>, prefix: Int) throws {
+    func scanTracked(folder: GitPath, descriptor: Int32, range: Range<Int>, prefix: Int) throws {
         let listing = try FolderListing(descriptor: descriptor, isRoot: folder.isEmpty)
         var deferred: [SubfolderScan] = []
         let items = listing.items
@@ -152,7 +153,7 @@ final class WorkdirStager {
                     let kind = FolderListing.kind(of: info)
                     if kind == .file || kind == .link {
                         if !unchanged(index.entries[i], info) {
-                            pending.append((folder, listing.name(item), kind == .link, mode(of: info, entry: i), i))
+                            pending.append(PendingFile(folder: folder, name: listing.name(item), isLink: kind == .link, mode: mode(of: info, entry: i), entry: i))
                         }
                     } else {
                         // A FIFO, socket or device where a file was: git refuses; libgit2's path says so.
@@ -174,30 +175,30 @@ final class WorkdirStager {
         try addUntracked(folder: folder, listing: listing, items: untracked, checkFolder: true)
     }
 
-    func scanSubfolder(_ scan: SubfolderScan, of folder: String, parent: Int32) throws {
-        let child = openat(parent, scan.name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+    func scanSubfolder(_ scan: SubfolderScan, of folder: GitPath, parent: Int32) throws {
+        let child = scan.name.withCString { openat(parent, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
         guard child >= 0 else { throw StagingDeclined() }
-        try scanTracked(folder: folder.isEmpty ? scan.name : folder + "/" + scan.name, descriptor: child,
+        try scanTracked(folder: folder.appending(scan.name), descriptor: child,
                         range: scan.range, prefix: scan.prefix)
     }
 
     /// Untracked entries of one folder: not ignored files are staged, not ignored folders walked.
     /// `checkFolder`: the folder is tracked and may itself be ignored (then so is everything
     /// untracked in it); an untracked folder was checked before it was entered.
-    private func addUntracked(folder: String, listing: FolderListing, items: [FolderListing.Item], checkFolder: Bool) throws {
+    private func addUntracked(folder: GitPath, listing: FolderListing, items: [FolderListing.Item], checkFolder: Bool) throws {
         guard !items.isEmpty else { return }
-        if checkFolder && !folder.isEmpty, try repository().isIgnored(folder + "/") {
+        if checkFolder && !folder.isEmpty, try repository().isIgnored(folder, asFolder: true) {
             // Its untracked .gitattributes still applies to the tracked files beside it.
-            if items.contains(where: { listing.name($0) == ".gitattributes" }) { sawAttributesFile = true }
+            if items.contains(where: { listing.name($0).bytes == Self.attributesName }) { sawAttributesFile = true }
             return
         }
         for item in items {
             let name = listing.name(item)
-            if name == ".gitattributes" { sawAttributesFile = true }
-            let path = folder.isEmpty ? name : folder + "/" + name
+            if name.bytes == Self.attributesName { sawAttributesFile = true }
+            let path = folder.appending(name)
             switch item.kind {
             case .file, .link:
-                guard try !repository().isIgnored(path) else { continue }
+                guard try !repository().isIgnored(path, asFolder: false) else { continue }
                 var info = stat()
                 guard listing.withFolderAndName(item, { fstatat($0, $1, &info, AT_SYMLINK_NOFOLLOW) }) == 0 else {
                     if errno == ENOENT { continue }
@@ -205,9 +206,9 @@ final class WorkdirStager {
                 }
                 let kind = FolderListing.kind(of: info)
                 guard kind == .file || kind == .link else { throw StagingDeclined() }
-                pending.append((folder, name, kind == .link, mode(of: info, entry: nil), nil))
+                pending.append(PendingFile(folder: folder, name: name, isLink: kind == .link, mode: mode(of: info, entry: nil), entry: nil))
             case .folder:
-                if try repository().isIgnored(path + "/") { continue }
+                if try repository().isIgnored(path, asFolder: true) { continue }
                 let child = listing.withFolderAndName(item) { openat($0, $1, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
                 guard child >= 0 else { throw StagingDeclined() }
                 var gitInfo = stat()
@@ -216,7 +217,7 @@ final class WorkdirStager {
                     // files' ignore rules say. Without a commit, or not a repository at all,
                     // libgit2's path answers (a refusal, or its files).
                     Glibc.close(child)
-                    guard let inner = try? Repository(path: workdir + "/" + path), let head = try? inner.headCommitID() else {
+                    guard let inner = try? Repository(path: GitPath(workdir).appending(path)), let head = try? inner.headCommitID() else {
                         throw StagingDeclined()
                     }
                     record(folder, name, .file(head.raw, 0o160000))
@@ -257,15 +258,13 @@ final class WorkdirStager {
     }
 
     /// The child of entry `i` as a name (see `childSpan`).
-    private func child(of i: Int, prefix: Int, limit: Int) -> (String, Bool, Int) {
+    private func child(of i: Int, prefix: Int, limit: Int) -> (GitPath, Bool, Int) {
         let span = childSpan(of: i, prefix: prefix, limit: limit)
-        let name = index.paths.withUnsafeBufferPointer {
-            String(decoding: UnsafeBufferPointer(rebasing: $0[span.start..<(span.start + span.length)]), as: UTF8.self)
-        }
+        let name = GitPath(bytes: index.paths[span.start..<(span.start + span.length)])
         return (name, span.isFolder, span.end)
     }
 
-    private static let attributesName = Array(".gitattributes".utf8)
+    static let attributesName = Array(".gitattributes".utf8)
 
     private func isAttributesFile(_ span: (start: Int, length: Int, isFolder: Bool, end: Int)) -> Bool {
         span.length == 14 && index.paths[span.start..<(span.start + 14)].elementsEqual(Self.attributesName)
@@ -305,39 +304,38 @@ final class WorkdirStager {
         return 0o100644
     }
 
-    private func record(_ folder: String, _ name: String, _ change: StagedChange) {
+    private func record(_ folder: GitPath, _ name: GitPath, _ change: StagedChange) {
         edits[folder, default: [:]][name] = change
         var current = folder
         while dirty.insert(current).inserted && !current.isEmpty {
-            current = current.lastIndex(of: "/").map { String(current[..<$0]) } ?? ""
+            current = current.parentAndName.parent
         }
     }
 
     private func recordRemoval(of entry: Int) {
-        let path = index.path(entry)
-        if let slash = path.lastIndex(of: "/") {
-            record(String(path[..<slash]), String(path[path.index(after: slash)...]), .removed)
-        } else {
-            record("", path, .removed)
-        }
+        let (folder, name) = index.path(entry).parentAndName
+        record(folder, name, .removed)
     }
 
     // MARK: Hashing
 
     /// Writes the pending files as blobs and records those that differ from their entry.
     private func hashPending(filters: Bool) throws {
+        let root = GitPath(workdir)
         for file in pending {
-            let path = file.folder.isEmpty ? file.name : file.folder + "/" + file.name
+            let path = file.folder.appending(file.name)
+            let full = root.appending(path)
             var oid = git_oid()
             if file.isLink {
                 var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-                let length = readlink(workdir + "/" + path, &target, target.count - 1)
+                let length = full.withCString { readlink($0, &target, target.count - 1) }
                 guard length >= 0 else { throw StagingDeclined() }
-                try check(repository().withPointer { git_blob_create_from_buffer(&oid, $0, target, length) }, "hash link '\(path)'")
+                try check(repository().withPointer { git_blob_create_from_buffer(&oid, $0, target, length) }, "hash link \(path)")
             } else if filters {
-                try check(repository().withPointer { git_blob_create_from_workdir(&oid, $0, path) }, "hash '\(path)'")
+                let repository = try repository()
+                try check(path.withCString { cPath in repository.withPointer { git_blob_create_from_workdir(&oid, $0, cPath) } }, "hash \(path)")
             } else {
-                let bytes = try readFile(workdir + "/" + path)
+                let bytes = try readFile(full)
                 try bytes.withUnsafeBytes { buffer in
                     try check(repository().withPointer { git_blob_create_from_buffer(&oid, $0, buffer.baseAddress, buffer.count) }, "hash '\(path)'")
                 }
@@ -350,8 +348,8 @@ final class WorkdirStager {
         }
     }
 
-    private func readFile(_ path: String) throws -> [UInt8] {
-        let descriptor = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
+    private func readFile(_ path: GitPath) throws -> [UInt8] {
+        let descriptor = path.withCString { open($0, O_RDONLY | O_NOFOLLOW | O_CLOEXEC) }
         guard descriptor >= 0 else { throw StagingDeclined() }
         defer { Glibc.close(descriptor) }
         var result: [UInt8] = []
@@ -369,17 +367,16 @@ final class WorkdirStager {
 
     /// The tree for `folder` (index entries `range`): git's cached id when nothing below it
     /// changed, else a new tree object; nil when nothing is left in it.
-    private func writeTracked(folder: String, range: Range<Int>, prefix: Int, writer: TreeWriter) throws -> git_oid? {
+    private func writeTracked(folder: GitPath, range: Range<Int>, prefix: Int, writer: TreeWriter) throws -> git_oid? {
         if !dirty.contains(folder), let cached = index.cachedTrees[folder] { return cached }
         let changes = edits[folder]
-        var consumed = Set<String>()
+        var consumed = Set<GitPath>()
         var items: [TreeWriter.Item] = []
         var i = range.lowerBound
         while i < range.upperBound {
             let (name, isFolder, end) = child(of: i, prefix: prefix, limit: range.upperBound)
             if isFolder {
-                let path = folder.isEmpty ? name : folder + "/" + name
-                if let tree = try writeTracked(folder: path, range: i..<end, prefix: prefix + name.utf8.count + 1, writer: writer) {
+                if let tree = try writeTracked(folder: folder.appending(name), range: i..<end, prefix: prefix + name.bytes.count + 1, writer: writer) {
                     items.append(.init(name: name, mode: 0o40000, id: tree))
                 }
             } else if let change = changes?[name] {
@@ -398,7 +395,7 @@ final class WorkdirStager {
     }
 
     /// The tree of an untracked folder: only what the scan staged in it.
-    private func writeNew(folder: String, writer: TreeWriter) throws -> git_oid? {
+    private func writeNew(folder: GitPath, writer: TreeWriter) throws -> git_oid? {
         var items: [TreeWriter.Item] = []
         for (name, change) in edits[folder] ?? [:] {
             if case .file(let id, let mode) = change { items.append(.init(name: name, mode: mode, id: id)) }
@@ -407,9 +404,9 @@ final class WorkdirStager {
         return items.isEmpty ? nil : try writer.write(items)
     }
 
-    private func appendNewFolders(of folder: String, to items: inout [TreeWriter.Item], writer: TreeWriter) throws {
+    private func appendNewFolders(of folder: GitPath, to items: inout [TreeWriter.Item], writer: TreeWriter) throws {
         for name in newFolders[folder] ?? [] {
-            let path = folder.isEmpty ? name : folder + "/" + name
+            let path = folder.appending(name)
             if dirty.contains(path), let tree = try writeNew(folder: path, writer: writer) {
                 items.append(.init(name: name, mode: 0o40000, id: tree))
             }

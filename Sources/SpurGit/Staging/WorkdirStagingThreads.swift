@@ -4,17 +4,27 @@ import Dispatch
 /// One tracked subfolder to scan: its name, its run of index entries and the length of the
 /// path prefix they share (`folder/name/`).
 struct SubfolderScan: Sendable {
-    let name: String
+    let name: GitPath
     let range: Range<Int>
     let prefix: Int
 }
 
+/// A file the scan found changed per its stat data, or untracked: hashed after the scan.
+struct PendingFile {
+    let folder: GitPath
+    let name: GitPath
+    let isLink: Bool
+    let mode: UInt32
+    /// Its index entry, when tracked.
+    let entry: Int?
+}
+
 /// What a stager found in its part of the tree.
 struct StagerFindings {
-    var edits: [String: [String: StagedChange]]
-    var newFolders: [String: [String]]
-    var dirty: Set<String>
-    var pending: [(folder: String, name: String, isLink: Bool, mode: UInt32, entry: Int?)]
+    var edits: [GitPath: [GitPath: StagedChange]]
+    var newFolders: [GitPath: [GitPath]]
+    var dirty: Set<GitPath>
+    var pending: [PendingFile]
     var sawAttributesFile: Bool
 }
 
@@ -35,7 +45,7 @@ extension WorkdirStager {
     /// Scans `scans` (subfolders of `folder`, open at `parent`) on several threads, each with
     /// its own stager and repository handle, then takes in what they found. Listing and
     /// `lstat`ing is kernel work that runs in parallel across folders, as git's preloaded index.
-    func scanConcurrently(_ scans: [SubfolderScan], of folder: String, parent: Int32) throws {
+    func scanConcurrently(_ scans: [SubfolderScan], of folder: GitPath, parent: Int32) throws {
         let results = FindingSlots(count: scans.count)
         let index = self.index, gitDir = self.gitDir, workdir = self.workdir, fileMode = trustFileMode, ctime = trustCtime
         DispatchQueue.concurrentPerform(iterations: scans.count) { k in

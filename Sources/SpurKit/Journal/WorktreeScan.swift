@@ -59,7 +59,7 @@ final class WorktreeScan {
         let covering = unique.filter { path in !ancestors(of: path).contains(where: unique.contains) }
         for path in covering.sorted() {
             if done { return }
-            if path.split(separator: "/").contains(".git") { continue }
+            if path.slashComponents().contains(".git") { continue }
             if try isHidden(path) { continue }
             let named = try base.entry(at: path)
             if named?.mode == .commit { continue }
@@ -84,13 +84,7 @@ final class WorktreeScan {
 
     /// The folders above `path`, outermost first ("" excluded).
     private func ancestors(of path: String) -> [String] {
-        var result: [String] = []
-        var index = path.startIndex
-        while let slash = path[index...].firstIndex(of: "/") {
-            result.append(String(path[..<slash]))
-            index = path.index(after: slash)
-        }
-        return result
+        path.ancestorFolders
     }
 
     /// True when a folder above `path` is one `scan()` does not enter: a submodule, a nested

@@ -319,7 +319,7 @@ struct MergePlanner {
            FileManager.default.fileExists(atPath: home + "/git/attributes") { return true }
         var folders = Set([""])
         for path in paths {
-            var components = path.split(separator: "/").map(String.init)
+            var components = path.slashComponents()
             while !components.isEmpty {
                 components.removeLast()
                 folders.insert(components.joined(separator: "/"))

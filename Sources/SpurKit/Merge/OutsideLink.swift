@@ -32,28 +32,33 @@ public struct OutsideLink: Sendable, Encodable, Equatable {
     /// True when a link at `path` (relative to the working tree `root`) with `target` points
     /// outside the repository.
     public static func leavesRepository(target: [UInt8], at path: String, root: String) -> Bool {
-        let text = String(decoding: target, as: UTF8.self)
-        if text.isEmpty { return false }
-        var resolved: [Substring]
-        if text.hasPrefix("/") {
+        // Bytes split at "/" bytes, as the kernel resolves it (never by characters: a combining
+        // mark after "/" would glue to it and hide a "..").
+        if target.isEmpty { return false }
+        let dot: [UInt8] = [0x2E], dotDot: [UInt8] = [0x2E, 0x2E]
+        func components<C: Collection>(_ bytes: C) -> [[UInt8]] where C.Element == UInt8 {
+            bytes.split(separator: 0x2F).map(Array.init)
+        }
+        var resolved: [[UInt8]]
+        if target.first == 0x2F {
             resolved = []
-            for component in text.split(separator: "/") where component != "." {
-                if component == ".." { _ = resolved.popLast() } else { resolved.append(component) }
+            for component in components(target) where component != dot {
+                if component == dotDot { _ = resolved.popLast() } else { resolved.append(component) }
             }
-            let rootComponents = root.split(separator: "/")
+            let rootComponents = components(root.utf8)
             guard resolved.count >= rootComponents.count, Array(resolved.prefix(rootComponents.count)) == rootComponents else { return true }
             resolved.removeFirst(rootComponents.count)
         } else {
-            resolved = Array(path.split(separator: "/").dropLast())
-            for component in text.split(separator: "/") where component != "." {
-                if component == ".." {
+            resolved = Array(components(path.utf8).dropLast())
+            for component in components(target) where component != dot {
+                if component == dotDot {
                     if resolved.popLast() == nil { return true }
                 } else {
                     resolved.append(component)
                 }
             }
         }
-        return resolved.contains { $0.lowercased() == ".git" }
+        return resolved.contains { $0.count == 4 && String(decoding: $0, as: UTF8.self).lowercased() == ".git" }
     }
 
     /// The links leaving the repository among the changes from tree `base` to tree `tree`.

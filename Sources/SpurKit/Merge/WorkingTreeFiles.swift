@@ -201,7 +201,7 @@ struct WorkingTreeFiles {
         let prefix = ".spur-\(tempTag)-"
         var folders = Set<String>()
         for path in paths {
-            var components = path.split(separator: "/").map(String.init)
+            var components = path.slashComponents()
             components.removeLast()
             folders.insert(components.joined(separator: "/"))
         }
@@ -360,7 +360,7 @@ struct WorkingTreeFiles {
 
     /// The components of a repository-relative path; refuses empty, `.`, `..` and `.git` parts.
     static func components(of path: String) throws -> [String] {
-        let components = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        let components = path.slashComponents(omittingEmpty: false)
         for component in components {
             if component.isEmpty || component == "." || component == ".." || component.lowercased() == ".git" || component.contains("\0") {
                 throw UnsafePath(path: path, reason: "not a path spur writes inside the working tree")

@@ -57,8 +57,7 @@ final class BaseTree {
     }
 
     private static func split(_ path: String) -> (folder: String, name: String) {
-        guard let slash = path.lastIndex(of: "/") else { return ("", path) }
-        return (String(path[..<slash]), String(path[path.index(after: slash)...]))
+        path.folderAndName
     }
 
     /// What the base holds at `path` as a file, symlink or submodule; nil for nothing or a folder.

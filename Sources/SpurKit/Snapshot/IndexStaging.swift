@@ -91,15 +91,15 @@ enum IndexStaging {
     /// After `add_all`: records each untracked folder libgit2 took for a repository as git does:
     /// a gitlink to its HEAD when it is one with a commit, a refusal (git's reason) when it has
     /// none, and its files when its `.git` is not a repository at all.
-    static func addNested(_ nested: [String], to index: Index, of repository: Repository) throws {
+    static func addNested(_ nested: [GitPath], to index: Index, of repository: Repository) throws {
         guard let workdir = repository.workdir else { return }
         for path in nested {
-            guard let inner = try? Repository(path: workdir + "/" + path) else {
-                try addFolder(path, to: index, of: repository, workdir: workdir)
+            guard let inner = try? Repository(path: GitPath(workdir).appending(path)) else {
+                try addFolder(String(decoding: path.bytes, as: UTF8.self), to: index, of: repository, workdir: workdir)
                 continue
             }
             guard let head = try inner.headCommitID() else {
-                throw SpurError("'\(path)/' does not have a commit checked out (git add -A refuses it too)")
+                throw SpurError("'\(path.display)/' does not have a commit checked out (git add -A refuses it too)")
             }
             try index.add(path: path, id: head, mode: .commit)
         }
@@ -115,7 +115,7 @@ enum IndexStaging {
             case .directory:
                 if try name == ".git" || repository.isIgnored(child + "/") { continue }
                 if FileStat.of(workdir + "/" + child + "/.git") != nil {
-                    try addNested([child], to: index, of: repository)
+                    try addNested([GitPath(child)], to: index, of: repository)
                 } else {
                     try addFolder(child, to: index, of: repository, workdir: workdir)
                 }
