@@ -5,7 +5,7 @@ import SpurKit
 import SpurTestSupport
 
 /// A snapshot keeps names as git does, as bytes, also when it is staged through libgit2's index
-/// (a nested repository makes the direct scan decline): git's `add -A` tree is the oracle.
+/// (an untracked folder whose `.git` is no repository makes the direct scan decline): git's `add -A` tree is the oracle.
 @Suite struct PathBytesSnapshotTests {
     @Test func aSnapshotThroughLibgit2KeepsANestedRepositoryWhoseNameIsNotUTF8() throws {
         let repository = try TestRepository.empty()
@@ -15,6 +15,7 @@ import SpurTestSupport
             mkdir d; printf 'x\\n' > d/"$(printf '\\314\\201x')"; printf 'y\\n' > d/y
             git add -A && git commit -qm base
             printf 'nfd\\n' > "$(printf 'xu\\314\\210')"; rm d/"$(printf '\\314\\201x')"
+            mkdir -p fake/.git && printf 'z\\n' > fake/z
             mkdir "$(printf 'n\\377')" && cd "$(printf 'n\\377')" && git init -q && printf 'in\\n' > f && git add f && git commit -qm nested
             """)
         #expect(try Repository(path: repository.root).stagedWorkdirTree() == nil, "the direct scan should decline here")
