@@ -184,6 +184,14 @@ public struct Merger: Sendable {
         guard let head = lane.head else {
             throw SpurError("lane \(name) has no result yet; run 'spur finish \(name)' to record its worktree as the result, then merge")
         }
+        // The record is a file a task can write: merge only what the lane's own refs hold.
+        let repository = try workspace.openRepository()
+        let branch = try repository.referenceTarget(Lane.branchRef(name))
+        let base = try repository.referenceTarget(Lane.baseRef(name))
+        guard branch == head, base == lane.base else {
+            throw SpurError("lane \(name)'s record does not match its refs (result \(head.hex.prefix(12)), spur/\(name) at "
+                            + "\(branch.map { String($0.hex.prefix(12)) } ?? "nothing")); not merging a result the lane's branch does not hold")
+        }
         return (lane, head)
     }
 

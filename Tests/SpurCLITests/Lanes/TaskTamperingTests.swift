@@ -163,4 +163,20 @@ import SpurTestSupport
         #expect(after == before, "\(after.differences(from: before))")
         #expect(try repo.git("show", "spur/branchy:work.txt") == "work\n")
     }
+
+    @Test func mergeRefusesAResultTheLanesBranchDoesNotHold() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        let worktree = try repo.spawnLane("forged", "--base", "head")
+        try repo.shell("echo work > work.txt", cwd: worktree)
+        try repo.spurSucceeds("finish", "forged")
+        // A commit the lane never made, here one that deletes every file of the project.
+        let forged = try repo.shell("git commit-tree \"$(git mktree </dev/null)\" -m forged").trimmingCharacters(in: .whitespacesAndNewlines)
+        try editRecord(repo, "forged") { $0["head"] = forged }
+        let before = try repo.userState()
+        let result = try repo.spurArguments(["merge", "forged"])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("does not match its refs"), "\(result.stderr)")
+        #expect(try repo.userState() == before)
+    }
 }
