@@ -33,6 +33,8 @@ func makeLane(_ repository: TestRepository, _ name: String, _ edit: (String) thr
     lane.head = try Snapshot.take(workdir: worktree).commit
     lane.state = .done
     try store.save(lane)
+    // As `spur finish` does: the lane's branch holds its result (merge checks it does).
+    if let head = lane.head { try repository.git("update-ref", "refs/heads/spur/\(name)", head.hex) }
 }
 
 func userEditsLineTwo(_ repository: TestRepository) throws {

@@ -109,6 +109,9 @@ private func lines(atPath path: String) -> [String]? {
             var lane = Lane(name: "r\(iteration)", state: .done, description: nil, command: nil, base: baseSnapshot.commit,
                             branch: Lane.branchRef("r\(iteration)"), worktree: Self.folder + "/none", createdAt: Date())
             lane.head = head
+            // The lane's refs hold its base and result, as spawn and finish leave them.
+            try git.setReference(Lane.baseRef(lane.name), to: baseSnapshot.commit, message: "test: base")
+            try git.setReference(Lane.branchRef(lane.name), to: head, message: "test: result")
             try store.save(lane)
             let resolution = [ConflictResolution.refuse, .refuse, .markers, .ours, .theirs].randomElement(using: &rng) ?? .refuse
             let before = try Fingerprint.of(root)

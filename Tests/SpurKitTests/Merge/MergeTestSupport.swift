@@ -21,6 +21,8 @@ enum LaneResults {
         lane.head = snapshot.commit
         lane.state = .done
         let git = try workspace.openRepository()
+        // As `spur finish` does: the lane's branch holds its result (merge checks it does).
+        try git.setReference(Lane.branchRef(name), to: snapshot.commit, message: "test: result of lane \(name)")
         lane.changedFiles = try LaneInspector(workspace: workspace)
             .changedPaths(in: git, from: git.treeID(ofCommit: lane.base), to: snapshot.tree)
         try store.save(lane)

@@ -122,6 +122,7 @@ extension MergeWritesTests {
             """).trimmingCharacters(in: .whitespacesAndNewlines)
         let commit = try repository.git("commit-tree", moved, "-p", lane.base.hex, "-m", "moved").trimmingCharacters(in: .whitespacesAndNewlines)
         try LaneStore(workspace: LaneResults.workspace(repository)).update("task") { $0.head = ObjectID(hex: commit) }
+        try repository.git("update-ref", "refs/heads/spur/task", commit)
         let before = try repository.fingerprint()
 
         let refused = try LaneResults.merge(repository, "task")
