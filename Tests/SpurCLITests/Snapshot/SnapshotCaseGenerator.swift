@@ -187,6 +187,12 @@ struct SnapshotCaseGenerator {
         if has(.splitIndex), chance(20) {
             run("split index", .splitIndex, "git update-index --split-index")
         }
+        // Last, so no git command of the script reads it (git commit -a would block on it).
+        if has(.fifo), chance(15) {
+            let path = existingPath()
+            run("replace \(Self.display(path)) by a FIFO", .fifo,
+                "[ -f \(Self.quoted(path)) ] && rm -f -- \(Self.quoted(path)) && mkfifo -- \(Self.quoted(path))")
+        }
     }
 
     private mutating func configure() {
@@ -240,7 +246,7 @@ struct SnapshotCaseGenerator {
         var kinds: [SnapshotFeature] = []
         for feature in [SnapshotFeature.edits, .creates, .deletes, .renames, .chmod, .staging, .partialStaging, .commits, .typeChanges,
                         .symlinks, .intentToAdd, .assumeUnchanged, .skipWorktree, .ignoreRules, .textAttributes, .ident, .filterDriver,
-                        .sameSizeEdit, .trustctimeMtimePutBack, .nestedRepository, .nestedRepositoryWithoutCommit, .fifo] where has(feature) {
+                        .sameSizeEdit, .trustctimeMtimePutBack, .nestedRepository, .nestedRepositoryWithoutCommit] where has(feature) {
             kinds.append(feature)
         }
         if kinds.isEmpty { return }
@@ -321,8 +327,6 @@ struct SnapshotCaseGenerator {
             run("nested repository \(folder)\(withCommit ? "" : " without a commit")", kind,
                 "rm -rf \(folder); mkdir -p \(folder) && git init -q \(folder) && printf 'in\\n' > \(folder)/in.txt"
                     + (withCommit ? " && git -C \(folder) add -A && git -C \(folder) commit -q -m in" : ""))
-        case .fifo:
-            run("replace \(shown) by a FIFO", .fifo, "[ -f \(q) ] && rm -f -- \(q) && mkfifo -- \(q)")
         default:
             break
         }

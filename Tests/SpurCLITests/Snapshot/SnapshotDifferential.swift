@@ -20,7 +20,8 @@ enum SnapshotDifferential {
         let indexPath = repository.root + "/.git/index"
         let indexBefore = FileManager.default.contents(atPath: indexPath)
         // A bounded wait: spur reading a FIFO (a tracked file replaced by one) blocks forever.
-        let spur = try ProcessRunner.run("/usr/bin/timeout", ["20", SpurExecutable.path, "__snapshot"],
+        // Through bash, so a death by signal reads as 128 + the signal's number.
+        let spur = try ProcessRunner.run("/usr/bin/bash", ["-c", "timeout 20 \"$0\" __snapshot", SpurExecutable.path],
                                          cwd: repository.root, environment: repository.environment)
         if spur.status == 124 { return "spur hangs (no answer within 20 s)" }
         if spur.status > 128 || spur.status < 0 { return "spur crashes (status \(spur.status)): \(spur.stderr.suffix(300))" }
@@ -55,14 +56,16 @@ enum SnapshotDifferential {
     enum Oracle { case tree(String), refused(String) }
 
     /// git's tree for the working tree, from a copy of the index that keeps the index's times.
-    static func oracle(_ repository: TestRepository) throws -> Oracle {
+    static func oracle(_ repository: TestRepository, workdir: String? = nil) throws -> Oracle {
         let index = repository.scratch + "/oracle-index"
         let result = try ProcessRunner.run("/usr/bin/bash", ["-c", """
+            real=$(git rev-parse --path-format=absolute --git-path index)
             export GIT_INDEX_FILE='\(index)'
-            if [ -f .git/index ]; then cp -p .git/index "$GIT_INDEX_FILE"; else git read-tree HEAD 2>/dev/null; fi
+            rm -f "$GIT_INDEX_FILE"
+            if [ -f "$real" ]; then cp -p "$real" "$GIT_INDEX_FILE"; else git read-tree HEAD 2>/dev/null; fi
             timeout 20 git add -A 2>'\(index).err' >/dev/null || { echo "$(grep -m1 -E '^(error|fatal)' '\(index).err')"; exit 3; }
             git write-tree
-            """], cwd: repository.root, environment: repository.environment)
+            """], cwd: workdir ?? repository.root, environment: repository.environment)
         let output = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
         if result.status == 3 { return .refused(output) }
         guard result.status == 0 else { throw TestFailure("the oracle failed: \(result.stderr)") }
@@ -77,13 +80,19 @@ enum SnapshotDifferential {
             return "spur spawn fails (exit \(spawn.status)): \(spawn.stderr.prefix(400))"
         }
         defer { _ = try? repository.spur("discard", "diff", "--force") }
+        return try laneFilesDifference(repository, lane: lane, commit: "refs/spur/lanes/diff/base")
+    }
+
+    /// Compares the files under `lane` with `git worktree add --detach` of `commit`: paths,
+    /// types, modes, link targets and bytes. Nil when equal.
+    static func laneFilesDifference(_ repository: TestRepository, lane: String, commit: String) throws -> String? {
         let reference = repository.scratch + "/reference"
-        try repository.git("worktree", "add", "--detach", "-q", reference, "refs/spur/lanes/diff/base")
+        try repository.git("worktree", "add", "--detach", "-q", reference, commit)
         defer { _ = try? repository.git("worktree", "remove", "--force", reference) }
         let result = try ProcessRunner.run("/usr/bin/bash", ["-c", """
             list() { (cd "$1" && find . -path ./.git -prune -o -printf '%P\\t%y %m %l\\0' | LC_ALL=C sort -z | tr '\\0' '\\n'); }
             diff <(list '\(reference)') <(list '\(lane)') && diff -rq --no-dereference -x .git '\(reference)' '\(lane)'
             """], cwd: repository.root, environment: repository.environment)
-        return result.status == 0 ? nil : "the lane's files differ from git worktree add of \(snapshot) (< git, > spur):\n\(result.stdout.prefix(1500))"
+        return result.status == 0 ? nil : "the lane's files differ from git worktree add of \(commit) (< git, > spur):\n\(result.stdout.prefix(1500))"
     }
 }
