@@ -63,7 +63,7 @@ enum SnapshotDifferential {
             export GIT_INDEX_FILE='\(index)'
             rm -f "$GIT_INDEX_FILE"
             if [ -f "$real" ]; then cp -p "$real" "$GIT_INDEX_FILE"; else git read-tree HEAD 2>/dev/null; fi
-            timeout 20 git add -A 2>'\(index).err' >/dev/null || { echo "$(grep -m1 -E '^(error|fatal)' '\(index).err')"; exit 3; }
+            timeout 20 git add -A 2>'\(index).err' >/dev/null || { grep -m1 -E '^(error|fatal)' '\(index).err' || head -1 '\(index).err'; exit 3; }
             git write-tree
             """], cwd: workdir ?? repository.root, environment: repository.environment)
         let output = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)

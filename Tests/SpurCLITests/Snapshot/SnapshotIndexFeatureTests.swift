@@ -56,6 +56,16 @@ import SpurTestSupport
         try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: an intent-to-add entry marked assume-unchanged")
     }
 
+    @Test func anIntentToAddEntryMarkedSkipWorktreeIsRecordedAsGitDoes() throws {
+        let repository = try SnapshotProbe.repository("""
+            printf 'base\\n' > base.txt && git add -A && git commit -q -m base
+            printf 'intent\\n' > ita.txt && git add -N ita.txt && git update-index --skip-worktree ita.txt
+            printf 'edited\\n' >> ita.txt
+            """)
+        defer { repository.remove() }
+        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: an intent-to-add entry marked skip-worktree")
+    }
+
     @Test func anAssumeUnchangedFileBelowAFolderThatBecameASymlinkIsRecordedAsGitDoes() throws {
         let repository = try SnapshotProbe.repository("""
             mkdir dir other && printf 'a\\n' > dir/a.txt; printf 'o\\n' > other/a.txt && git add -A && git commit -q -m base

@@ -132,13 +132,22 @@ import SpurTestSupport
 
     @Test func aStagedGitattributesChangedInTheWorkingTreeAppliesTheWorkingTreesRules() throws {
         let repository = try SnapshotProbe.repository("""
-            printf '*.txt -text\\n' > .gitattributes && printf 'a\\r\\n' > f.txt && git add -A && git commit -q -m base
-            printf '*.txt text\\n' > .gitattributes && git add .gitattributes
-            printf '*.txt -text\\n' > .gitattributes; printf 'b\\r\\n' >> f.txt
+            printf '*.txt text\\n' > .gitattributes; printf 'a\\r\\n' > f.txt && git add -A && git commit -q -m base
+            printf 'Z.txt text\\n' > .gitattributes; printf 'b\\r\\n' >> f.txt
             """)
         defer { repository.remove() }
-        // Agrees with git today in this form (issue #15 named it; kept as a guard).
-        try SnapshotProbe.expectAgreement(repository)
+        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: a staged .gitattributes changed in the working tree")
+    }
+
+    @Test func aStatCleanFileKeepsItsIndexBlobWhenTheAttributesChange() throws {
+        // git add -A does not re-clean a file whose stat data matches its entry (that is what
+        // `git add --renormalize` is for); spur re-reads it under the new rules.
+        let repository = try SnapshotProbe.repository("""
+            printf '*.txt text\\n' > .gitattributes; printf 'a\\r\\n' > f.txt && git add -A && git commit -q -m base
+            printf 'Z.txt text\\n' > .gitattributes
+            """)
+        defer { repository.remove() }
+        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: a stat-clean file is re-cleaned under changed attributes")
     }
 
     @Test func aStagedGitattributesDeletedFromTheWorkingTreeNoLongerApplies() throws {
