@@ -12,8 +12,14 @@ enum SnapshotFeature: String, CaseIterable, Sendable {
     case intentToAdd, assumeUnchanged, skipWorktree, sparseCheckout, splitIndex
     /// Intent-to-add and assume-unchanged or skip-worktree in one case (the bits can meet on an entry).
     case intentToAddMarked
+    /// Assume-unchanged or skip-worktree on a file inside a folder (which may then become a file).
+    case flaggedEntriesInFolders
     // Ignore rules.
     case ignoreRules, ignoreNegation, folderOnlyRules, infoExclude, excludesFile
+    /// A `.gitignore` or `.gitattributes` that is a symlink to a rules file.
+    case ruleFileSymlinks
+    /// A nested repository whose files match an ignore rule (`*.log`).
+    case ignoredFilesInNestedRepository
     // Attributes and conversions.
     case textAttributes, ident, filterDriver, autocrlf, loneCR
     /// A `.gitattributes` written, edited, moved or deleted after the files were staged.
@@ -254,7 +260,7 @@ struct SnapshotCaseGenerator {
         var kinds: [SnapshotFeature] = []
         for feature in [SnapshotFeature.edits, .creates, .deletes, .renames, .chmod, .staging, .partialStaging, .commits, .typeChanges,
                         .symlinks, .intentToAdd, .assumeUnchanged, .skipWorktree, .ignoreRules, .textAttributes, .ident, .filterDriver,
-                        .sameSizeEdit, .trustctimeMtimePutBack, .nestedRepository, .nestedRepositoryWithoutCommit] where has(feature) {
+                        .sameSizeEdit, .trustctimeMtimePutBack, .nestedRepository, .nestedRepositoryWithoutCommit, .ruleFileSymlinks] where has(feature) {
             kinds.append(feature)
         }
         if !has(.intentToAddMarked) {
@@ -321,10 +327,15 @@ struct SnapshotCaseGenerator {
             let target = newPath()
             let command = writeFile(target, content())
             run("intent-to-add \(Self.display(target))", .intentToAdd, command + " && git add -N -- \(Self.quoted(target)) 2>/dev/null")
+        case .assumeUnchanged where !has(.flaggedEntriesInFolders) && path.contains(0x2F),
+             .skipWorktree where !has(.flaggedEntriesInFolders) && path.contains(0x2F):
+            break
         case .assumeUnchanged:
+            if path.contains(0x2F) { used.insert(.flaggedEntriesInFolders) }
             run("assume-unchanged \(shown), then edit", .assumeUnchanged,
                 "git update-index --assume-unchanged -- \(q) 2>/dev/null && [ -f \(q) ] && printf 'edited\\n' >> \(q)")
         case .skipWorktree:
+            if path.contains(0x2F) { used.insert(.flaggedEntriesInFolders) }
             let remove = chance(50)
             run("skip-worktree \(shown), then \(remove ? "delete" : "edit")", .skipWorktree,
                 "git update-index --skip-worktree -- \(q) 2>/dev/null && " + (remove ? "rm -f -- \(q)" : "[ -f \(q) ] && printf 'edited\\n' >> \(q)"))
@@ -345,11 +356,23 @@ struct SnapshotCaseGenerator {
         case .trustctimeMtimePutBack:
             run("same-size edit \(shown), mtime put back", .trustctimeMtimePutBack,
                 "[ -f \(q) ] && [ ! -L \(q) ] && [ -s \(q) ] && touch -r \(q) \"$TMPDIR_CASE/ref\" && printf Q | dd of=\(q) conv=notrunc status=none && touch -r \"$TMPDIR_CASE/ref\" -- \(q)")
+        case .ruleFileSymlinks:
+            let attributes = chance(50)
+            let folder = pick(["", "d/", "sub/"])
+            let name = folder + (attributes ? ".gitattributes" : ".gitignore")
+            let rule = attributes ? "*.txt text eol=crlf" : "*.log"
+            run("\(name) as a symlink to a rules file", .ruleFileSymlinks,
+                "mkdir -p ./\(folder) && printf '%s\\n' '\(rule)' > rules-\(attributes ? "a" : "i") && rm -rf \(name) && ln -s \(folder.isEmpty ? "" : "../")rules-\(attributes ? "a" : "i") \(name)")
         case .nestedRepository, .nestedRepositoryWithoutCommit:
             let withCommit = kind == .nestedRepository
             let folder = pick(["nested", "d/inner", "sub/repo"])
-            run("nested repository \(folder)\(withCommit ? "" : " without a commit")", kind,
-                "rm -rf \(folder); mkdir -p \(folder) && git init -q \(folder) && printf 'in\\n' > \(folder)/in.txt"
+            let file = has(.ignoredFilesInNestedRepository) && chance(50) ? "in.log" : "in.txt"
+            if file == "in.log" {
+                used.insert(.ignoredFilesInNestedRepository)
+                lines.append("printf '*.log\\n' >> .git/info/exclude")
+            }
+            run("nested repository \(folder)\(withCommit ? "" : " without a commit") holding \(file)\(file == "in.log" ? " (*.log ignored)" : "")", kind,
+                "rm -rf \(folder); mkdir -p \(folder) && git init -q \(folder) && printf 'in\\n' > \(folder)/\(file)"
                     + (withCommit ? " && git -C \(folder) add -A && git -C \(folder) commit -q -m in" : ""))
         default:
             break
