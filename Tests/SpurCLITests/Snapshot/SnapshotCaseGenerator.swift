@@ -14,6 +14,8 @@ enum SnapshotFeature: String, CaseIterable, Sendable {
     case intentToAddMarked
     /// Assume-unchanged or skip-worktree on a file inside a folder (which may then become a file).
     case flaggedEntriesInFolders
+    /// Skip-worktree or assume-unchanged on a `.gitignore` or `.gitattributes`.
+    case flaggedRuleFiles
     // Ignore rules.
     case ignoreRules, ignoreNegation, folderOnlyRules, infoExclude, excludesFile
     /// A `.gitignore` or `.gitattributes` that is a symlink to a rules file.
@@ -22,6 +24,8 @@ enum SnapshotFeature: String, CaseIterable, Sendable {
     case ignoredFilesInNestedRepository
     // Attributes and conversions.
     case textAttributes, ident, filterDriver, autocrlf, loneCR
+    /// Intent-to-add entries with an eol conversion that may apply (libgit2 1.5.1 can abort there).
+    case intentToAddWithEolConversion
     /// A `.gitattributes` written, edited, moved or deleted after the files were staged.
     case attributesChangedInWorkingTree
     // Stat cache.
@@ -52,7 +56,7 @@ struct SnapshotCase: Sendable {
 /// Makes random repositories and random operations on them as bash scripts.
 struct SnapshotCaseGenerator {
     private var random: SeededGenerator
-    private let features: Set<SnapshotFeature>
+    private var features: Set<SnapshotFeature>
     private var lines: [String] = []
     private var operations: [String] = []
     private var used: Set<SnapshotFeature> = []
@@ -136,6 +140,11 @@ struct SnapshotCaseGenerator {
         return bytes
     }
 
+    static func isRuleFile(_ path: [UInt8]) -> Bool {
+        let shown = display(path)
+        return shown.hasSuffix(".gitignore") || shown.hasSuffix(".gitattributes")
+    }
+
     /// A bash word holding exactly `bytes` (`$'...'` with octal escapes).
     static func quoted(_ bytes: [UInt8]) -> String {
         "$'" + bytes.map { byte in
@@ -177,6 +186,10 @@ struct SnapshotCaseGenerator {
 
     private mutating func build() {
         lines = ["set +e", "export GIT_LITERAL_PATHSPECS=1"]
+        if !has(.intentToAddWithEolConversion), has(.intentToAdd), has(.autocrlf) || has(.textAttributes) {
+            // Without the switch, a case has intent-to-add entries or eol conversions, not both.
+            if chance(50) { features.remove(.intentToAdd) } else { features.subtract([.autocrlf, .textAttributes, .loneCR]) }
+        }
         configure()
         let initial = Int.random(in: 3...8, using: &random)
         for _ in 0..<initial {
@@ -270,9 +283,12 @@ struct SnapshotCaseGenerator {
         }
         if kinds.isEmpty { return }
         let kind = pick(kinds)
-        if kind == .intentToAdd || kind == .assumeUnchanged || kind == .skipWorktree,
-           used.contains(.intentToAdd) || (kind == .intentToAdd && (used.contains(.assumeUnchanged) || used.contains(.skipWorktree))) {
+        if (kind == .intentToAdd && (used.contains(.assumeUnchanged) || used.contains(.skipWorktree)))
+            || ((kind == .assumeUnchanged || kind == .skipWorktree) && used.contains(.intentToAdd)) {
             used.insert(.intentToAddMarked)
+        }
+        if kind == .intentToAdd && (used.contains(.autocrlf) || used.contains(.textAttributes)) {
+            used.insert(.intentToAddWithEolConversion)
         }
         let path = existingPath()
         let q = Self.quoted(path), shown = Self.display(path)
@@ -330,12 +346,17 @@ struct SnapshotCaseGenerator {
         case .assumeUnchanged where !has(.flaggedEntriesInFolders) && path.contains(0x2F),
              .skipWorktree where !has(.flaggedEntriesInFolders) && path.contains(0x2F):
             break
+        case .assumeUnchanged where Self.isRuleFile(path) && !has(.flaggedRuleFiles),
+             .skipWorktree where Self.isRuleFile(path) && !has(.flaggedRuleFiles):
+            break
         case .assumeUnchanged:
             if path.contains(0x2F) { used.insert(.flaggedEntriesInFolders) }
+            if Self.isRuleFile(path) { used.insert(.flaggedRuleFiles) }
             run("assume-unchanged \(shown), then edit", .assumeUnchanged,
                 "git update-index --assume-unchanged -- \(q) 2>/dev/null && [ -f \(q) ] && printf 'edited\\n' >> \(q)")
         case .skipWorktree:
             if path.contains(0x2F) { used.insert(.flaggedEntriesInFolders) }
+            if Self.isRuleFile(path) { used.insert(.flaggedRuleFiles) }
             let remove = chance(50)
             run("skip-worktree \(shown), then \(remove ? "delete" : "edit")", .skipWorktree,
                 "git update-index --skip-worktree -- \(q) 2>/dev/null && " + (remove ? "rm -f -- \(q)" : "[ -f \(q) ] && printf 'edited\\n' >> \(q)"))

@@ -20,8 +20,8 @@ enum SnapshotDifferential {
         let indexPath = repository.root + "/.git/index"
         let indexBefore = FileManager.default.contents(atPath: indexPath)
         // A bounded wait: spur reading a FIFO (a tracked file replaced by one) blocks forever.
-        // Through bash, so a death by signal reads as 128 + the signal's number.
-        let spur = try ProcessRunner.run("/usr/bin/bash", ["-c", "timeout 20 \"$0\" __snapshot", SpurExecutable.path],
+        // Through bash (not exec'd), so a death by signal reads as 128 + the signal's number.
+        let spur = try ProcessRunner.run("/usr/bin/bash", ["-c", "timeout 20 \"$0\" __snapshot; exit $?", SpurExecutable.path],
                                          cwd: repository.root, environment: repository.environment)
         if spur.status == 124 { return "spur hangs (no answer within 20 s)" }
         if spur.status > 128 || spur.status < 0 { return "spur crashes (status \(spur.status)): \(spur.stderr.suffix(300))" }

@@ -26,6 +26,8 @@ import SpurTestSupport
         .flaggedEntriesInFolders: "(not in the issue) a skip-worktree or assume-unchanged entry below a path that became a file: git records the file, spur keeps the entry and leaves the user's file out",
         .ruleFileSymlinks: "a `.gitignore` or `.gitattributes` that is a symlink (git does not follow it)",
         .ignoredFilesInNestedRepository: "an ignore rule that matches a file inside a nested repository (git keeps the gitlink, spur drops it)",
+        .intentToAddWithEolConversion: "crash: SIGABRT \"free(): invalid pointer\" in libgit2 1.5.1's staging path (intent-to-add entry, an eol filter that may apply)",
+        .flaggedRuleFiles: "a skip-worktree `.gitignore` missing from the working tree (git still applies it)",
         .splitIndex: "split index (`core.splitIndex`, `git update-index --split-index`): spur fails",
         .sparseCheckout: "sparse checkout: a new file outside the sparse patterns (git add -A refuses, spur records it); a lane holds the files git worktree add leaves out",
         .trustctimeMtimePutBack: "`core.trustctime=false` with a same-size edit whose mtime was put back: git sees it, spur does not (depends on the second the case runs in)",

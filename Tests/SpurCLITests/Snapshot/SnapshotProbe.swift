@@ -37,8 +37,8 @@ enum SnapshotProbe {
 
     /// `spur __snapshot` run in `cwd` (default the root), bounded in time.
     static func spur(_ repository: TestRepository, cwd: String? = nil) throws -> SpurSnapshotAnswer {
-        // Through bash, so a death by signal reads as 128 + the signal's number.
-        let result = try ProcessRunner.run("/usr/bin/bash", ["-c", "timeout 20 \"$0\" __snapshot", SpurExecutable.path],
+        // Through bash (not exec'd), so a death by signal reads as 128 + the signal's number.
+        let result = try ProcessRunner.run("/usr/bin/bash", ["-c", "timeout 20 \"$0\" __snapshot; exit $?", SpurExecutable.path],
                                            cwd: cwd ?? repository.root, environment: repository.environment)
         switch result.status {
         case 0:
