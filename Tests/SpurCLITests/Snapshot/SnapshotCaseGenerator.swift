@@ -24,6 +24,8 @@ enum SnapshotFeature: String, CaseIterable, Sendable {
     case ignoredFilesInNestedRepository
     // Attributes and conversions.
     case textAttributes, ident, filterDriver, autocrlf, loneCR
+    /// Contents with more than one `$Id…$` (under `ident`).
+    case identTwice
     /// Intent-to-add entries with an eol conversion that may apply (libgit2 1.5.1 can abort there).
     case intentToAddWithEolConversion
     /// A `.gitattributes` written, edited, moved or deleted after the files were staged.
@@ -133,7 +135,8 @@ struct SnapshotCaseGenerator {
         var choices = ["one\n", "two\nlines\n", "no newline", "", "lower case text\n", "other content\n"]
         if has(.textAttributes) || has(.autocrlf) { choices += ["crlf\r\nline\r\n", "mixed\r\nand\n"] }
         if has(.loneCR) { choices.append("lone\rcr\r\n") }
-        if has(.ident) { choices += ["$Id$\n", "$Id: old $ and $Id$\n"] }
+        if has(.ident) { choices.append("$Id$\n") }
+        if has(.ident) && has(.identTwice) { choices.append("$Id: old $ and $Id$\n") }
         var bytes = Array(pick(choices).utf8)
         if chance(10) { bytes = [0, 1, 2, 0x0A, 0xFF] }
         if chance(30) { bytes += Array("\(Int.random(in: 0..<1000, using: &random))\n".utf8) }

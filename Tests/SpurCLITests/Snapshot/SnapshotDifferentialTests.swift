@@ -28,6 +28,7 @@ import SpurTestSupport
         .ignoredFilesInNestedRepository: "an ignore rule that matches a file inside a nested repository (git keeps the gitlink, spur drops it)",
         .intentToAddWithEolConversion: "crash: SIGABRT \"free(): invalid pointer\" in libgit2 1.5.1's staging path (intent-to-add entry, an eol filter that may apply)",
         .flaggedRuleFiles: "a skip-worktree `.gitignore` missing from the working tree (git still applies it)",
+        .identTwice: "`ident` with more than one `$Id…$` in a file: a lane expands only the first, git worktree add every one (and the snapshot's clean side differs too)",
         .splitIndex: "split index (`core.splitIndex`, `git update-index --split-index`): spur fails",
         .sparseCheckout: "sparse checkout: a new file outside the sparse patterns (git add -A refuses, spur records it); a lane holds the files git worktree add leaves out",
         .trustctimeMtimePutBack: "`core.trustctime=false` with a same-size edit whose mtime was put back: git sees it, spur does not (depends on the second the case runs in)",

@@ -65,6 +65,15 @@ import SpurTestSupport
         try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: ident collapses only the first $Id$")
     }
 
+    @Test func aLaneExpandsEveryIdentKeywordAsGitWorktreeAddDoes() throws {
+        // Not in the issue (random seed 70240): spur's checkout expands only the first $Id$.
+        let repository = try SnapshotProbe.repository("""
+            printf '*.id ident\\n' > .gitattributes && printf '$Id: old $ and $Id$\\n' > g.id && git add -A && git commit -q -m base
+            """)
+        defer { repository.remove() }
+        try SnapshotProbe.expectLaneMatchesGitWorktreeAdd(repository, knownIssue: "#15: a lane expands only the first $Id$")
+    }
+
     @Test func aCleanFilterDriverIsRunOrRefusedNeverSkipped() throws {
         let repository = try SnapshotProbe.repository("""
             git config filter.up.clean 'tr a-z A-Z'
