@@ -14,7 +14,7 @@ import SpurTestSupport
             """)
         defer { repository.remove() }
         let linked = (repository.root as NSString).deletingLastPathComponent + "/linked"
-        try SnapshotProbe.expectAgreement(repository, cwd: linked, knownIssue: "#15: spur in a linked worktree snapshots the main working tree")
+        try SnapshotProbe.expectAgreement(repository, cwd: linked)
     }
 
     @Test func aSplitIndexIsReadAsGitReadsIt() throws {
@@ -24,7 +24,7 @@ import SpurTestSupport
             printf 'c\\n' > c.txt && git add c.txt; printf 'a2\\n' >> a.txt
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: spur fails on a split index")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func aModifiedFileOutsideTheSparsePatternsIsRecordedAsGitDoes() throws {
@@ -53,7 +53,7 @@ import SpurTestSupport
             printf 'intent\\n' > ita.txt && git add -N ita.txt && git update-index --assume-unchanged ita.txt
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: an intent-to-add entry marked assume-unchanged")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func anIntentToAddEntryMarkedSkipWorktreeIsRecordedAsGitDoes() throws {
@@ -63,7 +63,7 @@ import SpurTestSupport
             printf 'edited\\n' >> ita.txt
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: an intent-to-add entry marked skip-worktree")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test(arguments: ["--skip-worktree", "--assume-unchanged"])
@@ -98,7 +98,7 @@ import SpurTestSupport
             printf 'bbbb\\n' > f.txt && touch -d @1600000000.2 f.txt
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: core.trustctime=false, a same-size edit with its mtime put back")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func aSameSizeEditInTheSameSecondIsRecordedWithItsTrueContent() throws {
@@ -125,7 +125,7 @@ import SpurTestSupport
             mkdir -p fake2 && printf 'gitdir: /nowhere\\n' > fake2/.git && printf 'f\\n' > fake2/file.txt
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: an untracked folder holding a .git that is not a repository is dropped")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func aMalformedGitmodulesWithASubmoduleInTheIndexDoesNotStopTheSnapshot() throws {
@@ -136,7 +136,7 @@ import SpurTestSupport
             git add -A 2>/dev/null; git commit -q -m base; printf 'edit\\n' >> .gitmodules
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: a malformed .gitmodules with a submodule in the index makes spur fail")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func anIntentToAddEntryWithAnEolFilterAndATruncatedTrackedFileDoesNotCrash() throws {
@@ -149,10 +149,8 @@ import SpurTestSupport
             """)
         defer { repository.remove() }
         let answer = try SnapshotProbe.spur(repository)
-        withKnownIssue("#15: SIGABRT in libgit2 1.5.1's staging path", isIntermittent: true) {
-            if case .crashed = answer { Issue.record("spur crashed: \(answer)") }
-        }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: intent-to-add, an eol filter and a truncated file")
+        if case .crashed = answer { Issue.record("spur crashed: \(answer)") }
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func aNestedRepositoryWithoutACommitIsRefusedWithGitsReason() throws {
@@ -161,7 +159,7 @@ import SpurTestSupport
             git init -q nested && printf 'n\\n' > nested/n.txt
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: git refuses a nested repository without a commit, spur records a tree")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func aTrackedFileReplacedByAFIFOIsRefusedWithGitsReason() throws {
@@ -170,7 +168,7 @@ import SpurTestSupport
             rm pipe && mkfifo pipe
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: git refuses a FIFO, spur records a tree")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func aNestedRepositoryWithACommitIsRecordedAsAGitlink() throws {

@@ -15,7 +15,7 @@ import SpurTestSupport
             printf 'nfc\\n' > \(Self.nfc); printf 'nfd\\n' > \(Self.nfd)
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: NFC and NFD names collide (two new files)")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func aTrackedNFCFileAndANewNFDSiblingAreBothRecorded() throws {
@@ -24,7 +24,7 @@ import SpurTestSupport
             printf 'nfd\\n' > \(Self.nfd)
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: a new NFD sibling of a tracked NFC file collides")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func twoTrackedFoldersWithEquivalentNamesKeepTheirFilesWhileAnotherFileChanges() throws {
@@ -35,7 +35,7 @@ import SpurTestSupport
             printf 'changed\\n' >> other.txt; printf 'changed\\n' >> \(Self.nfd)/f
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: tracked folders with equivalent names collide")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func deletingAFileWhoseNameStartsWithACombiningMarkIsRecorded() throws {
@@ -44,7 +44,7 @@ import SpurTestSupport
             rm d/$'\\314\\201x'
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: a deletion of d/<U+0301>x is missing from the snapshot")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func aNewFileBelowAFolderNamedWithAZeroWidthJoinerIsRecorded() throws {
@@ -54,7 +54,7 @@ import SpurTestSupport
             mkdir -p d/$'\\314\\201y' && printf 'new\\n' > d/$'\\314\\201y'/new.txt
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: a new file under d/<U+200D>z/ or d/<U+0301>y/ is omitted")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func aLaneOfFilesNamedWithCombiningMarksIsWhatGitChecksOut() throws {
@@ -63,7 +63,7 @@ import SpurTestSupport
             git add -A && git commit -q -m base
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectLaneMatchesGitWorktreeAdd(repository, knownIssue: "#15: spur spawn fails with No such file or directory")
+        try SnapshotProbe.expectLaneMatchesGitWorktreeAdd(repository)
     }
 
     @Test func newNamesThatAreNotUTF8AreRecordedAsTheirBytes() throws {
@@ -82,7 +82,7 @@ import SpurTestSupport
             rm $'\\377'
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: names that are not UTF-8 become U+FFFD (both collide)")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func aLaneOfNamesThatAreNotUTF8HasThoseBytesOnDisk() throws {
@@ -91,7 +91,7 @@ import SpurTestSupport
             git add -A && git commit -q -m base
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectLaneMatchesGitWorktreeAdd(repository, knownIssue: "#15: a lane's names that are not UTF-8 become U+FFFD on disk")
+        try SnapshotProbe.expectLaneMatchesGitWorktreeAdd(repository)
     }
 
     @Test func namesWithSpacesNewlinesAndTabsAreRecorded() throws {

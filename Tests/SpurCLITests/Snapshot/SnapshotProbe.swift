@@ -84,6 +84,23 @@ enum SnapshotProbe {
         }
     }
 
+    /// Expects spur to refuse on purpose: exit 1, one line naming `reason`, and nothing recorded
+    /// (no spur ref, `.git/index` unchanged).
+    static func expectRefusal(_ repository: TestRepository, naming reason: String,
+                              sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let indexBefore = FileManager.default.contents(atPath: repository.root + "/.git/index")
+        let answer = try spur(repository)
+        guard case .refused(let status, let message) = answer else {
+            Issue.record("expected a refusal naming \(reason), got \(answer)", sourceLocation: sourceLocation)
+            return
+        }
+        #expect(status == 1, sourceLocation: sourceLocation)
+        #expect(message.split(separator: "\n").count == 1 && message.contains(reason), "\(message)", sourceLocation: sourceLocation)
+        let refs = try repository.git("for-each-ref", "refs/spur")
+        #expect(refs.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, "spur recorded \(refs)", sourceLocation: sourceLocation)
+        #expect(FileManager.default.contents(atPath: repository.root + "/.git/index") == indexBefore, sourceLocation: sourceLocation)
+    }
+
     /// Expects a new lane's files to be what `git worktree add --detach` of its snapshot gives.
     static func expectLaneMatchesGitWorktreeAdd(_ repository: TestRepository, knownIssue: String? = nil,
                                                 sourceLocation: SourceLocation = #_sourceLocation) throws {
