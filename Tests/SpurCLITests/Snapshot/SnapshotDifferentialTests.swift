@@ -16,7 +16,12 @@ import SpurTestSupport
 @Suite struct SnapshotDifferentialTests {
     /// Generator switches whose cases still differ from git, with the issue's wording. The default
     /// run leaves them out so CI stays green; whoever fixes a class removes its entry (and the
-    /// `withKnownIssue` of its directed test in SnapshotIssue15Tests).
+    /// `withKnownIssue` of its directed test in SnapshotNameTests/SnapshotIndexFeatureTests/SnapshotRuleTests).
+    /// Status 2026-12-02 (see DIFFERENCES.md): nfcNfdNames, combiningMarkNames, invalidUTF8Names,
+    /// intentToAddMarked, ignoredFilesInNestedRepository, intentToAddWithEolConversion, filterDriver,
+    /// nestedRepositoryWithoutCommit, fifo, flaggedEntriesInFolders, identTwice and flaggedRuleFiles
+    /// agree in 60 cases each alone (seeds 15000-15059), but removing them from this list made the
+    /// default run (seeds 15000-15199, all switches combined) differ, so they stay until that is classified.
     static let classesStillDiffering: [SnapshotFeature: String] = [
         .nfcNfdNames: "two files whose names are the NFC and NFD forms of \"ü\" collide: one disappears from the snapshot or takes the other's content",
         .combiningMarkNames: "a name starting with a combining mark or U+200D right after `/`: a deletion is missing from the snapshot, a new file under such a folder is omitted, and `spur spawn` fails with \"No such file or directory\"",
