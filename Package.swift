@@ -34,7 +34,8 @@ let package = Package(
         // Temporary repositories, fixtures and subprocess helpers shared by the test suites.
         .target(name: "SpurTestSupport", dependencies: ["SpurGit"], path: "Tests/SpurTestSupport"),
         .testTarget(name: "SpurGitTests", dependencies: ["SpurGit", "SpurTestSupport"]),
-        .testTarget(name: "SpurKitTests", dependencies: ["SpurKit", "SpurGit", "SpurTestSupport"]),
+        .testTarget(name: "SpurKitTests", dependencies: ["SpurKit", "SpurGit", "SpurTestSupport"],
+                    exclude: ["Snapshot/DIFFERENCES.md"]),
         // Runs the built `spur` executable as a user would.
         .testTarget(name: "SpurCLITests", dependencies: ["SpurKit", "SpurTestSupport", "spur"]),
     ],

@@ -1,0 +1,182 @@
+import Foundation
+import Testing
+import SpurTestSupport
+
+/// Issue #15, "Index and repository features git handles" and "The working tree spur was run
+/// in": git is the oracle. A `knownIssue` marks a case that still differs today.
+@Suite struct SnapshotIndexFeatureTests {
+    @Test func aSnapshotTakenInALinkedWorktreeIsThatWorktreesTree() throws {
+        let repository = try SnapshotProbe.repository("""
+            printf 'main\\n' > file.txt && git add -A && git commit -q -m base
+            git worktree add -q -b other "$PWD/../linked"
+            printf 'edited in the linked worktree\\n' > ../linked/file.txt; printf 'new\\n' > ../linked/new.txt
+            printf 'edited in main\\n' > file.txt
+            """)
+        defer { repository.remove() }
+        let linked = (repository.root as NSString).deletingLastPathComponent + "/linked"
+        try SnapshotProbe.expectAgreement(repository, cwd: linked)
+    }
+
+    @Test func aSplitIndexIsReadAsGitReadsIt() throws {
+        let repository = try SnapshotProbe.repository("""
+            printf 'a\\n' > a.txt; printf 'b\\n' > b.txt && git add -A && git commit -q -m base
+            git update-index --split-index
+            printf 'c\\n' > c.txt && git add c.txt; printf 'a2\\n' >> a.txt
+            """)
+        defer { repository.remove() }
+        try SnapshotProbe.expectAgreement(repository)
+    }
+
+    @Test func aModifiedFileOutsideTheSparsePatternsIsRecordedAsGitDoes() throws {
+        let repository = try SnapshotProbe.repository("""
+            mkdir in out && printf 'in\\n' > in/f; printf 'out\\n' > out/f && git add -A && git commit -q -m base
+            git sparse-checkout set --no-cone '/in/'
+            mkdir -p out && printf 'modified outside the patterns\\n' > out/f
+            """)
+        defer { repository.remove() }
+        try SnapshotProbe.expectAgreement(repository)
+    }
+
+    @Test func anEditedSkipWorktreeFileIsRecordedAsGitDoes() throws {
+        let repository = try SnapshotProbe.repository("""
+            printf 'kept\\n' > kept.txt; printf 'gone\\n' > gone.txt && git add -A && git commit -q -m base
+            git update-index --skip-worktree kept.txt gone.txt
+            printf 'edited\\n' >> kept.txt; rm gone.txt
+            """)
+        defer { repository.remove() }
+        try SnapshotProbe.expectAgreement(repository)
+    }
+
+    @Test func anIntentToAddEntryMarkedAssumeUnchangedIsRecordedAsGitDoes() throws {
+        let repository = try SnapshotProbe.repository("""
+            printf 'base\\n' > base.txt && git add -A && git commit -q -m base
+            printf 'intent\\n' > ita.txt && git add -N ita.txt && git update-index --assume-unchanged ita.txt
+            """)
+        defer { repository.remove() }
+        try SnapshotProbe.expectAgreement(repository)
+    }
+
+    @Test func anIntentToAddEntryMarkedSkipWorktreeIsRecordedAsGitDoes() throws {
+        let repository = try SnapshotProbe.repository("""
+            printf 'base\\n' > base.txt && git add -A && git commit -q -m base
+            printf 'intent\\n' > ita.txt && git add -N ita.txt && git update-index --skip-worktree ita.txt
+            printf 'edited\\n' >> ita.txt
+            """)
+        defer { repository.remove() }
+        try SnapshotProbe.expectAgreement(repository)
+    }
+
+    @Test(arguments: ["--skip-worktree", "--assume-unchanged"])
+    func aFileReplacingTheFolderOfAFlaggedEntryIsRecorded(flag: String) throws {
+        // Not in the issue (found by the random test, seed 30268): the user's new file `h` is left out.
+        let repository = try SnapshotProbe.repository("""
+            mkdir h && printf 'x\\n' > h/n && printf 'b\\n' > b && git add -A && git commit -q -m base
+            git update-index \(flag) h/n && rm -r h && printf 'a file now\\n' > h
+            """)
+        defer { repository.remove() }
+        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: a flagged entry below a path that became a file hides the file")
+    }
+
+    @Test func anAssumeUnchangedFileBelowAFolderThatBecameASymlinkIsRecordedAsGitDoes() throws {
+        let repository = try SnapshotProbe.repository("""
+            mkdir dir other && printf 'a\\n' > dir/a.txt; printf 'o\\n' > other/a.txt && git add -A && git commit -q -m base
+            git update-index --assume-unchanged dir/a.txt
+            rm -r dir && ln -s other dir
+            """)
+        defer { repository.remove() }
+        // Agrees with git today (issue #15 named it; kept as a guard).
+        try SnapshotProbe.expectAgreement(repository)
+    }
+
+    @Test func aSameSizeEditWithItsMtimePutBackIsSeenWithTrustctimeOff() throws {
+        // The entry's and the index's times fall in the same second, so git's racy-git rule
+        // re-reads the file; spur compares nanoseconds, finds the entry older and trusts it.
+        let repository = try SnapshotProbe.repository("""
+            git config core.trustctime false
+            printf 'aaaa\\n' > f.txt && touch -d @1600000000.2 f.txt && git add f.txt && git commit -q -m base
+            touch -d @1600000000.9 .git/index
+            printf 'bbbb\\n' > f.txt && touch -d @1600000000.2 f.txt
+            """)
+        defer { repository.remove() }
+        try SnapshotProbe.expectAgreement(repository)
+    }
+
+    @Test func aSameSizeEditInTheSameSecondIsRecordedWithItsTrueContent() throws {
+        // git's stat cache compares whole seconds and trusts the entry (its tree keeps "aaaa");
+        // spur compares nanoseconds and re-reads the file: the better answer, kept on purpose.
+        let repository = try SnapshotProbe.repository("""
+            git config core.trustctime false
+            printf 'aaaa\\n' > f.txt && touch -d @1600000000.2 f.txt && git add f.txt && git commit -q -m base
+            touch -d @1600000005 .git/index
+            printf 'bbbb\\n' > f.txt && touch -d @1600000000.7 f.txt
+            """)
+        defer { repository.remove() }
+        guard case .tree(let tree) = try SnapshotProbe.spur(repository) else {
+            Issue.record("spur gave no tree")
+            return
+        }
+        #expect(try SnapshotProbe.blob(repository, tree, "f.txt") == "bbbb\n")
+    }
+
+    @Test func anUntrackedFolderHoldingAGitFolderThatIsNotARepositoryIsRecordedAsGitDoes() throws {
+        let repository = try SnapshotProbe.repository("""
+            printf 'base\\n' > base.txt && git add -A && git commit -q -m base
+            mkdir -p fake/.git && printf 'not a repository\\n' > fake/.git/junk && printf 'f\\n' > fake/file.txt
+            mkdir -p fake2 && printf 'gitdir: /nowhere\\n' > fake2/.git && printf 'f\\n' > fake2/file.txt
+            """)
+        defer { repository.remove() }
+        try SnapshotProbe.expectAgreement(repository)
+    }
+
+    @Test func aMalformedGitmodulesWithASubmoduleInTheIndexDoesNotStopTheSnapshot() throws {
+        let repository = try SnapshotProbe.repository("""
+            mkdir inner && git -C inner init -q && printf 'i\\n' > inner/i && git -C inner add -A && git -C inner commit -q -m i
+            git -c protocol.file.allow=always submodule --quiet add ./inner inner 2>/dev/null || git add inner
+            printf '[submodule "inner"\\n\\tpath = inner\\n  this is = not [valid\\n' > .gitmodules
+            git add -A 2>/dev/null; git commit -q -m base; printf 'edit\\n' >> .gitmodules
+            """)
+        defer { repository.remove() }
+        try SnapshotProbe.expectAgreement(repository)
+    }
+
+    @Test func anIntentToAddEntryWithAnEolFilterAndATruncatedTrackedFileDoesNotCrash() throws {
+        // libgit2 1.5.1 aborts ("free(): invalid pointer") on this path (fixed upstream in #6475).
+        let repository = try SnapshotProbe.repository("""
+            printf '* text=auto\\n' > .gitattributes; printf 'line\\r\\nline\\r\\n' > tracked.txt
+            git add -A && git commit -q -m base
+            printf 'new\\r\\n' > ita.txt && git add -N ita.txt
+            : > tracked.txt
+            """)
+        defer { repository.remove() }
+        let answer = try SnapshotProbe.spur(repository)
+        if case .crashed = answer { Issue.record("spur crashed: \(answer)") }
+        try SnapshotProbe.expectAgreement(repository)
+    }
+
+    @Test func aNestedRepositoryWithoutACommitIsRefusedWithGitsReason() throws {
+        let repository = try SnapshotProbe.repository("""
+            printf 'base\\n' > base.txt && git add -A && git commit -q -m base
+            git init -q nested && printf 'n\\n' > nested/n.txt
+            """)
+        defer { repository.remove() }
+        try SnapshotProbe.expectAgreement(repository)
+    }
+
+    @Test func aTrackedFileReplacedByAFIFOIsRefusedWithGitsReason() throws {
+        let repository = try SnapshotProbe.repository("""
+            printf 'f\\n' > pipe && printf 'base\\n' > base.txt && git add -A && git commit -q -m base
+            rm pipe && mkfifo pipe
+            """)
+        defer { repository.remove() }
+        try SnapshotProbe.expectAgreement(repository)
+    }
+
+    @Test func aNestedRepositoryWithACommitIsRecordedAsAGitlink() throws {
+        let repository = try SnapshotProbe.repository("""
+            printf 'base\\n' > base.txt && git add -A && git commit -q -m base
+            git init -q nested && printf 'n\\n' > nested/n.txt && git -C nested add -A && git -C nested commit -q -m n
+            """)
+        defer { repository.remove() }
+        try SnapshotProbe.expectAgreement(repository)
+    }
+}
