@@ -176,20 +176,26 @@ public struct Lanes: Sendable {
                 }
             }
             if lane.state == .created { LaneWatch.stop(lane: name, workspace: workspace) }
-            let repository = try workspace.openRepository()
-            // The record's worktree and branch are not trusted (a task can write the record):
-            // only the worktree git registered in the lanes folder, and the lane's own branch.
-            let folder = try LaneWorktree(workspace: workspace, name: name)
-                .removableFolder(in: repository, recordedPath: lane.worktree)
-            try repository.pruneWorktree(name: Lane.worktreeAdminName(name), removeFolder: false)
-            if let folder { try FileManager.default.removeItem(atPath: folder) }
-            let branch = Lane.branchRef(name)
-            try SpurReferences.write(branch, in: repository) { try repository.deleteReference(branch) }
-            for ref in try repository.referenceNames(matching: Lane.refsGlob(name)) {
-                try SpurReferences.write(ref, in: repository) { try repository.deleteReference(ref) }
-            }
-            try store.remove(name)
+            // The record's worktree and branch are not trusted (a task can write the record).
+            try removeWhatBelongsToLane(name, recordedWorktree: lane.worktree)
         }
+    }
+
+    /// Removes lane `name`'s worktree (only the folder git registered in the lanes folder; see
+    /// `LaneWorktree.removableFolder`), git's record of it, its own branch `spur/NAME`, its refs
+    /// and its record. Nothing else is taken from the lane's record.
+    func removeWhatBelongsToLane(_ name: String, recordedWorktree: String?) throws {
+        let repository = try workspace.openRepository()
+        let folder = try LaneWorktree(workspace: workspace, name: name)
+            .removableFolder(in: repository, recordedPath: recordedWorktree)
+        try repository.pruneWorktree(name: Lane.worktreeAdminName(name), removeFolder: false)
+        if let folder { try FileManager.default.removeItem(atPath: folder) }
+        let branch = Lane.branchRef(name)
+        try SpurReferences.write(branch, in: repository) { try repository.deleteReference(branch) }
+        for ref in try repository.referenceNames(matching: Lane.refsGlob(name)) {
+            try SpurReferences.write(ref, in: repository) { try repository.deleteReference(ref) }
+        }
+        try store.remove(name)
     }
 }
 
@@ -206,17 +212,8 @@ extension Lanes {
                             + "its branch spur/\(name) and its record")
         }
         LaneWatch.stop(lane: name, workspace: workspace)
-        let repository = try workspace.openRepository()
         // git's record of the worktree is a file a task can write too: only the lane's folder goes.
-        let folder = try LaneWorktree(workspace: workspace, name: name).removableFolder(in: repository, recordedPath: nil)
-        try repository.pruneWorktree(name: Lane.worktreeAdminName(name), removeFolder: false)
-        if let folder { try FileManager.default.removeItem(atPath: folder) }
-        let branch = Lane.branchRef(name)
-        try SpurReferences.write(branch, in: repository) { try repository.deleteReference(branch) }
-        for ref in try repository.referenceNames(matching: Lane.refsGlob(name)) {
-            try SpurReferences.write(ref, in: repository) { try repository.deleteReference(ref) }
-        }
-        try store.remove(name)
+        try removeWhatBelongsToLane(name, recordedWorktree: nil)
     }
 }
 
