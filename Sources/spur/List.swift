@@ -7,9 +7,25 @@ struct List: ParsableCommand {
         commandName: "list",
         abstract: "List lanes: state, age, files changed, overlap with your edits and other lanes, description.",
         discussion: """
+        Under each running lane, its latest line: the last line the task wrote to
+        the file named by $SPUR_PROGRESS (outside the worktree), or else the last
+        line of its output, cut to the terminal's width; control sequences and
+        invalid UTF-8 are made harmless (--json: lastLine, at most 500 characters).
+
+        --watch redraws the table whenever a lane changes: a lane record, a task's
+        output or progress, a live lane's change journal (inotify; no timer, no CPU
+        while nothing happens), at most four times a second. On a terminal it takes
+        the screen and q, ^C or ^D ends it (the terminal is restored). When standard
+        output is not a terminal each changed table is printed again, after a blank
+        line. When standard input is not a terminal, the watch ends at its end or at
+        a line with q: 'spur list --watch < /dev/null' prints once, and
+        'tail -f /dev/null | spur list --watch >> lanes.log' runs until killed.
+
         Examples:
           spur list
+          spur list --watch
           spur list --json | jq '.[] | select(.state == "done") | .name'
+          spur list --json | jq -r '.[] | select(.state == "running") | .lastLine'
         """
     )
 

@@ -7,18 +7,20 @@ struct Show: ParsableCommand {
         commandName: "show",
         abstract: "Show one lane's whole report: task, state and times, check, result, files, what to do next.",
         discussion: """
-        The report reads top to bottom: what the lane was asked to do (description and
-        command), the snapshot it started from, its state with start, end and duration, the
-        exit code, its check (spawn --check) with the last lines of the check's output, the
-        result, every file it changed with lines added and removed and where that file
-        overlaps your edits or another live lane (clean: a three-way merge of it succeeds;
-        conflict: it does not), and the command to run next.
+        The report reads top to bottom: what the lane was asked to do (description
+        and command), the snapshot it started from, its state with start, end and
+        duration, the exit code, its check (spawn --check) with the last lines of
+        the check's output, the result, every file it changed with lines added and
+        removed and where that file overlaps your edits or another live lane (clean:
+        a three-way merge of it succeeds; conflict: it does not), and the command to
+        run next.
 
-        The result is what the task wrote to the file named by $SPUR_RESULT (outside the
-        worktree, so it is not part of the lane's change); a task that wrote none has the last
-        20 lines of its output instead. At most 64 KB is shown (a binary result is only named),
-        marked when cut; the files stay in the lane's state folder. A task may also write
-        progress lines to $SPUR_PROGRESS: 'spur list' shows the latest one.
+        The result is what the task wrote to the file named by $SPUR_RESULT (outside
+        the worktree, so it is not part of the lane's change); a task that wrote
+        none has the last 20 lines of its output instead. At most 64 KB is shown (a
+        binary result is only named), marked when cut; the files stay in the lane's
+        state folder. A task may also write progress lines to $SPUR_PROGRESS: 'spur
+        list' shows the latest one.
 
         Examples:
           spur show fix-tests
