@@ -44,15 +44,18 @@ public enum OutputTail {
         return nil
     }
 
-    /// The last `count` lines before `end`, made safe (`SafeText.block`), without trailing
-    /// blank lines; `truncated` when more output came before them.
-    public static func lastLines(of path: String, count: Int, end: UInt64? = nil) -> (text: String, truncated: Bool)? {
+    /// The last `count` lines before `end`, made safe (`SafeText.line` each), without trailing
+    /// blank lines; `cut` when the window ended inside the first of them (a line longer than
+    /// the window), which then starts with "…".
+    public static func lastLines(of path: String, count: Int, end: UInt64? = nil) -> (text: String, cut: Bool)? {
         guard let (bytes, truncated) = lastBytes(of: path, end: end) else { return nil }
         var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { SafeText.line($0) }
         while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
+        let cut = truncated && lines.count <= count
+        if cut, !lines.isEmpty { lines[0] = "…" + lines[0] }
         let kept = lines.suffix(count)
         guard !kept.isEmpty else { return nil }
-        return (kept.joined(separator: "\n"), truncated || lines.count > kept.count)
+        return (kept.joined(separator: "\n"), cut)
     }
 }
 

@@ -189,13 +189,14 @@ import SpurTestSupport
     @Test func showJSONHasTheWholeReportAndItsLineCountsAgreeWithGit() throws {
         let repo = try TestRepository.scenario("small-project")
         defer { repo.remove() }
-        try repo.write("src/main.txt", "line 1\nuser's line 2\nline 3\n")
         try repo.spawn("fix", "-m", "fix the docs", "--check", "echo CHECK-OUTPUT; echo checked", "--", "sh", "-c", """
             printf 'line 1\\nlane line 2\\nline 3\\n' > src/main.txt
             printf 'helper\\nmore help\\nand more\\n' > src/helper.txt
             echo 'task output 1'; echo 'task output 2'
             """)
         #expect(try repo.spur("wait", "fix").status == 0)
+        // The user changes the line the lane changed, after its snapshot.
+        try repo.write("src/main.txt", "line 1\nuser's line 2\nline 3\n")
         let result = try repo.spurSucceeds("show", "fix", "--json")
         let shown = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
         for key in ["name", "description", "command", "base", "head", "state", "createdAt", "startedAt", "finishedAt",
