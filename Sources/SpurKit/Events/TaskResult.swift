@@ -32,8 +32,10 @@ public struct TaskResult: Sendable, Encodable, Equatable {
     /// The file given to the task as `$SPUR_PROGRESS`; its last line is shown by `spur list`.
     public static func progressPath(_ workspace: Workspace, _ name: String) -> String { workspace.stateDir + "/logs/\(name).progress" }
 
-    /// The lane's result, at most `maxBytes` of text; nil when the task wrote no result and no output.
+    /// The lane's result, at most `maxBytes` of text; nil when the task wrote no result and no
+    /// output, or no task ran (the files may be a discarded lane's of the same name).
     public static func read(_ workspace: Workspace, lane: Lane, maxBytes: Int = showBytes) -> TaskResult? {
+        guard lane.startedAt != nil else { return nil }
         if let result = fromResultFile(resultPath(workspace, lane.name), maxBytes: maxBytes) { return result }
         let log = Supervisor.logPath(workspace, lane.name)
         let end = taskOutputEnd(workspace, lane: lane)

@@ -142,6 +142,6 @@ public struct LaneInspector: Sendable {
         }
         return LaneReport(lane: lane, displayState: state, problem: found ?? problem, changedFiles: changed,
                           workingTree: workspace.workingTree(of: lane).root,
-                          lastLine: OutputTail.latestLine(workspace, lane: lane.name))
+                          lastLine: OutputTail.latestLine(workspace, lane: lane))
     }
 }

@@ -64,8 +64,11 @@ extension OutputTail {
     public static let lastLineLimit = 500
 
     /// A lane's latest line: the last line the task wrote to `$SPUR_PROGRESS`, or else the last
-    /// line of its output; made safe and at most `lastLineLimit` characters. Nil when there is none.
-    public static func latestLine(_ workspace: Workspace, lane name: String) -> String? {
+    /// line of its output; made safe and at most `lastLineLimit` characters. Nil when there is
+    /// none, or no task ran (the files may be a discarded lane's of the same name).
+    public static func latestLine(_ workspace: Workspace, lane: Lane) -> String? {
+        guard lane.startedAt != nil else { return nil }
+        let name = lane.name
         let line = lastLine(of: TaskResult.progressPath(workspace, name)) ?? lastLine(of: Supervisor.logPath(workspace, name))
         return line.map { $0.count > lastLineLimit ? String($0.prefix(lastLineLimit - 1)) + "…" : $0 }
     }

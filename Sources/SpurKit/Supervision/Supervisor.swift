@@ -49,11 +49,11 @@ public struct Supervisor {
             }
         }
         try FileManager.default.createDirectory(atPath: workspace.stateDir + "/logs", withIntermediateDirectories: true)
-        let log = open(logPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        // Emptied first: a lane discarded earlier under this name left its log behind.
+        let log = open(logPath, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard log >= 0 else { throw SpurError("cannot open log \(logPath)") }
         defer { close(log) }
-        // The task's progress and result files start empty (a lane made anew under an old name
-        // must not show the old one's).
+        // So do the task's progress and result files.
         for path in [TaskResult.progressPath(workspace, name), TaskResult.resultPath(workspace, name)] {
             let file = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
             if file >= 0 { close(file) }

@@ -186,6 +186,28 @@ import SpurTestSupport
         #expect(!text.unicodeScalars.contains { $0.value < 0x20 && $0 != "\n" })
     }
 
+    @Test func aLaneMadeAnewUnderADiscardedLanesNameShowsNoneOfItsOutputOrResult() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        try repo.spawn("again", "--", "sh", "-c", "echo old output; echo old progress > \"$SPUR_PROGRESS\"; echo old result > \"$SPUR_RESULT\"")
+        #expect(try repo.spur("wait", "again").status == 0)
+        try waitForSupervisor(repo, "again")
+        #expect(try repo.laneJSON("again")?["lastLine"] as? String == "old progress")
+        try repo.spurSucceeds("discard", "--force", "again")
+        // Made by hand: no task ran, so nothing is shown.
+        _ = try repo.spawnLane("again")
+        #expect(try repo.laneJSON("again")?["lastLine"] is NSNull)
+        let shown = try JSONSerialization.jsonObject(with: Data(repo.spurSucceeds("show", "again", "--json").stdout.utf8)) as? [String: Any]
+        #expect(shown?["result"] is NSNull)
+        try repo.spurSucceeds("discard", "--force", "again")
+        // With a task: only its own output.
+        try repo.spawn("again", "--", "sh", "-c", "echo new output")
+        #expect(try repo.spur("wait", "again").status == 0)
+        try waitForSupervisor(repo, "again")
+        #expect(try repo.laneJSON("again")?["lastLine"] as? String == "new output")
+        #expect(try lastEvent(repo, "again")["result"] as? String == "new output")
+    }
+
     @Test func showJSONHasTheWholeReportAndItsLineCountsAgreeWithGit() throws {
         let repo = try TestRepository.scenario("small-project")
         defer { repo.remove() }
