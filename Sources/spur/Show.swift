@@ -74,24 +74,32 @@ struct LaneShowReport: Encodable {
         guard let status = try OverlapAnalyzer(workspace: workspace).statuses(of: [lane]).first else {
             throw SpurError("no report for lane \(lane.name)")
         }
-        let overlap = status.overlap
         var files: [ShownFile] = []
         var filesProblem: String?
-        do {
-            files = try LaneDiff(workspace: workspace).files(of: lane.name).map { file in
-                let mine = overlap.withUser.filter { $0.path == file.path }
-                    .map { ShownOverlap(with: "you", verdict: $0.verdict, reason: $0.reason, lines: $0.lines) }
-                let lanes = overlap.withLanes.flatMap { collision in
-                    collision.paths.filter { $0.path == file.path }
-                        .map { ShownOverlap(with: "lane \(collision.lane)", verdict: $0.verdict, reason: $0.reason, lines: $0.lines) }
-                }
-                return ShownFile(path: file.path, added: file.added, removed: file.removed, binary: file.binary, overlap: mine + lanes)
+        if lane.neverHadWorktree {
+            filesProblem = "none yet: it starts from lane \(lane.after ?? "?")'s result when that one is done"
+        } else {
+            do {
+                files = try shownFiles(workspace: workspace, lane: lane, overlap: status.overlap)
+            } catch {
+                filesProblem = (error as? SpurError)?.message ?? "\(error)"
             }
-        } catch {
-            filesProblem = (error as? SpurError)?.message ?? "\(error)"
         }
         return LaneShowReport(status: status, result: TaskResult.read(workspace, lane: lane), files: files,
                               filesProblem: filesProblem, next: nextStep(status))
+    }
+
+    /// Each file the lane changed with its line counts and where it overlaps you or other lanes.
+    static func shownFiles(workspace: Workspace, lane: Lane, overlap: LaneOverlapReport) throws -> [ShownFile] {
+        try LaneDiff(workspace: workspace).files(of: lane.name).map { file in
+            let mine = overlap.withUser.filter { $0.path == file.path }
+                .map { ShownOverlap(with: "you", verdict: $0.verdict, reason: $0.reason, lines: $0.lines) }
+            let lanes = overlap.withLanes.flatMap { collision in
+                collision.paths.filter { $0.path == file.path }
+                    .map { ShownOverlap(with: "lane \(collision.lane)", verdict: $0.verdict, reason: $0.reason, lines: $0.lines) }
+            }
+            return ShownFile(path: file.path, added: file.added, removed: file.removed, binary: file.binary, overlap: mine + lanes)
+        }
     }
 
     /// The command to run next, with why.
@@ -106,7 +114,8 @@ struct LaneShowReport: Encodable {
         case .done, .failed, .killed:
             guard lane.head != nil else { return "spur logs \(name)   # no result was recorded; 'spur finish \(name)' commits what the worktree holds" }
             if status.report.changedFiles.isEmpty {
-                return "spur discard \(name)   # it changed no file" + (lane.state == .done ? "" : "; 'spur logs \(name)' shows why it \(lane.state.rawValue)")
+                let why = lane.state == .killed ? "it was killed" : "it failed"
+                return "spur discard \(name)   # it changed no file" + (lane.state == .done ? "" : "; 'spur logs \(name)' shows why \(why)")
             }
             let conflicts = status.overlap.userConflicts.count
             if conflicts > 0 {
@@ -200,6 +209,7 @@ struct LaneShowReport: Encodable {
     var resultHeading: String {
         switch result?.source {
         case .result?: "result ($SPUR_RESULT)"
+        case .output? where status.report.lane.state.isActive: "output so far (the last \(TaskResult.outputLines) lines)"
         case .output?: "result (no $SPUR_RESULT: the last \(TaskResult.outputLines) lines of output)"
         case nil: "result"
         }
