@@ -12,6 +12,11 @@ public struct Notifier: Sendable {
 
     /// Posts the end of a lane's task (done, failed or killed).
     public func laneEnded(_ lane: Lane, verdict: String? = nil, flagged: Bool = false) {
+        post(endEvent(for: lane, verdict: verdict, flagged: flagged))
+    }
+
+    /// The event of a lane's end, with its summary and result.
+    func endEvent(for lane: Lane, verdict: String?, flagged: Bool) -> LaneEvent {
         let kind: LaneEvent.Kind = switch lane.state {
         case _ where flagged: .flagged
         case .failed: .failed
@@ -19,9 +24,9 @@ public struct Notifier: Sendable {
         case .merged: .merged
         default: .ended
         }
-        post(LaneEvent(time: Date(), lane: lane.name, kind: kind, state: lane.state.rawValue,
-                       summary: Summary.line(for: lane, verdict: verdict),
-                       result: TaskResult.excerpt(workspace, lane: lane)))
+        return LaneEvent(time: Date(), lane: lane.name, kind: kind, state: lane.state.rawValue,
+                         summary: Summary.line(for: lane, verdict: verdict),
+                         result: TaskResult.excerpt(workspace, lane: lane))
     }
 
     public func post(_ event: LaneEvent) {

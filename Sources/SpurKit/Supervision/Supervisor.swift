@@ -293,12 +293,19 @@ public struct Supervisor {
             lane = try store.update(name) { $0.reason = reason }
             verdict = "flagged: " + reason
         }
-        let ended = try store.update(name) { lane in
+        // The event is in the log before the lane stops settling, so whoever `wait` tells of the
+        // end finds it there (and the hook delivers it); spur.notify, which may take its time, runs after.
+        var ended = try store.require(name)
+        ended.verdict = verdict
+        let notifier = Notifier(workspace: workspace)
+        let event = notifier.endEvent(for: ended, verdict: verdict, flagged: verdict?.hasPrefix("flagged") == true)
+        try? FaultInjection.point("lane-event")
+        notifier.append(event)
+        _ = try store.update(name) { lane in
             lane.verdict = verdict
             lane.settling = nil
         }
-        Notifier(workspace: workspace).laneEnded(ended, verdict: verdict,
-                                                 flagged: verdict?.hasPrefix("flagged") == true)
+        notifier.runNotifyCommand(event)
     }
 }
 

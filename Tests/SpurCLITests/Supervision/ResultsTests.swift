@@ -158,6 +158,22 @@ import SpurTestSupport
         #expect(results.map { $0.utf8.count + 1 }.reduce(0, +) <= 4096, "\(context.utf8.count) bytes")
     }
 
+    @Test func whenWaitReportsALaneItsEventWithTheResultIsAlreadyInTheLog() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        // The supervisor is slow to write the event (a fault point that sleeps just before it).
+        let spawned = try repo.spurArguments(["spawn", "slow", "--", "sh", "-c", "echo 'the answer' > \"$SPUR_RESULT\""],
+                                             env: ["SPUR_FAULT": "lane-event:exec", "SPUR_FAULT_EXEC": "sleep 2"])
+        #expect(spawned.status == 0, "\(spawned.stderr)")
+        let wait = try repo.spur("wait", "slow")
+        #expect(wait.status == 0)
+        #expect(try lastEvent(repo, "slow")["result"] as? String == "the answer")
+        // And the hook delivers it to a session asking right then.
+        let answer = try repo.spur("hook", "claude", stdin: try Fixtures.hookPayload("user-prompt-submit", cwd: repo.root, session: "T"))
+        let context = jsonPath(try hookAnswerObject(answer.stdout), "hookSpecificOutput.additionalContext") as? String
+        #expect(context?.contains("- lane slow done") == true && context?.contains("\n  the answer\n") == true)
+    }
+
     @Test func aFiftyMegabyteOrBinaryResultIsBoundedAndMarkedCut() throws {
         let repo = try TestRepository.scenario("small-project")
         defer { repo.remove() }
