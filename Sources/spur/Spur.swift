@@ -28,6 +28,7 @@ struct Spur: ParsableCommand {
             Stop.self,
             Finish.self,
             // Review and bring it back.
+            Show.self,
             Diff.self,
             Compare.self,
             Merge.self,

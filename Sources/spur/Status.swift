@@ -27,6 +27,7 @@ struct Status: ParsableCommand {
           spur status
           spur status fix-tests
           spur status --json | jq '.[] | {name, overlap}'
+          spur status --watch
         """
     )
 
@@ -36,27 +37,36 @@ struct Status: ParsableCommand {
     @Flag(help: "Print a JSON array: list --json's fields plus overlap [{path, verdict, ...}], laneOverlaps [{lane, paths, conflicts}] and verdict.")
     var json = false
 
+    @Flag(help: "Redraw whenever a lane changes, until q or ^C (as 'spur list --watch'; see 'spur help list').")
+    var watch = false
+
     func run() throws {
         try runReportingErrors {
             let workspace = try currentWorkspace()
-            let store = LaneStore(workspace: workspace)
-            if let name { _ = try store.require(name) }
-            let lanes = try Supervision(workspace: workspace).reconcile().filter { name == nil || $0.name == name }
-            // A record that cannot be read is shown as damaged; it does not stop the others.
-            let damaged = name == nil ? store.damaged() : []
-            let statuses = try OverlapAnalyzer(workspace: workspace).statuses(of: lanes)
-            let anyDamaged = !damaged.isEmpty || statuses.contains { $0.report.isDamaged }
-            if json {
-                try Terminal.printJSON(statuses.map(LaneEntry.lane) + damaged.map(LaneEntry.damaged))
-            } else if statuses.isEmpty && damaged.isEmpty {
-                return print("no lanes (start one with 'spur spawn NAME -- CMD')")
-            } else {
-                let blocks = statuses.map { lines(for: $0) }
-                    + damaged.map { ["\(Terminal.paint($0.name, .bold))  \(List.colored(LaneReport.damaged))", "  " + $0.problem] }
-                print(blocks.map { $0.joined(separator: "\n") }.joined(separator: "\n\n"))
+            if watch {
+                guard !json else { throw SpurError.usage("--watch draws the report; it cannot be combined with --json") }
+                return try LiveView(workspace: workspace).run(title: "spur status --watch") { try render(workspace).text }
             }
+            let (text, anyDamaged) = try render(workspace)
+            print(text, terminator: "")
             if anyDamaged { throw ExitCode(SpurError.refused) }
         }
+    }
+
+    /// What `status` prints (ending in a newline), and whether any lane is damaged.
+    func render(_ workspace: Workspace) throws -> (text: String, anyDamaged: Bool) {
+        let store = LaneStore(workspace: workspace)
+        if let name { _ = try store.require(name) }
+        let lanes = try Supervision(workspace: workspace).reconcile().filter { name == nil || $0.name == name }
+        // A record that cannot be read is shown as damaged; it does not stop the others.
+        let damaged = name == nil ? store.damaged() : []
+        let statuses = try OverlapAnalyzer(workspace: workspace).statuses(of: lanes)
+        let anyDamaged = !damaged.isEmpty || statuses.contains { $0.report.isDamaged }
+        if json { return (try Terminal.json(statuses.map(LaneEntry.lane) + damaged.map(LaneEntry.damaged)), anyDamaged) }
+        if statuses.isEmpty && damaged.isEmpty { return ("no lanes (start one with 'spur spawn NAME -- CMD')\n", false) }
+        let blocks = statuses.map { lines(for: $0) }
+            + damaged.map { ["\(Terminal.paint($0.name, .bold))  \(List.colored(LaneReport.damaged))", "  " + $0.problem] }
+        return (blocks.map { $0.joined(separator: "\n") }.joined(separator: "\n\n") + "\n", anyDamaged)
     }
 
     func lines(for status: LaneStatus) -> [String] {
@@ -64,6 +74,9 @@ struct Status: ParsableCommand {
         let files = report.changedFiles.count
         var result = ["\(Terminal.paint(report.lane.name, .bold))  \(List.colored(report.tableState))  \(files) file\(files == 1 ? "" : "s") changed"]
         if let problem = report.problem { result.append("  " + problem) }
+        if report.lane.state == .running, let latest = report.lastLine {
+            result.append("  > " + Terminal.paint(SafeText.cut(latest, toColumns: Terminal.columns - 4), .dim))
+        }
         for link in status.outsideLinks {
             result.append("  " + Terminal.paint(link.sentence + " (merging it needs --allow-outside-links)", .yellow))
         }

@@ -62,15 +62,34 @@ public struct LaneNews: Sendable {
         return name.isEmpty || name.hasPrefix(".") ? "s" + name : name
     }
 
-    /// The context given to the agent.
+    /// The context given to the agent. Each event's result follows its summary, indented; the
+    /// results of one delivery share `TaskResult.eventBytes` (4 KB), and one that does not fit
+    /// is cut, ending in "… see `spur show NAME`".
     public static func text(_ events: [LaneEvent]) -> String {
         var lines = ["spur: news from background lanes (each item is reported once):"]
         let shown = events.suffix(maximumListed)
         if events.count > shown.count { lines.append("- \(events.count - shown.count) earlier events not listed (see `spur list`)") }
-        lines += shown.map { "- \($0.summary)" }
+        let withResults = shown.filter { $0.result?.isEmpty == false }.count
+        let share = withResults == 0 ? 0 : TaskResult.eventBytes / withResults
+        for event in shown {
+            lines.append("- \(event.summary)")
+            guard let result = event.result, !result.isEmpty else { continue }
+            lines.append("  result:")
+            lines += indented(result, lane: event.lane, maxBytes: share)
+        }
         lines.append("`spur status` shows every lane and where it overlaps this working tree; `spur diff LANE` shows a lane's work "
             + "and `spur merge LANE` brings it into this working tree.")
         return lines.joined(separator: "\n")
+    }
+
+    /// `result` cut to fit `maxBytes` with two spaces before each line counted in.
+    static func indented(_ result: String, lane: String, maxBytes: Int) -> [String] {
+        var text = TaskResult.bounded(result, cut: false, lane: lane, maxBytes: maxBytes)
+        let indentation = 2 * (text.utf8.filter { $0 == 0x0A }.count + 1)
+        if text.utf8.count + indentation > maxBytes {
+            text = TaskResult.bounded(result, cut: false, lane: lane, maxBytes: max(0, maxBytes - indentation))
+        }
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }
     }
 
     private static func size(of path: String) -> UInt64 {

@@ -2,7 +2,8 @@ import Foundation
 import SpurGit
 
 /// Tells the world a lane changed: appends to the event log (hooks deliver it to agents) and runs
-/// git config `spur.notify` with the summary on standard input.
+/// git config `spur.notify` with the summary on standard input's first line, and the task's
+/// result (at most 4 KB, see `TaskResult`) on the lines after it.
 public struct Notifier: Sendable {
     public let workspace: Workspace
     public init(workspace: Workspace) { self.workspace = workspace }
@@ -11,6 +12,11 @@ public struct Notifier: Sendable {
 
     /// Posts the end of a lane's task (done, failed or killed).
     public func laneEnded(_ lane: Lane, verdict: String? = nil, flagged: Bool = false) {
+        post(endEvent(for: lane, verdict: verdict, flagged: flagged))
+    }
+
+    /// The event of a lane's end, with its summary and result.
+    func endEvent(for lane: Lane, verdict: String?, flagged: Bool) -> LaneEvent {
         let kind: LaneEvent.Kind = switch lane.state {
         case _ where flagged: .flagged
         case .failed: .failed
@@ -18,8 +24,9 @@ public struct Notifier: Sendable {
         case .merged: .merged
         default: .ended
         }
-        post(LaneEvent(time: Date(), lane: lane.name, kind: kind, state: lane.state.rawValue,
-                       summary: Summary.line(for: lane, verdict: verdict)))
+        return LaneEvent(time: Date(), lane: lane.name, kind: kind, state: lane.state.rawValue,
+                         summary: Summary.line(for: lane, verdict: verdict),
+                         result: TaskResult.excerpt(workspace, lane: lane))
     }
 
     public func post(_ event: LaneEvent) {
@@ -73,7 +80,11 @@ public struct Notifier: Sendable {
         process.standardOutput = FileHandle.nullDevice
         do {
             try process.run()
-            input.fileHandleForWriting.write(Data((event.summary + "\n").utf8))
+            // The summary is the first line; the result (if any) follows it.
+            let text = event.summary + "\n" + (event.result.map { $0 + "\n" } ?? "")
+            // A command that exits without reading it all must not kill spur (SIGPIPE).
+            signal(SIGPIPE, SIG_IGN)
+            try? input.fileHandleForWriting.write(contentsOf: Data(text.utf8))
             try? input.fileHandleForWriting.close()
             process.waitUntilExit()
         } catch {

@@ -22,10 +22,12 @@ public struct LaneReport: Sendable, Encodable {
     public let changedFiles: [String]
     /// Root of the working tree the lane was spawned from (and merges into).
     public var workingTree: String = ""
+    /// The task's latest progress line (`$SPUR_PROGRESS`) or output line, made safe (`OutputTail.latestLine`).
+    public var lastLine: String? = nil
 
     enum CodingKeys: String, CodingKey {
         case name, state, description, command, base, head, branch, worktree, createdAt, changedFiles, problem, group
-        case startedAt, finishedAt, exitCode, signal, reason, stalledSince, check, after, workingTree
+        case startedAt, finishedAt, exitCode, signal, reason, stalledSince, check, after, workingTree, lastLine
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -51,6 +53,7 @@ public struct LaneReport: Sendable, Encodable {
         try c.encode(lane.check, forKey: .check)
         try c.encode(lane.after, forKey: .after)
         try c.encode(workingTree, forKey: .workingTree)
+        try c.encode(lastLine, forKey: .lastLine)
     }
 }
 
@@ -138,6 +141,7 @@ public struct LaneInspector: Sendable {
             changed = try currentChanges(of: lane)
         }
         return LaneReport(lane: lane, displayState: state, problem: found ?? problem, changedFiles: changed,
-                          workingTree: workspace.workingTree(of: lane).root)
+                          workingTree: workspace.workingTree(of: lane).root,
+                          lastLine: OutputTail.latestLine(workspace, lane: lane))
     }
 }

@@ -49,9 +49,15 @@ public struct Supervisor {
             }
         }
         try FileManager.default.createDirectory(atPath: workspace.stateDir + "/logs", withIntermediateDirectories: true)
-        let log = open(logPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
+        // Emptied first: a lane discarded earlier under this name left its log behind.
+        let log = open(logPath, O_WRONLY | O_APPEND | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard log >= 0 else { throw SpurError("cannot open log \(logPath)") }
         defer { close(log) }
+        // So do the task's progress and result files.
+        for path in [TaskResult.progressPath(workspace, name), TaskResult.resultPath(workspace, name)] {
+            let file = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0o644)
+            if file >= 0 { close(file) }
+        }
 
         // Watching starts before the task can change anything: status then reads the journal.
         var watcher = try? WorktreeWatcher(lane: lane, workspace: workspace)
@@ -87,13 +93,17 @@ public struct Supervisor {
         try finish(ending)
     }
 
-    /// The task's environment: spur's own, the lane's extras, and SPUR_LANE, SPUR_BASE, SPUR_REPO.
+    /// The task's environment: spur's own, the lane's extras, and SPUR_LANE, SPUR_BASE, SPUR_REPO,
+    /// SPUR_PROGRESS (a file whose last line `spur list` shows) and SPUR_RESULT (a file whose
+    /// text is the lane's result), both outside the worktree.
     func environment(for lane: Lane) -> [String: String] {
         var environment = ProcessInfo.processInfo.environment
         for (key, value) in lane.environment ?? [:] { environment[key] = value }
         environment["SPUR_LANE"] = lane.name
         environment["SPUR_BASE"] = lane.base.hex
         environment["SPUR_REPO"] = workspace.root
+        environment["SPUR_PROGRESS"] = TaskResult.progressPath(workspace, lane.name)
+        environment["SPUR_RESULT"] = TaskResult.resultPath(workspace, lane.name)
         for variable in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"] { environment.removeValue(forKey: variable) }
         return environment
     }
@@ -113,17 +123,38 @@ public struct Supervisor {
         } else if output >= 0 {
             close(output)
         }
-        let text = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
-        let tail = text.split(separator: "\n", omittingEmptySubsequences: false).suffix(21).joined(separator: "\n")
+        let tail = OutputTail.lastLines(of: outputPath, count: 21)?.text ?? ""
         let log = open(logPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         if log >= 0 {
-            let banner = "\n--- spur check: \(command) (exit \(exitCode.map(String.init) ?? "?"))\n" + text
-            _ = banner.withCString { write(log, $0, strlen($0)) }
+            // The banner, then the check's output byte for byte (TaskResult finds the task's own output before them).
+            appendAll(Data(Self.checkBanner(command: command, exitCode: exitCode).utf8), to: log)
+            if let output = FileHandle(forReadingAtPath: outputPath) {
+                while let chunk = try? output.read(upToCount: 1 << 20), !chunk.isEmpty { appendAll(chunk, to: log) }
+                try? output.close()
+            }
             close(log)
         }
         return CheckResult(command: command, passed: exitCode == 0, exitCode: exitCode,
                            durationSeconds: Date().timeIntervalSince(started),
                            outputTail: tail.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+
+    /// The line written into the task's log before the check's output.
+    static func checkBanner(command: String, exitCode: Int32?) -> String {
+        "\n--- spur check: \(command) (exit \(exitCode.map(String.init) ?? "?"))\n"
+    }
+
+    private func appendAll(_ data: Data, to descriptor: Int32) {
+        data.withUnsafeBytes { buffer in
+            guard let base = buffer.baseAddress else { return }
+            var written = 0
+            while written < buffer.count {
+                let count = write(descriptor, base + written, buffer.count - written)
+                if count < 0 && errno == EINTR { continue }
+                guard count > 0 else { return }
+                written += count
+            }
+        }
     }
 
     func spawnTask(_ command: [String], environment: [String: String], cwd: String, output: Int32) throws -> Int32 {
@@ -262,12 +293,19 @@ public struct Supervisor {
             lane = try store.update(name) { $0.reason = reason }
             verdict = "flagged: " + reason
         }
-        let ended = try store.update(name) { lane in
+        // The event is in the log before the lane stops settling, so whoever `wait` tells of the
+        // end finds it there (and the hook delivers it); spur.notify, which may take its time, runs after.
+        var ended = try store.require(name)
+        ended.verdict = verdict
+        let notifier = Notifier(workspace: workspace)
+        let event = notifier.endEvent(for: ended, verdict: verdict, flagged: verdict?.hasPrefix("flagged") == true)
+        try? FaultInjection.point("lane-event")
+        notifier.append(event)
+        _ = try store.update(name) { lane in
             lane.verdict = verdict
             lane.settling = nil
         }
-        Notifier(workspace: workspace).laneEnded(ended, verdict: verdict,
-                                                 flagged: verdict?.hasPrefix("flagged") == true)
+        notifier.runNotifyCommand(event)
     }
 }
 

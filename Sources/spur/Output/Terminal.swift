@@ -37,6 +37,23 @@ enum Terminal {
         FileHandle.standardOutput.write(Data("\n".utf8))
     }
 
+    /// The value as `printJSON` prints it, as text ending in a newline.
+    static func json<T: Encodable>(_ value: T) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        return String(decoding: try encoder.encode(value), as: UTF8.self) + "\n"
+    }
+
+    /// The terminal's width in columns: the window's when standard output is a terminal, else
+    /// `COLUMNS`, else 80.
+    static var columns: Int {
+        var size = winsize()
+        if ioctl(STDOUT_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 { return Int(size.ws_col) }
+        if let columns = ProcessInfo.processInfo.environment["COLUMNS"].flatMap(Int.init), columns > 0 { return columns }
+        return 80
+    }
+
     /// Lays out rows as left-aligned columns; the last column is not padded.
     static func table(_ header: [String], _ rows: [[String]]) -> String {
         let all = [header] + rows
