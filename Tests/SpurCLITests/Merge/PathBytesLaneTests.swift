@@ -180,3 +180,29 @@ import SpurTestSupport
         #expect(try repository.git("status", "--porcelain") == "")
     }
 }
+
+/// Paths a user or a hook names arrive as text and become bytes once: NFC and NFD twins and a
+/// name starting with a combining mark after "/" name exactly one file each.
+@Suite struct PathBytesCheckTests {
+    @Test func checkTellsNFCAndNFDTwinsApartAndFindsANameStartingWithACombiningMark() throws {
+        let repository = try PathBytesLaneTests.committed([(PathBytesLaneTests.nfc, "nfc\n"), (PathBytesLaneTests.nfd, "nfd\n"),
+                                                           (PathBytesLaneTests.marked, "marked\n")])
+        defer { repository.remove() }
+        let worktree = try repository.spawnLane("task")
+        try PathBytesLaneTests.write(worktree, PathBytesLaneTests.nfd, Array("nfd by the lane\n".utf8))
+        try PathBytesLaneTests.write(worktree, PathBytesLaneTests.marked, Array("marked by the lane\n".utf8))
+        let names = [PathBytesLaneTests.nfc, PathBytesLaneTests.nfd, PathBytesLaneTests.marked].map { String(decoding: $0, as: UTF8.self) }
+        let result = try repository.spurArguments(["check", "--json"] + names)
+        #expect(result.status == 1, "\(result.stderr)")
+        let entries = try jsonArray(result.stdout)
+        #expect(entries.map { Array(($0["path"] as? String ?? "").utf8) } == [PathBytesLaneTests.nfc, PathBytesLaneTests.nfd, PathBytesLaneTests.marked])
+        #expect(entries.map { $0["lanes"] as? [String] ?? [] } == [[], ["task"], ["task"]])
+        // The same through the Claude Code hook guarding an edit of your working tree.
+        for (name, changed) in zip(names, [false, true, true]) {
+            let payload = try Fixtures.hookPayload("pre-tool-use-edit", cwd: repository.root, file: repository.root + "/" + name)
+            let answer = try repository.spur("hook", "claude", stdin: payload)
+            #expect(answer.status == 0, "\(answer.stderr)")
+            #expect(answer.stdout.contains("task") == changed, "\(name): \(answer.stdout)")
+        }
+    }
+}
