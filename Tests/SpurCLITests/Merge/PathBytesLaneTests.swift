@@ -206,3 +206,32 @@ import SpurTestSupport
         }
     }
 }
+
+/// `compare` and `pick` over an explore group whose lanes made NFC and NFD twins and a name
+/// that is not UTF-8.
+@Suite struct PathBytesPickTests {
+    @Test func compareKeepsTwinsApartAndPickWritesTheChosenLanesNamesExactly() throws {
+        let repository = try PathBytesLaneTests.committed([])
+        defer { repository.remove() }
+        let go = repository.scratch + "/go"
+        let wait = "while [ ! -f \(go) ]; do sleep 0.05; done"
+        #expect(try repository.spur("explore", "g",
+                                    "--run", "\(wait); echo one > \"$(printf '\\303\\274.txt')\"",
+                                    "--run", "\(wait); echo two > \"$(printf 'u\\314\\210.txt')\"; echo three > \"$(printf 'caf\\351.txt')\"").status == 0)
+        _ = FileManager.default.createFile(atPath: go, contents: nil)
+        _ = try repository.spur("wait")
+
+        let json = try repository.spurSucceeds("compare", "g", "--json")
+        let comparison = try #require(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        let rows = comparison["rows"] as? [[String: Any]] ?? []
+        let files = rows.map { ($0["changedFiles"] as? [String] ?? []).map { Array($0.utf8) } }
+        #expect(files == [[PathBytesLaneTests.nfc], [Array("\"caf\\351.txt\"".utf8), PathBytesLaneTests.nfd]])
+        #expect((comparison["lanesOverlap"] as? [Any] ?? []).isEmpty, "false overlap: \(comparison["lanesOverlap"] ?? "")")
+
+        let pick = try repository.spur("pick", "g-2")
+        #expect(pick.status == 0, "\(pick.stdout)\(pick.stderr)")
+        #expect(PathBytesLaneTests.read(repository.root, PathBytesLaneTests.nfd) == Array("two\n".utf8))
+        #expect(PathBytesLaneTests.read(repository.root, PathBytesLaneTests.latin1) == Array("three\n".utf8))
+        #expect(PathBytesLaneTests.read(repository.root, PathBytesLaneTests.nfc) == nil)
+    }
+}
