@@ -39,9 +39,19 @@ public struct LaneChecker: Sendable {
     /// that lane's file, and that lane itself is left out of the answer (it is the one editing).
     /// Throws a usage error for an empty path or one outside the repository and its lanes.
     public func check(_ paths: [String], cwd: String) throws -> [PathCheck] {
+        let lanes = LaneStore(workspace: workspace).records().lanes.filter(OverlapAnalyzer.isLive)
+        return try check(paths.map { try resolve($0, cwd: cwd, lanes: lanes) })
+    }
+
+    /// Checks paths already relative to the root of the working tree spur acts on, given as
+    /// bytes (as git's pre-commit hook lists staged files).
+    public func check(repositoryPaths paths: [GitPath]) throws -> [PathCheck] {
+        try check(paths.map { (path: $0, insideLane: nil) })
+    }
+
+    private func check(_ targets: [(path: GitPath, insideLane: String?)]) throws -> [PathCheck] {
         let records = LaneStore(workspace: workspace).records()
         let lanes = records.lanes.filter(OverlapAnalyzer.isLive)
-        let targets = try paths.map { try resolve($0, cwd: cwd, lanes: lanes) }
         // A path of a working tree is changed only by lanes that merge into that tree.
         func mergesInto(_ target: (path: GitPath, insideLane: String?)) -> WorkingTree {
             lanes.first { $0.name == target.insideLane }.map(workspace.workingTree(of:)) ?? workspace.workingTree
