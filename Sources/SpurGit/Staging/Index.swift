@@ -66,21 +66,6 @@ public final class Index {
 
     public var count: Int { git_index_entrycount(pointer) }
 
-    /// Stages every working-tree file matching `pathspecs` that is not ignored, like `git add -A`.
-    /// Unchanged files are recognised by their stat data and not re-hashed.
-    public func addAll(_ pathspecs: [String] = ["*"]) throws {
-        try withStrarray(pathspecs) { array in
-            try check(git_index_add_all(pointer, array, GIT_INDEX_ADD_DEFAULT.rawValue, nil, nil), "git_index_add_all")
-        }
-    }
-
-    /// Updates or removes entries whose working-tree file changed or vanished.
-    public func updateAll(_ pathspecs: [String] = ["*"]) throws {
-        try withStrarray(pathspecs) { array in
-            try check(git_index_update_all(pointer, array, nil, nil), "git_index_update_all")
-        }
-    }
-
     /// Stages the working tree the way `git add -A` does: every change, addition and deletion
     /// that is not ignored, recognising unchanged files by their stat data. Entries marked
     /// skip-worktree (sparse checkout) are kept as they are, as git keeps them, instead of being
