@@ -161,6 +161,9 @@ import SpurTestSupport
         #expect(listed == ["\"caf\\351.txt\"", "\"n\\377.txt\""])
         let names = try repository.spurSucceeds("diff", "task", "--name-only")
         #expect(names.lines == git)
+        // The lane record keeps them in that form, and `list --json` reads them back.
+        let recorded = try #require(try repository.laneJSON("task"))
+        #expect(recorded["changedFiles"] as? [String] == git)
 
         // The patch is bytes: names quoted as git quotes them, content as it is; it applies.
         let patch = try repository.spurSucceeds("diff", "task").stdoutBytes
