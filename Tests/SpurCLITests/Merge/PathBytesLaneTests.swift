@@ -254,6 +254,22 @@ extension PathBytesCheckTests {
     }
 }
 
+extension PathBytesCheckTests {
+    @Test func theClaudeHookGuardsAFileAtTheRootWhoseNameStartsWithACombiningMark() throws {
+        let marked = Array("\u{301}x.txt".utf8)
+        let repository = try PathBytesLaneTests.committed([(marked, "marked\n")])
+        defer { repository.remove() }
+        let worktree = try repository.spawnLane("task")
+        try PathBytesLaneTests.write(worktree, marked, Array("lane\n".utf8))
+        let file = repository.root + "/" + String(decoding: marked, as: UTF8.self)
+        let answer = try repository.spur("hook", "claude", stdin: Fixtures.hookPayload("pre-tool-use-edit", cwd: repository.root, file: file))
+        #expect(answer.status == 0, "\(answer.stderr)")
+        #expect(answer.stdout.contains("lane task"), "\(answer.stdout)")
+        let check = try repository.spur("check", file)
+        #expect(check.status == 1, "\(check.stdout)\(check.stderr)")
+    }
+}
+
 /// `compare` and `pick` over an explore group whose lanes made NFC and NFD twins and a name
 /// that is not UTF-8.
 @Suite struct PathBytesPickTests {
