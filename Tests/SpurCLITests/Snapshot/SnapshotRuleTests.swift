@@ -34,7 +34,7 @@ import SpurTestSupport
             printf '*.log\\n' > rules && mkdir sub && ln -s ../rules sub/.gitignore && printf 'l\\n' > sub/a.log
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: a .gitignore that is a symlink")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func aGitattributesThatIsASymlinkIsNotFollowed() throws {
@@ -107,7 +107,7 @@ import SpurTestSupport
             printf '!top.log\\n' >> .git/info/exclude; printf 't\\n' > top.log
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: a !rule in one ignore file undoing a rule of another")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func anIgnoreRuleMatchingAFileInsideANestedRepositoryKeepsTheGitlink() throws {
@@ -125,7 +125,7 @@ import SpurTestSupport
             ln -s real build
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: a symlink to a folder under a folder-only rule")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func aMacroAttributeDefinedAfterTheLineUsingItIsAppliedAsGitDoes() throws {
