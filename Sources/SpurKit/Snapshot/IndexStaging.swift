@@ -27,12 +27,6 @@ enum IndexStaging {
         var plan = Plan()
         guard let workdir = repository.workdir else { return plan }
         let trustFileMode = try repository.config().bool("core.filemode") ?? true
-        for entry in index.entries() where entry.isSkipWorktree && (entry.path == ".gitignore" || entry.path.hasSuffix("/.gitignore")) {
-            // git reads such a file's rules from the index; libgit2 only from the working tree.
-            if FileStat.of(workdir + "/" + entry.path) == nil {
-                throw SpurError("\(entry.path) is skip-worktree and missing from the working tree: git still applies its rules, spur cannot; check it out (git sparse-checkout add, or git update-index --no-skip-worktree and git checkout) and try again")
-            }
-        }
         for entry in index.entries() where entry.mode != .commit && !entry.isSkipWorktree && !entry.isAssumeUnchanged {
             guard let info = FileStat.of(workdir + "/" + entry.path) else { continue }
             if info.kind == .other {
@@ -91,11 +85,11 @@ enum IndexStaging {
     /// After `add_all`: records each untracked folder libgit2 took for a repository as git does:
     /// a gitlink to its HEAD when it is one with a commit, a refusal (git's reason) when it has
     /// none, and its files when its `.git` is not a repository at all.
-    static func addNested(_ nested: [GitPath], to index: Index, of repository: Repository) throws {
+    static func addNested(_ nested: [GitPath], to index: Index, of repository: Repository, ignored: IgnoredPaths) throws {
         guard let workdir = repository.workdir else { return }
         for path in nested {
             guard let inner = try? Repository(path: GitPath(workdir).appending(path)) else {
-                try addFolder(String(decoding: path.bytes, as: UTF8.self), to: index, of: repository, workdir: workdir)
+                try addFolder(String(decoding: path.bytes, as: UTF8.self), to: index, of: repository, workdir: workdir, ignored: ignored)
                 continue
             }
             guard let head = try inner.headCommitID() else {
@@ -106,21 +100,21 @@ enum IndexStaging {
     }
 
     /// Stages the not-ignored files below untracked folder `path` (its `.git` is not a repository).
-    private static func addFolder(_ path: String, to index: Index, of repository: Repository, workdir: String) throws {
+    private static func addFolder(_ path: String, to index: Index, of repository: Repository, workdir: String, ignored: IgnoredPaths) throws {
         let names = try FileManager.default.contentsOfDirectory(atPath: workdir + "/" + path).sorted()
         for name in names {
             let child = path + "/" + name
             guard let info = FileStat.of(workdir + "/" + child) else { continue }
             switch info.kind {
             case .directory:
-                if try name == ".git" || repository.isIgnored(child + "/") { continue }
+                if name == ".git" || ignored.isIgnored(GitPath(child), isFolder: true) { continue }
                 if FileStat.of(workdir + "/" + child + "/.git") != nil {
-                    try addNested([GitPath(child)], to: index, of: repository)
+                    try addNested([GitPath(child)], to: index, of: repository, ignored: ignored)
                 } else {
-                    try addFolder(child, to: index, of: repository, workdir: workdir)
+                    try addFolder(child, to: index, of: repository, workdir: workdir, ignored: ignored)
                 }
             case .file, .symlink:
-                if try name == ".git" || repository.isIgnored(child) { continue }
+                if name == ".git" || ignored.isIgnored(GitPath(child), isFolder: false) { continue }
                 if info.kind == .symlink {
                     let target = try FileManager.default.destinationOfSymbolicLink(atPath: workdir + "/" + child)
                     try index.add(path: child, id: repository.writeBlob(Array(target.utf8)), mode: .link)
@@ -131,5 +125,19 @@ enum IndexStaging {
                 continue
             }
         }
+    }
+}
+
+/// The ignore rules of a snapshot staged through libgit2's index: git's rules (spur's matcher),
+/// with each skip-worktree `.gitignore` missing from the working tree read from the index, as
+/// git reads it.
+enum IgnoreStaging {
+    static func rules(of repository: Repository, index: Index) throws -> IgnoredPaths {
+        var fromIndex: [GitPath: ObjectID] = [:]
+        for entry in index.entries() where entry.isSkipWorktree && entry.mode != .commit
+            && (entry.path == ".gitignore" || entry.path.hasSuffix("/.gitignore")) {
+            fromIndex[GitPath(entry.path)] = entry.id
+        }
+        return IgnoredPaths(try IgnoreRules(repository: repository, skipWorktreeRuleFiles: fromIndex))
     }
 }

@@ -24,8 +24,8 @@ import SpurTestSupport
             printf 'ignored\\n' > debug.log; printf 'kept\\n' > kept.txt
             """)
         defer { repository.remove() }
-        // spur refuses on purpose (git still applies the missing file's rules; spur cannot read them).
-        try SnapshotProbe.expectRefusal(repository, naming: ".gitignore is skip-worktree and missing from the working tree")
+        // git reads the missing file's rules from the index; so does spur's matcher.
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func aGitignoreThatIsASymlinkIsNotFollowed() throws {
