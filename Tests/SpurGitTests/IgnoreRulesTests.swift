@@ -20,6 +20,8 @@ import SpurTestSupport
         var files: [String] = []
         var links: [(path: String, target: String)] = []
         var ignoreFiles: [String: String] = [:]
+        /// Folders whose `.gitignore` is a link to a rules file (git reads no rules from it).
+        var linkedIgnoreFiles: [String] = []
     }
 
     static func pattern(_ random: inout SeededGenerator) -> String {
@@ -73,6 +75,10 @@ import SpurTestSupport
         for folder in made.folders where Int.random(in: 0..<3, using: &random) > 0 {
             made.ignoreFiles[(folder.isEmpty ? "" : folder + "/") + ".gitignore"] = ignoreFile(&random)
         }
+        for folder in made.folders where made.ignoreFiles[(folder.isEmpty ? "" : folder + "/") + ".gitignore"] == nil
+            && Int.random(in: 0..<3, using: &random) == 0 {
+            made.linkedIgnoreFiles.append(folder)
+        }
         if Bool.random(using: &random) { made.ignoreFiles[".git/info/exclude"] = ignoreFile(&random) }
         if Bool.random(using: &random) { made.ignoreFiles["XDG"] = ignoreFile(&random) }
         return made
@@ -122,6 +128,13 @@ import SpurTestSupport
                 let target = path == "XDG" ? repository.scratch + "/home/.config/git/ignore" : repository.path(path)
                 try FileManager.default.createDirectory(atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
                 try Data(content.utf8).write(to: URL(fileURLWithPath: target))
+            }
+            if !made.linkedIgnoreFiles.isEmpty {
+                try Data("*\n".utf8).write(to: URL(fileURLWithPath: repository.scratch + "/linked-rules"))
+                for folder in made.linkedIgnoreFiles {
+                    try FileManager.default.createSymbolicLink(atPath: repository.path((folder.isEmpty ? "" : folder + "/") + ".gitignore"),
+                                                               withDestinationPath: repository.scratch + "/linked-rules")
+                }
             }
             let queried = made.folders.filter { !$0.isEmpty } + made.files + made.links.map(\.path)
             let git = try Self.gitDecisions(repository, queried)
