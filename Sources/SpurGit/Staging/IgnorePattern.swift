@@ -23,7 +23,7 @@ struct IgnorePattern: Sendable {
         length = text.count
         pattern = Array(text) + [0]
         var simple = 0
-        while simple < length && !ASCIIClass.isGlobSpecial(pattern[simple]) { simple += 1 }
+        while simple < length && !IgnoreGlobClass.isGlobSpecial(pattern[simple]) { simple += 1 }
         literalPrefix = simple
         self.line = line
     }
@@ -33,7 +33,7 @@ struct IgnorePattern: Sendable {
     func matches(_ path: [UInt8], length pathLength: Int, nameStart: Int, isFolder: Bool, base: [UInt8], ignoreCase: Bool) -> Bool {
         if foldersOnly && !isFolder { return false }
         if anyDepth {
-            return Wildmatch.matches(pattern, text: path, at: nameStart, pathname: false, ignoreCase: ignoreCase)
+            return IgnoreGlob.matches(pattern, text: path, at: nameStart, pathname: false, ignoreCase: ignoreCase)
         }
         var start = 0, prefix = literalPrefix
         if pattern[0] == 0x2F { start = 1; prefix -= 1 }
@@ -47,11 +47,11 @@ struct IgnorePattern: Sendable {
             for k in 0..<prefix where !same(path[nameAt + k], pattern[start + k], ignoreCase) { return false }
             if length - start == prefix && nameLength == prefix { return true }
         }
-        return Wildmatch.matches(pattern, from: start + prefix, text: path, at: nameAt + prefix, pathname: true, ignoreCase: ignoreCase)
+        return IgnoreGlob.matches(pattern, from: start + prefix, text: path, at: nameAt + prefix, pathname: true, ignoreCase: ignoreCase)
     }
 
     private func same(_ a: UInt8, _ b: UInt8, _ ignoreCase: Bool) -> Bool {
-        a == b || (ignoreCase && ASCIIClass.isAlpha(a) && (a | 0x20) == (b | 0x20))
+        a == b || (ignoreCase && IgnoreGlobClass.isAlpha(a) && (a | 0x20) == (b | 0x20))
     }
 }
 

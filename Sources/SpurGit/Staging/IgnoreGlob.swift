@@ -4,7 +4,7 @@
 /// slashes (or at either end) matches any number of folders. Both arrays end with a NUL byte
 /// (as C strings); the pattern starts at `patternStart`, which counts as its beginning for
 /// `**/` (git matches what is left after a literal prefix that way).
-enum Wildmatch {
+enum IgnoreGlob {
     static func matches(_ pattern: [UInt8], from patternStart: Int = 0, text: [UInt8], at textStart: Int = 0,
                         pathname: Bool, ignoreCase: Bool = false) -> Bool {
         pattern.withUnsafeBufferPointer { p in
@@ -31,7 +31,7 @@ enum Wildmatch {
 
         func p(_ i: Int) -> UInt8 { i < pattern.count ? pattern[i] : 0 }
         func t(_ i: Int) -> UInt8 { i < text.count ? text[i] : 0 }
-        func folded(_ c: UInt8) -> UInt8 { ignoreCase && ASCIIClass.isUpper(c) ? c + 32 : c }
+        func folded(_ c: UInt8) -> UInt8 { ignoreCase && IgnoreGlobClass.isUpper(c) ? c + 32 : c }
 
         func textHasSlash(from i: Int) -> Int? {
             var k = i
@@ -84,7 +84,7 @@ enum Wildmatch {
                     }
                     while true {
                         if tc == 0 { break }
-                        if !ASCIIClass.isGlobSpecial(p(pi)) {
+                        if !IgnoreGlobClass.isGlobSpecial(p(pi)) {
                             // Skip ahead to the literal that follows the star.
                             let want = folded(p(pi))
                             while true {
@@ -146,7 +146,7 @@ enum Wildmatch {
                     }
                     if tc <= pc && tc >= previous {
                         matched = true
-                    } else if ignoreCase && ASCIIClass.isLower(tc) {
+                    } else if ignoreCase && IgnoreGlobClass.isLower(tc) {
                         let upper = tc - 32
                         if upper <= pc && upper >= previous { matched = true }
                     }
@@ -169,7 +169,7 @@ enum Wildmatch {
                     }
                     pi = k
                     let name = Array(pattern[nameStart..<(nameStart + length)])
-                    guard let member = ASCIIClass.named(name, tc, ignoreCase: ignoreCase) else { return nil }
+                    guard let member = IgnoreGlobClass.named(name, tc, ignoreCase: ignoreCase) else { return nil }
                     if member { matched = true }
                     pc = 0
                 } else if tc == pc {
@@ -185,7 +185,7 @@ enum Wildmatch {
 }
 
 /// The ASCII character classes git's glob matching knows (bytes from 0x80 are in none).
-enum ASCIIClass {
+enum IgnoreGlobClass {
     static func isUpper(_ c: UInt8) -> Bool { c >= 0x41 && c <= 0x5A }
     static func isLower(_ c: UInt8) -> Bool { c >= 0x61 && c <= 0x7A }
     static func isDigit(_ c: UInt8) -> Bool { c >= 0x30 && c <= 0x39 }
