@@ -138,9 +138,8 @@ import SpurTestSupport
             }
             let queried = made.folders.filter { !$0.isEmpty } + made.files + made.links.map(\.path)
             let git = try Self.gitDecisions(repository, queried)
-            let environment = repository.environment
             let rules = try PinnedLibgit2.run(for: repository) {
-                try IgnoreRules(repository: Repository(path: repository.root), environment: { environment[$0] })
+                try IgnoreRules(repository: Repository(path: repository.root))
             }
             let paths = IgnoredPaths(rules)
             for path in queried {

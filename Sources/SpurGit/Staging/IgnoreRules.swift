@@ -30,9 +30,8 @@ public final class IgnoreRules: Sendable {
 
     /// The rules of `repository`'s working tree. `skipWorktreeRuleFiles` are the index's
     /// skip-worktree `.gitignore` entries (path -> blob); each one missing from the working tree
-    /// is read from its blob. `environment` gives HOME and XDG_CONFIG_HOME (default: this process's).
-    public convenience init(repository: Repository, skipWorktreeRuleFiles: [GitPath: ObjectID] = [:],
-                            environment: (String) -> String? = { getenv($0).map { String(cString: $0) } }) throws {
+    /// is read from its blob.
+    public convenience init(repository: Repository, skipWorktreeRuleFiles: [GitPath: ObjectID] = [:]) throws {
         guard let workdirText = repository.workdir else {
             throw GitError(code: -1, errorClass: 0, message: "no working tree", operation: "read ignore rules")
         }
@@ -43,7 +42,7 @@ public final class IgnoreRules: Sendable {
         if let bytes = Self.readFile(exclude) {
             lists.append(IgnoreRuleList(parsing: bytes, base: [], source: exclude))
         }
-        if let path = try Self.excludesFile(config, workdir: workdirText, environment: environment), let bytes = Self.readFile(path) {
+        if let path = try Self.excludesFile(config, workdir: workdirText), let bytes = Self.readFile(path) {
             lists.append(IgnoreRuleList(parsing: bytes, base: [], source: path))
         }
         var copies: [GitPath: [UInt8]] = [:]
@@ -112,17 +111,17 @@ public final class IgnoreRules: Sendable {
     }
 
     /// `core.excludesFile` (a leading `~/` is the home folder, a relative path is relative to the
-    /// working tree's root, where git runs), else git's default in the XDG config folder.
-    static func excludesFile(_ config: Config, workdir: String, environment: (String) -> String?) throws -> String? {
-        if let configured = try config.string("core.excludesFile") {
-            if configured.hasPrefix("~/") {
-                guard let home = environment("HOME") else { return nil }
-                return home + configured.dropFirst()
-            }
+    /// working tree's root, where git runs), else git's default `ignore` in the XDG config folder
+    /// (`$XDG_CONFIG_HOME/git`, else `~/.config/git`: the folder libgit2 reads XDG config from).
+    static func excludesFile(_ config: Config, workdir: String) throws -> String? {
+        if let configured = try config.path("core.excludesFile") {
             return configured.hasPrefix("/") ? configured : workdir + "/" + configured
         }
-        if let xdg = environment("XDG_CONFIG_HOME"), !xdg.isEmpty { return xdg + "/git/ignore" }
-        return environment("HOME").map { $0 + "/.config/git/ignore" }
+        for folder in try Libgit2.configSearchPath(.xdg) where !folder.isEmpty {
+            var info = stat()
+            if stat(folder + "/ignore", &info) == 0 { return folder + "/ignore" }
+        }
+        return nil
     }
 }
 
