@@ -15,6 +15,17 @@ public final class Config {
         return value.map { String(cString: $0) }
     }
 
+    /// The value of `name` as a path: a leading `~/` becomes the home folder (libgit2's global
+    /// search path, which is `$HOME`); nil when it is not set.
+    public func path(_ name: String) throws -> String? {
+        var buffer = git_buf()
+        defer { git_buf_dispose(&buffer) }
+        let result = git_config_get_path(&buffer, pointer, name)
+        if result == GIT_ENOTFOUND.rawValue { return nil }
+        try check(result, "read config \(name)")
+        return buffer.ptr.map { String(cString: $0) }
+    }
+
     /// The boolean value of `name` (git's true/yes/on/1), or nil when it is not set.
     public func bool(_ name: String) throws -> Bool? {
         var value: Int32 = 0

@@ -27,6 +27,17 @@ public enum Libgit2 {
         try check(spur_git_set_search_path(level.rawValue, path), "git_libgit2_opts(SET_SEARCH_PATH)")
     }
 
+    /// The folders libgit2 searches at `level` (its XDG level is `$XDG_CONFIG_HOME/git` or
+    /// `~/.config/git`, as git's), in order; empty when none.
+    public static func configSearchPath(_ level: ConfigLevel) throws -> [String] {
+        ensureInitialised()
+        var buffer = git_buf()
+        defer { git_buf_dispose(&buffer) }
+        try check(spur_git_get_search_path(level.rawValue, &buffer), "git_libgit2_opts(GET_SEARCH_PATH)")
+        guard let text = buffer.ptr else { return [] }
+        return String(cString: text).split(separator: ":").map(String.init)
+    }
+
     /// libgit2's version as "major.minor.revision".
     public static var version: String {
         var major: Int32 = 0, minor: Int32 = 0, revision: Int32 = 0

@@ -71,36 +71,45 @@ public final class Index {
     /// skip-worktree (sparse checkout) are kept as they are, as git keeps them, instead of being
     /// staged as deletions. Returns the untracked folders that are repositories of their own
     /// (paths without a trailing slash): git records those as gitlinks, libgit2 cannot stage them.
-    /// Paths in `skipping` are left as they are (the caller stages them).
-    public func stageWorkingTree(skipping: Set<GitPath> = []) throws -> [GitPath] {
+    /// Paths in `skipping` are left as they are (the caller stages them). Which untracked paths
+    /// are ignored is `ignored`'s answer (git's rules), not libgit2's: libgit2 is told to ignore
+    /// nothing, and each untracked path it offers is asked about.
+    public func stageWorkingTree(skipping: Set<GitPath> = [], ignored: IgnoredPaths) throws -> [GitPath] {
         final class Context {
             let index: OpaquePointer
             let skipping: Set<GitPath>
+            let ignored: IgnoredPaths
             var nestedRepositories: [GitPath] = []
-            init(_ index: OpaquePointer, _ skipping: Set<GitPath>) { self.index = index; self.skipping = skipping }
+            init(_ index: OpaquePointer, _ skipping: Set<GitPath>, _ ignored: IgnoredPaths) {
+                self.index = index
+                self.skipping = skipping
+                self.ignored = ignored
+            }
         }
-        let context = Context(pointer, skipping)
+        let context = Context(pointer, skipping, ignored)
         let decide: git_index_matched_path_cb = { path, _, payload in
             guard let path, let payload else { return 0 }
             let context = Unmanaged<Context>.fromOpaque(payload).takeUnretainedValue()
             let name = GitPath(cString: path)
             if name.bytes.last == 0x2F {
-                context.nestedRepositories.append(GitPath(bytes: name.bytes.dropLast()))
+                let folder = GitPath(bytes: name.bytes.dropLast())
+                if !context.ignored.isIgnored(folder, isFolder: true) { context.nestedRepositories.append(folder) }
                 return 1
             }
             if !context.skipping.isEmpty && context.skipping.contains(name) { return 1 }
-            if let entry = git_index_get_bypath(context.index, path, 0),
-               UInt32(entry.pointee.flags_extended) & GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue != 0 {
-                return 1
+            if let entry = git_index_get_bypath(context.index, path, 0) {
+                // Tracked: staged whatever the ignore rules say, unless git keeps it as it is.
+                return UInt32(entry.pointee.flags_extended) & GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue != 0 ? 1 : 0
             }
-            return 0
+            if (1...3).contains(where: { git_index_get_bypath(context.index, path, $0) != nil }) { return 0 }
+            return context.ignored.isIgnored(name, isFolder: false) ? 1 : 0
         }
         try withExtendedLifetime(context) {
             let payload = Unmanaged.passUnretained(context).toOpaque()
             try withStrarray([GitPath]()) { array in
                 // add_all also removes entries whose file is gone (it stages every delta of its
                 // index-to-workdir diff, deletions included), so no update_all walk after it.
-                try check(git_index_add_all(pointer, array, GIT_INDEX_ADD_DEFAULT.rawValue, decide, payload), "git_index_add_all")
+                try check(git_index_add_all(pointer, array, GIT_INDEX_ADD_FORCE.rawValue, decide, payload), "git_index_add_all")
             }
         }
         return context.nestedRepositories

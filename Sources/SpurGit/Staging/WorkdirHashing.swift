@@ -36,6 +36,8 @@ extension Repository {
 
     /// True when `path` (relative to the working tree; end it with "/" for a folder) matches
     /// an ignore rule, or lies in an ignored folder. Says nothing about whether it is tracked.
+    /// libgit2's answer, which differs from git's in a few cases (a symlinked `.gitignore`, a `!`
+    /// rule across files, a link under `dir/`); the snapshot asks `IgnoreRules` instead.
     public func isIgnored(_ path: String) throws -> Bool {
         try isIgnored(GitPath(path), asFolder: false)
     }

@@ -23,7 +23,8 @@ extension Repository {
             if try config.bool("core.ignorecase") == true || config.bool("core.symlinks") == false { return nil }
             let stager = WorkdirStager(repository: self, gitDir: gitDir, workdir: workdir, index: index,
                                        trustFileMode: try config.bool("core.filemode") ?? true,
-                                       trustCtime: try config.bool("core.trustctime") ?? true)
+                                       trustCtime: try config.bool("core.trustctime") ?? true,
+                                       ignoreRules: try IgnoreRules(repository: self))
             return try stager.stage(filtersEverywhere: try contentFiltersReachEveryPath(config))
         } catch {
             return nil
@@ -62,6 +63,8 @@ final class WorkdirStager {
     let index: IndexFile
     let trustFileMode: Bool
     let trustCtime: Bool
+    /// Which untracked paths git ignores (spur's matcher, git's rules).
+    let ignoreRules: IgnoreRules
     /// folder -> name -> change. Folders are slash-separated, "" for the root; keys are bytes
     /// (two names that are equivalent Unicode stay two keys).
     var edits: [GitPath: [GitPath: StagedChange]] = [:]
@@ -75,13 +78,15 @@ final class WorkdirStager {
     /// Scan big folders' subfolders on several threads (off in the stagers doing that).
     var parallel = true
 
-    init(repository: Repository?, gitDir: String, workdir: String, index: IndexFile, trustFileMode: Bool, trustCtime: Bool) {
+    init(repository: Repository?, gitDir: String, workdir: String, index: IndexFile, trustFileMode: Bool, trustCtime: Bool,
+         ignoreRules: IgnoreRules) {
         openedRepository = repository
         self.gitDir = gitDir
         self.workdir = workdir
         self.index = index
         self.trustFileMode = trustFileMode
         self.trustCtime = trustCtime
+        self.ignoreRules = ignoreRules
     }
 
     /// The repository handle for ignore rules and hashing (each thread needs its own).
@@ -95,7 +100,7 @@ final class WorkdirStager {
     func stage(filtersEverywhere: Bool) throws -> ObjectID {
         let root = open(workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard root >= 0 else { throw StagingDeclined() }
-        try scanTracked(folder: .root, descriptor: root, range: 0..<index.entries.count, prefix: 0)
+        try scanTracked(folder: .root, descriptor: root, range: 0..<index.entries.count, prefix: 0, parentScope: nil)
         try hashPending(filters: filtersEverywhere || sawAttributesFile)
         let writer = try TreeWriter(repository: repository())
         let tree = try writeTracked(folder: .root, range: 0..<index.entries.count, prefix: 0, writer: writer) ?? writer.write([])
@@ -108,8 +113,9 @@ final class WorkdirStager {
     /// paths all start with `folder/` (`prefix` bytes). Both sides are in git's order, so one
     /// merge pass pairs them; a name whose kind changed (file <-> folder) comes up once as gone
     /// from the index and once as untracked.
-    func scanTracked(folder: GitPath, descriptor: Int32, range: Range<Int>, prefix: Int) throws {
+    func scanTracked(folder: GitPath, descriptor: Int32, range: Range<Int>, prefix: Int, parentScope: IgnoreScope?) throws {
         let listing = try FolderListing(descriptor: descriptor, isRoot: folder.isEmpty)
+        let scope = ignoreScope(of: folder, listing: listing, parent: parentScope)
         var deferred: [SubfolderScan] = []
         let items = listing.items
         var untracked: [FolderListing.Item] = []
@@ -142,7 +148,7 @@ final class WorkdirStager {
                 if parallel && range.count >= Self.parallelThreshold {
                     deferred.append(scan)
                 } else {
-                    try listing.withDescriptor { try scanSubfolder(scan, of: folder, parent: $0) }
+                    try listing.withDescriptor { try scanSubfolder(scan, of: folder, parent: $0, scope: scope) }
                 }
             } else {
                 var info = stat()
@@ -166,28 +172,29 @@ final class WorkdirStager {
             i = span.end
         }
         if deferred.count > 1 {
-            try listing.withDescriptor { try scanConcurrently(deferred, of: folder, parent: $0) }
+            try listing.withDescriptor { try scanConcurrently(deferred, of: folder, parent: $0, scope: scope) }
         } else {
             try listing.withDescriptor { parent in
-                for scan in deferred { try scanSubfolder(scan, of: folder, parent: parent) }
+                for scan in deferred { try scanSubfolder(scan, of: folder, parent: parent, scope: scope) }
             }
         }
-        try addUntracked(folder: folder, listing: listing, items: untracked, checkFolder: true)
+        try addUntracked(folder: folder, listing: listing, items: untracked, scope: scope)
     }
 
-    func scanSubfolder(_ scan: SubfolderScan, of folder: GitPath, parent: Int32) throws {
+    /// `scope`: the ignore rules of `folder`.
+    func scanSubfolder(_ scan: SubfolderScan, of folder: GitPath, parent: Int32, scope: IgnoreScope) throws {
         let child = scan.name.withCString { openat(parent, $0, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
         guard child >= 0 else { throw StagingDeclined() }
         try scanTracked(folder: folder.appending(scan.name), descriptor: child,
-                        range: scan.range, prefix: scan.prefix)
+                        range: scan.range, prefix: scan.prefix, parentScope: scope)
     }
 
     /// Untracked entries of one folder: not ignored files are staged, not ignored folders walked.
-    /// `checkFolder`: the folder is tracked and may itself be ignored (then so is everything
-    /// untracked in it); an untracked folder was checked before it was entered.
-    private func addUntracked(folder: GitPath, listing: FolderListing, items: [FolderListing.Item], checkFolder: Bool) throws {
+    /// `scope` holds the folder's ignore rules; when the folder itself is ignored (a tracked
+    /// folder can be), so is everything untracked in it.
+    private func addUntracked(folder: GitPath, listing: FolderListing, items: [FolderListing.Item], scope: IgnoreScope) throws {
         guard !items.isEmpty else { return }
-        if checkFolder && !folder.isEmpty, try repository().isIgnored(folder, asFolder: true) {
+        if scope.isExcluded {
             // Its untracked .gitattributes still applies to the tracked files beside it.
             if items.contains(where: { listing.name($0).bytes == Self.attributesName }) { sawAttributesFile = true }
             return
@@ -198,7 +205,7 @@ final class WorkdirStager {
             let path = folder.appending(name)
             switch item.kind {
             case .file, .link:
-                guard try !repository().isIgnored(path, asFolder: false) else { continue }
+                guard !scope.isIgnored(name, isFolder: false) else { continue }  // a link is no folder
                 var info = stat()
                 guard listing.withFolderAndName(item, { fstatat($0, $1, &info, AT_SYMLINK_NOFOLLOW) }) == 0 else {
                     if errno == ENOENT { continue }
@@ -208,7 +215,7 @@ final class WorkdirStager {
                 guard kind == .file || kind == .link else { throw StagingDeclined() }
                 pending.append(PendingFile(folder: folder, name: name, isLink: kind == .link, mode: mode(of: info, entry: nil), entry: nil))
             case .folder:
-                if try repository().isIgnored(path, asFolder: true) { continue }
+                if scope.isIgnored(name, isFolder: true) { continue }
                 let child = listing.withFolderAndName(item) { openat($0, $1, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC) }
                 guard child >= 0 else { throw StagingDeclined() }
                 var gitInfo = stat()
@@ -225,7 +232,8 @@ final class WorkdirStager {
                 }
                 newFolders[folder, default: []].append(name)
                 let inner = try FolderListing(descriptor: child, isRoot: false)
-                try addUntracked(folder: path, listing: inner, items: inner.items, checkFolder: false)
+                try addUntracked(folder: path, listing: inner, items: inner.items,
+                                 scope: ignoreScope(of: path, listing: inner, parent: scope))
             case .other:
                 continue  // sockets, fifos, devices: git does not stage them
             }

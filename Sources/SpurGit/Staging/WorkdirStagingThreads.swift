@@ -45,15 +45,16 @@ extension WorkdirStager {
     /// Scans `scans` (subfolders of `folder`, open at `parent`) on several threads, each with
     /// its own stager and repository handle, then takes in what they found. Listing and
     /// `lstat`ing is kernel work that runs in parallel across folders, as git's preloaded index.
-    func scanConcurrently(_ scans: [SubfolderScan], of folder: GitPath, parent: Int32) throws {
+    func scanConcurrently(_ scans: [SubfolderScan], of folder: GitPath, parent: Int32, scope: IgnoreScope) throws {
         let results = FindingSlots(count: scans.count)
         let index = self.index, gitDir = self.gitDir, workdir = self.workdir, fileMode = trustFileMode, ctime = trustCtime
+        let rules = ignoreRules
         DispatchQueue.concurrentPerform(iterations: scans.count) { k in
             let stager = WorkdirStager(repository: nil, gitDir: gitDir, workdir: workdir, index: index,
-                                       trustFileMode: fileMode, trustCtime: ctime)
+                                       trustFileMode: fileMode, trustCtime: ctime, ignoreRules: rules)
             stager.parallel = false
             do {
-                try stager.scanSubfolder(scans[k], of: folder, parent: parent)
+                try stager.scanSubfolder(scans[k], of: folder, parent: parent, scope: scope)
                 results.slots[k] = stager.findings
             } catch {
                 results.slots[k] = nil

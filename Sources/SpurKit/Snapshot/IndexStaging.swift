@@ -27,12 +27,6 @@ enum IndexStaging {
         var plan = Plan()
         guard let workdir = repository.workdir else { return plan }
         let trustFileMode = try repository.config().bool("core.filemode") ?? true
-        for entry in index.entries() where entry.isSkipWorktree && entry.path.hasLastName(".gitignore") {
-            // git reads such a file's rules from the index; libgit2 only from the working tree.
-            if FileStat.of(entry.path.under(workdir)) == nil {
-                throw SpurError("\(entry.path) is skip-worktree and missing from the working tree: git still applies its rules, spur cannot; check it out (git sparse-checkout add, or git update-index --no-skip-worktree and git checkout) and try again")
-            }
-        }
         for entry in index.entries() where entry.mode != .commit && !entry.isSkipWorktree && !entry.isAssumeUnchanged {
             guard let info = FileStat.of(entry.path.under(workdir)) else { continue }
             if info.kind == .other {
@@ -91,11 +85,11 @@ enum IndexStaging {
     /// After `add_all`: records each untracked folder libgit2 took for a repository as git does:
     /// a gitlink to its HEAD when it is one with a commit, a refusal (git's reason) when it has
     /// none, and its files when its `.git` is not a repository at all.
-    static func addNested(_ nested: [GitPath], to index: Index, of repository: Repository) throws {
+    static func addNested(_ nested: [GitPath], to index: Index, of repository: Repository, ignored: IgnoredPaths) throws {
         guard let workdir = repository.workdir else { return }
         for path in nested {
             guard let inner = try? Repository(path: path.under(workdir)) else {
-                try addFolder(path, to: index, of: repository, workdir: workdir)
+                try addFolder(path, to: index, of: repository, workdir: workdir, ignored: ignored)
                 continue
             }
             guard let head = try inner.headCommitID() else {
@@ -106,7 +100,7 @@ enum IndexStaging {
     }
 
     /// Stages the not-ignored files below untracked folder `path` (its `.git` is not a repository).
-    private static func addFolder(_ path: GitPath, to index: Index, of repository: Repository, workdir: String) throws {
+    private static func addFolder(_ path: GitPath, to index: Index, of repository: Repository, workdir: String, ignored: IgnoredPaths) throws {
         guard let handle = opendir(path.under(workdir).cString) else {
             throw SpurError("cannot read \(path.display): \(String(cString: strerror(errno)))")
         }
@@ -117,14 +111,14 @@ enum IndexStaging {
             guard let info = FileStat.of(child.under(workdir)) else { continue }
             switch info.kind {
             case .directory:
-                if try name == ".git" || repository.isIgnored(child, asFolder: true) { continue }
+                if name == ".git" || ignored.isIgnored(child, isFolder: true) { continue }
                 if FileStat.of(child.appending(".git").under(workdir)) != nil {
-                    try addNested([child], to: index, of: repository)
+                    try addNested([child], to: index, of: repository, ignored: ignored)
                 } else {
-                    try addFolder(child, to: index, of: repository, workdir: workdir)
+                    try addFolder(child, to: index, of: repository, workdir: workdir, ignored: ignored)
                 }
             case .file, .symlink:
-                if try name == ".git" || repository.isIgnored(child, asFolder: false) { continue }
+                if name == ".git" || ignored.isIgnored(child, isFolder: false) { continue }
                 if info.kind == .symlink {
                     guard let target = FileBytes.linkTarget(child.under(workdir)) else { throw SpurError("cannot read the link \(child.display)") }
                     try index.add(path: child, id: repository.writeBlob(target), mode: .link)
@@ -135,5 +129,19 @@ enum IndexStaging {
                 continue
             }
         }
+    }
+}
+
+/// The ignore rules of a snapshot staged through libgit2's index: git's rules (spur's matcher),
+/// with each skip-worktree `.gitignore` missing from the working tree read from the index, as
+/// git reads it.
+enum IgnoreStaging {
+    static func rules(of repository: Repository, index: Index) throws -> IgnoredPaths {
+        var fromIndex: [GitPath: ObjectID] = [:]
+        for entry in index.entries() where entry.isSkipWorktree && entry.mode != .commit
+            && entry.path.hasLastName(".gitignore") {
+            fromIndex[entry.path] = entry.id
+        }
+        return IgnoredPaths(try IgnoreRules(repository: repository, skipWorktreeRuleFiles: fromIndex))
     }
 }

@@ -65,11 +65,12 @@ public struct Snapshot: Sendable, Equatable {
             // or conflicted index...) cannot.
             throw SpurError("the index is split (core.splitIndex), which spur reads only when it needs no libgit2 index here; run 'git update-index --no-split-index' and try again")
         }
+        let ignored = try IgnoreStaging.rules(of: repository, index: index)
         let plan = try IndexStaging.prepare(index, of: repository)
-        let nested = try index.stageWorkingTree(skipping: plan.skipped)
+        let nested = try index.stageWorkingTree(skipping: plan.skipped, ignored: ignored)
         try IndexStaging.finish(plan, index)
         // Like git, a repository inside the working tree becomes a gitlink to its HEAD.
-        try IndexStaging.addNested(nested.filter { !plan.skipped.contains($0) }, to: index, of: repository)
+        try IndexStaging.addNested(nested.filter { !plan.skipped.contains($0) }, to: index, of: repository, ignored: ignored)
         return index
     }
 }

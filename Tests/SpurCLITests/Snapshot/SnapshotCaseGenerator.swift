@@ -18,8 +18,10 @@ enum SnapshotFeature: String, CaseIterable, Sendable {
     case flaggedRuleFiles
     // Ignore rules.
     case ignoreRules, ignoreNegation, folderOnlyRules, infoExclude, excludesFile
-    /// A `.gitignore` or `.gitattributes` that is a symlink to a rules file.
+    /// A `.gitignore` that is a symlink to a rules file.
     case ruleFileSymlinks
+    /// A `.gitattributes` that is a symlink to a rules file.
+    case attributesFileSymlinks
     /// A nested repository whose files match an ignore rule (`*.log`).
     case ignoredFilesInNestedRepository
     // Attributes and conversions.
@@ -276,7 +278,8 @@ struct SnapshotCaseGenerator {
         var kinds: [SnapshotFeature] = []
         for feature in [SnapshotFeature.edits, .creates, .deletes, .renames, .chmod, .staging, .partialStaging, .commits, .typeChanges,
                         .symlinks, .intentToAdd, .assumeUnchanged, .skipWorktree, .ignoreRules, .textAttributes, .ident, .filterDriver,
-                        .sameSizeEdit, .trustctimeMtimePutBack, .nestedRepository, .nestedRepositoryWithoutCommit, .ruleFileSymlinks] where has(feature) {
+                        .sameSizeEdit, .trustctimeMtimePutBack, .nestedRepository, .nestedRepositoryWithoutCommit, .ruleFileSymlinks,
+                        .attributesFileSymlinks] where has(feature) {
             kinds.append(feature)
         }
         if !has(.intentToAddMarked) {
@@ -380,12 +383,12 @@ struct SnapshotCaseGenerator {
         case .trustctimeMtimePutBack:
             run("same-size edit \(shown), mtime put back", .trustctimeMtimePutBack,
                 "[ -f \(q) ] && [ ! -L \(q) ] && [ -s \(q) ] && touch -r \(q) \"$TMPDIR_CASE/ref\" && printf Q | dd of=\(q) conv=notrunc status=none && touch -r \"$TMPDIR_CASE/ref\" -- \(q)")
-        case .ruleFileSymlinks:
-            let attributes = chance(50)
+        case .ruleFileSymlinks, .attributesFileSymlinks:
+            let attributes = kind == .attributesFileSymlinks
             let folder = pick(["", "d/", "sub/"])
             let name = folder + (attributes ? ".gitattributes" : ".gitignore")
             let rule = attributes ? "*.txt text eol=crlf" : "*.log"
-            run("\(name) as a symlink to a rules file", .ruleFileSymlinks,
+            run("\(name) as a symlink to a rules file", kind,
                 "mkdir -p ./\(folder) && printf '%s\\n' '\(rule)' > rules-\(attributes ? "a" : "i") && rm -rf \(name) && ln -s \(folder.isEmpty ? "" : "../")rules-\(attributes ? "a" : "i") \(name)")
         case .nestedRepository, .nestedRepositoryWithoutCommit:
             let withCommit = kind == .nestedRepository

@@ -58,11 +58,53 @@ import SpurTestSupport
             """)
     }
 
-    /// Declined on purpose: libgit2 cannot read ignore rules from the index.
-    @Test func aSkipWorktreeGitignoreMissingFromTheWorkingTreeIsRefusedNamingIt() throws {
-        try SnapshotOracle.expectRefusal("""
-            printf '*.log\\n' > .gitignore && git add -A && git commit -q -m base
-            git update-index --skip-worktree .gitignore && rm .gitignore; printf 'i\\n' > debug.log
-            """, naming: [".gitignore", "skip-worktree"])
+    /// git reads a skip-worktree `.gitignore` missing from the working tree from the index; so does spur.
+    @Test func aSkipWorktreeGitignoreMissingFromTheWorkingTreeStillApplies() throws {
+        try SnapshotOracle.expectAgreement("""
+            printf '*.log\\n!keep.log\\n' > .gitignore && mkdir sub && printf 'tmp/\\n' > sub/.gitignore && git add -A && git commit -q -m base
+            git update-index --skip-worktree .gitignore sub/.gitignore && rm .gitignore sub/.gitignore
+            printf 'i\\n' > debug.log; printf 'k\\n' > keep.log; mkdir -p sub/tmp && printf 't\\n' > sub/tmp/t.txt; printf 'n\\n' > sub/n.txt
+            """)
+    }
+
+    // The ignore classes of issue #15 through libgit2's index (the fallback): an intent-to-add
+    // entry makes the fast path decline, so these prove the fallback asks spur's matcher too.
+
+    @Test func aGitignoreThatIsASymlinkIsNotFollowedWhenStagingThroughTheIndex() throws {
+        try SnapshotOracle.expectAgreement("""
+            printf 'base\\n' > base.txt && git add -A && git commit -q -m base && printf 'i\\n' > ita.txt && git add -N ita.txt
+            printf '*.log\\n' > rules && mkdir sub && ln -s ../rules sub/.gitignore && printf 'l\\n' > sub/a.log
+            """)
+    }
+
+    @Test func aNegationInOneIgnoreFileUndoesARuleOfAnotherWhenStagingThroughTheIndex() throws {
+        try SnapshotOracle.expectAgreement("""
+            printf '*.log\\n' > .gitignore && mkdir sub && printf '!keep.log\\n' > sub/.gitignore
+            git add -A && git commit -q -m base && printf 'i\\n' > ita.txt && git add -N ita.txt
+            printf 'k\\n' > sub/keep.log; printf 'd\\n' > sub/drop.log
+            printf '!top.log\\n' >> .git/info/exclude; printf 't\\n' > top.log
+            """)
+    }
+
+    @Test func aSymlinkToAFolderUnderAFolderOnlyRuleIsRecordedWhenStagingThroughTheIndex() throws {
+        try SnapshotOracle.expectAgreement("""
+            printf 'build/\\n' > .gitignore && mkdir real && printf 'r\\n' > real/r.txt && git add -A && git commit -q -m base
+            printf 'i\\n' > ita.txt && git add -N ita.txt; ln -s real build; mkdir out && ln -s ../real out/build
+            """)
+    }
+
+    @Test func aNameThatIsNotUTF8UnderAFolderOnlyRuleIsIgnoredAsGitDoes() throws {
+        try SnapshotOracle.expectAgreement("""
+            printf 'build/\\n' > .gitignore && mkdir build && printf 't\\n' > build/$'t\\377' && git add -A && git add -f build && git commit -q -m base
+            printf 'n\\n' > build/$'a\\377'; printf 'e\\n' >> build/$'t\\377'; mkdir $'d\\376' && printf 'k\\n' > $'d\\376/k'
+            """)
+    }
+
+    @Test func aNameThatIsNotUTF8UnderAFolderOnlyRuleIsIgnoredAsGitDoesWhenStagingThroughTheIndex() throws {
+        try SnapshotOracle.expectAgreement("""
+            printf 'build/\\n' > .gitignore && mkdir build && printf 't\\n' > build/$'t\\377' && git add -A && git add -f build && git commit -q -m base
+            printf 'i\\n' > ita.txt && git add -N ita.txt
+            printf 'n\\n' > build/$'a\\377'; printf 'e\\n' >> build/$'t\\377'; mkdir $'d\\376' && printf 'k\\n' > $'d\\376/k'
+            """)
     }
 }
