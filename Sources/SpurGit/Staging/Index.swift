@@ -64,6 +64,14 @@ public final class Index {
         return Index(owning: handle)
     }
 
+    /// The index file at `path` as it is on disk, not bound to a repository (read-only use).
+    public static func open(path: String) throws -> Index {
+        var handle: OpaquePointer?
+        try check(git_index_open(&handle, path), "git_index_open(\(path))")
+        guard let handle else { throw GitError(code: -1, errorClass: 0, message: "no index", operation: "git_index_open") }
+        return Index(owning: handle)
+    }
+
     public var count: Int { git_index_entrycount(pointer) }
 
     /// Stages every working-tree file matching `pathspecs` that is not ignored, like `git add -A`.
@@ -143,6 +151,11 @@ public final class Index {
     public func entry(path: String) -> IndexEntry? {
         guard let entry = git_index_get_bypath(pointer, path, 0) else { return nil }
         return IndexEntry(entry)
+    }
+
+    /// The stage-0 entry for `path` given as bytes, or nil.
+    public func entry(path: GitPath) -> IndexEntry? {
+        path.withCString { git_index_get_bypath(pointer, $0, 0) }.map(IndexEntry.init)
     }
 
     /// Every entry, in index order.
