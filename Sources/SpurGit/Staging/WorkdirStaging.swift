@@ -17,6 +17,12 @@ extension Repository {
     /// repositories, `core.ignorecase`, `core.symlinks=false`) or anything fails; the caller
     /// then stages through libgit2's index, which gives the same tree.
     public func stagedWorkdirTree() -> ObjectID? {
+        stagedWorkdirTreeAndReads()?.tree
+    }
+
+    /// The same, with the regular files git add -A would read from the working tree for it
+    /// (what content filters apply to; see `WorkdirReads`).
+    public func stagedWorkdirTreeAndReads() -> (tree: ObjectID, reads: WorkdirReads)? {
         guard let workdir, let index = IndexFile.read(path: gitDir + "/index") else { return nil }
         do {
             let config = try config()
@@ -24,7 +30,8 @@ extension Repository {
             let stager = WorkdirStager(repository: self, gitDir: gitDir, workdir: workdir, index: index,
                                        trustFileMode: try config.bool("core.filemode") ?? true,
                                        trustCtime: try config.bool("core.trustctime") ?? true)
-            return try stager.stage(filtersEverywhere: try contentFiltersReachEveryPath(config))
+            let tree = try stager.stage(filtersEverywhere: try contentFiltersReachEveryPath(config))
+            return (tree, stager.reads())
         } catch {
             return nil
         }
@@ -40,6 +47,26 @@ extension Repository {
         var info = stat()
         return files.contains { !$0.isEmpty && lstat($0, &info) == 0 }
     }
+}
+
+/// The regular files `git add -A` reads from the working tree (tracked ones whose stat data
+/// does not prove them unchanged, and untracked ones not ignored), which it runs through the
+/// content filters; every other file keeps the blob the index records.
+public struct WorkdirReads: Sendable {
+    /// Tracked files read (in any order; git reads them in path order, before the untracked).
+    public var tracked: [GitPath] = []
+    /// Untracked files read.
+    public var untracked: [GitPath] = []
+    /// The blobs the index on disk holds for the tracked files read and for every `.gitattributes`.
+    public var indexBlobs: [GitPath: ObjectID] = [:]
+    /// `.gitattributes` entries git add never touches (skip-worktree, assume-unchanged): their
+    /// staged rules apply wherever the working tree has no file.
+    public var untouchedAttributeFiles: Set<GitPath> = []
+    /// Tracked files git does not read (stat data matches) that libgit2 may have re-read: their
+    /// index blobs stand.
+    public var statClean: [GitPath: ObjectID] = [:]
+
+    public init() {}
 }
 
 /// A change to one name of one folder, relative to the index.
@@ -361,6 +388,28 @@ final class WorkdirStager {
             if count == 0 { return result }
             result.append(contentsOf: chunk[0..<count])
         }
+    }
+
+    /// The regular files this scan read (see `WorkdirReads`).
+    func reads() -> WorkdirReads {
+        var reads = WorkdirReads()
+        for file in pending where !file.isLink {
+            let path = file.folder.appending(file.name)
+            if let entry = file.entry {
+                reads.tracked.append(path)
+                reads.indexBlobs[path] = ObjectID(index.entries[entry].id)
+            } else {
+                reads.untracked.append(path)
+            }
+        }
+        for i in index.entries.indices {
+            let entry = index.entries[i]
+            guard entry.pathLength >= 14,
+                  index.paths[(entry.pathStart + entry.pathLength - 14)..<(entry.pathStart + entry.pathLength)].elementsEqual(Self.attributesName),
+                  entry.pathLength == 14 || index.paths[entry.pathStart + entry.pathLength - 15] == 0x2F else { continue }
+            reads.indexBlobs[index.path(i)] = ObjectID(entry.id)
+        }
+        return reads
     }
 
     // MARK: Trees
