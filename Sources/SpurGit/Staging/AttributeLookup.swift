@@ -159,4 +159,18 @@ extension AttributeLookup {
         let index = try? Index.open(path: repository.gitDir + "/index")
         return try checkin(repository: repository) { index?.entry(path: $0)?.id }
     }
+
+    /// A lookup as a checkout reads the files: the index's `.gitattributes` first, else the
+    /// working tree's regular file.
+    public static func checkout(repository: Repository, index: Index) throws -> AttributeLookup {
+        let workdir = repository.workdir.map { GitPath($0) }
+        return try AttributeLookup(repository: repository) { folder in
+            let file = folder.appending(GitPath(".gitattributes"))
+            if let entry = index.entry(path: file), let blob = try? repository.blob(entry.id) {
+                return AttributeRules(parsing: blob.bytes, macrosAllowed: folder.isEmpty, fromFile: false)
+            }
+            guard let workdir, let bytes = readRegularFile(workdir.appending(file), followLinks: false) else { return .empty }
+            return AttributeRules(parsing: bytes, macrosAllowed: folder.isEmpty, fromFile: true)
+        }
+    }
 }

@@ -45,6 +45,28 @@ enum IndexStaging {
                 try index.add(path: entry.path, id: repository.writeBlob([]), mode: mode, statOf: workdir + "/" + entry.path)
             }
         }
+        // A skip-worktree or assume-unchanged entry below a name that is now a file or a link:
+        // git adds that file (when not ignored) and drops the entries it replaces; libgit2
+        // keeps the flagged entry and leaves the user's file out.
+        var replaced: [String: Bool] = [:]
+        for entry in index.entries() where (entry.isSkipWorktree || entry.isAssumeUnchanged) && !entry.isIntentToAdd {
+            var folder = ""
+            for component in entry.path.split(separator: "/", omittingEmptySubsequences: false).dropLast() {
+                folder = folder.isEmpty ? String(component) : folder + "/" + component
+                let isReplaced: Bool
+                if let known = replaced[folder] {
+                    isReplaced = known
+                } else {
+                    let kind = FileStat.of(workdir + "/" + folder)?.kind
+                    isReplaced = try (kind == .file || kind == .symlink) && !repository.isIgnored(folder)
+                    replaced[folder] = isReplaced
+                }
+                if isReplaced {
+                    try index.remove(path: entry.path)
+                    break
+                }
+            }
+        }
         // Gitlinks are resolved here: libgit2 parses .gitmodules for them and fails on a
         // malformed one, which git does not even read for `git add -A`.
         for entry in index.entries() where entry.mode == .commit && !entry.isSkipWorktree && !entry.isAssumeUnchanged {

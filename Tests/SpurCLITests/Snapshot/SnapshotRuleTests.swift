@@ -72,7 +72,7 @@ import SpurTestSupport
             printf '*.id ident\\n' > .gitattributes && printf '$Id: old $ and $Id$\\n' > g.id && git add -A && git commit -q -m base
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectLaneMatchesGitWorktreeAdd(repository, knownIssue: "#15: a lane expands only the first $Id$")
+        try SnapshotProbe.expectLaneMatchesGitWorktreeAdd(repository)
     }
 
     @Test func aCleanFilterDriverIsRunOrRefusedNeverSkipped() throws {
