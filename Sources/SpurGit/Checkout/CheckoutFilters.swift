@@ -85,9 +85,11 @@ extension Repository {
     }
 
     /// After libgit2's checkout of the index into this worktree: rewrites each file whose `ident`
-    /// attribute is set with every `$Id$` expanded, as `git worktree add` writes it.
+    /// attribute is set with every `$Id$` expanded, as `git worktree add` writes it, and records
+    /// the rewritten files' stat data in the index (else git would take them as modified).
     func expandIdentAfterCheckout(_ index: Index) throws {
         guard let root = workdir else { return }
+        var rewritten = false
         let lookup = try AttributeLookup.checkout(repository: self, index: index)
         for entry in index.entries() where entry.mode == .blob || entry.mode == .executable {
             let path = GitPath(entry.path)
@@ -98,6 +100,7 @@ extension Repository {
             let descriptor = full.withCString { open($0, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC) }
             guard descriptor >= 0 else { throw GitError(code: -1, errorClass: 0, message: "cannot write \(path.display)", operation: "checkout") }
             defer { close(descriptor) }
+            rewritten = true
             var written = 0
             while written < expected.count {
                 let count = expected.withUnsafeBytes { Glibc.write(descriptor, $0.baseAddress.map { $0 + written }, $0.count - written) }
@@ -105,6 +108,8 @@ extension Repository {
                 guard count > 0 else { throw GitError(code: -1, errorClass: 0, message: "cannot write \(path.display)", operation: "checkout") }
                 written += count
             }
+            try index.add(path: entry.path, id: entry.id, mode: entry.mode, statOf: full.text)
         }
+        if rewritten { try index.write() }
     }
 }
