@@ -53,6 +53,7 @@ extension Repository {
         try index.withPointer { index in
             try check(withPointer { git_checkout_index($0, index, &options) }, "checkout")
         }
+        try expandIdentAfterCheckout(index)
     }
 
     /// Names of the linked worktrees git knows about.

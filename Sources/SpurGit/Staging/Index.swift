@@ -64,6 +64,14 @@ public final class Index {
         return Index(owning: handle)
     }
 
+    /// The index file at `path` as it is on disk, not bound to a repository (read-only use).
+    public static func open(path: String) throws -> Index {
+        var handle: OpaquePointer?
+        try check(git_index_open(&handle, path), "git_index_open(\(path))")
+        guard let handle else { throw GitError(code: -1, errorClass: 0, message: "no index", operation: "git_index_open") }
+        return Index(owning: handle)
+    }
+
     public var count: Int { git_index_entrycount(pointer) }
 
     /// Stages the working tree the way `git add -A` does: every change, addition and deletion

@@ -17,6 +17,12 @@ extension Repository {
     /// repositories, `core.ignorecase`, `core.symlinks=false`) or anything fails; the caller
     /// then stages through libgit2's index, which gives the same tree.
     public func stagedWorkdirTree() -> ObjectID? {
+        stagedWorkdirTreeAndReads()?.tree
+    }
+
+    /// The same, with the regular files git add -A would read from the working tree for it
+    /// (what content filters apply to; see `WorkdirReads`).
+    public func stagedWorkdirTreeAndReads() -> (tree: ObjectID, reads: WorkdirReads)? {
         guard let workdir, let index = IndexFile.read(path: gitDir + "/index") else { return nil }
         do {
             let config = try config()
@@ -25,7 +31,8 @@ extension Repository {
                                        trustFileMode: try config.bool("core.filemode") ?? true,
                                        trustCtime: try config.bool("core.trustctime") ?? true,
                                        ignoreRules: try IgnoreRules(repository: self))
-            return try stager.stage(filtersEverywhere: try contentFiltersReachEveryPath(config))
+            let tree = try stager.stage(filtersEverywhere: try contentFiltersReachEveryPath(config))
+            return (tree, stager.reads())
         } catch {
             return nil
         }

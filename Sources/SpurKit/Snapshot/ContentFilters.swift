@@ -8,8 +8,8 @@ import SpurGit
 ///
 /// Looks at: `core.autocrlf`, `core.attributesFile`, `<common dir>/info/attributes`, the
 /// global and system attribute files, and `.gitattributes` in the path's folder and each
-/// folder above it in the working tree. (A `.gitattributes` staged but deleted from the
-/// working tree is not seen.)
+/// folder above it in the working tree. (A `.gitattributes` only in the index is not seen here;
+/// `CheckinFilters` looks at the index's itself.)
 final class ContentFilters {
     let workdir: String
     /// True when a setting or attribute file that reaches every path exists.

@@ -23,7 +23,7 @@ enum IndexStaging {
     /// and replaces each intent-to-add entry by what `git add -A` stages for it (its content;
     /// nothing when the file is gone or the entry is marked assume-unchanged or skip-worktree,
     /// since git then never looks at the file and writes no tree entry for it).
-    static func prepare(_ index: Index, of repository: Repository) throws -> Plan {
+    static func prepare(_ index: Index, of repository: Repository, ignored: IgnoredPaths) throws -> Plan {
         var plan = Plan()
         guard let workdir = repository.workdir else { return plan }
         let trustFileMode = try repository.config().bool("core.filemode") ?? true
@@ -37,6 +37,26 @@ enum IndexStaging {
                 // with its stat data, so libgit2 sees it unchanged and makes no patch of it.
                 let mode = info.gitMode(trustFileMode: trustFileMode, known: entry.mode)
                 try index.add(path: entry.path, id: repository.writeBlob([]), mode: mode, statOf: entry.path.under(workdir))
+            }
+        }
+        // A skip-worktree or assume-unchanged entry below a name that is now a file or a link:
+        // git adds that file (when not ignored) and drops the entries it replaces; libgit2
+        // keeps the flagged entry and leaves the user's file out.
+        var replaced: [GitPath: Bool] = [:]
+        for entry in index.entries() where (entry.isSkipWorktree || entry.isAssumeUnchanged) && !entry.isIntentToAdd {
+            for folder in entry.path.ancestorFolders {
+                let isReplaced: Bool
+                if let known = replaced[folder] {
+                    isReplaced = known
+                } else {
+                    let kind = FileStat.of(folder.under(workdir))?.kind
+                    isReplaced = (kind == .file || kind == .symlink) && !ignored.isIgnored(folder, isFolder: false)
+                    replaced[folder] = isReplaced
+                }
+                if isReplaced {
+                    try index.remove(path: entry.path)
+                    break
+                }
             }
         }
         // Gitlinks are resolved here: libgit2 parses .gitmodules for them and fails on a

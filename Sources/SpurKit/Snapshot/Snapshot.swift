@@ -29,11 +29,13 @@ public struct Snapshot: Sendable, Equatable {
     public static func take(repository: Repository, message: String, updateIndex: Bool) throws -> Snapshot {
         let parent = try repository.headCommitID()
         let tree: ObjectID
-        if !updateIndex, let staged = repository.stagedWorkdirTree() {
-            tree = try FilterDrivers.correct(tree: staged, of: repository)
+        if !updateIndex, let staged = repository.stagedWorkdirTreeAndReads() {
+            tree = try CheckinFilters.correct(tree: staged.tree, of: repository, reads: staged.reads)
         } else {
+            let original = try? Index.open(path: repository.gitDir + "/index")
             let index = try stagedIndex(of: repository)
-            tree = try FilterDrivers.correct(tree: index.writeTree(to: repository), of: repository)
+            let reads = try CheckinFilters.fallbackReads(of: repository, original: original, staged: index)
+            tree = try CheckinFilters.correct(tree: index.writeTree(to: repository), of: repository, reads: reads)
             if updateIndex { try index.write() }
         }
         let commit = try repository.createCommit(tree: tree, parents: parent.map { [$0] } ?? [], message: message)
@@ -47,8 +49,13 @@ public struct Snapshot: Sendable, Equatable {
 
     /// The same for a repository the caller opened.
     public static func treeID(repository: Repository) throws -> ObjectID {
-        if let staged = repository.stagedWorkdirTree() { return try FilterDrivers.correct(tree: staged, of: repository) }
-        return try FilterDrivers.correct(tree: stagedIndex(of: repository).writeTree(to: repository), of: repository)
+        if let staged = repository.stagedWorkdirTreeAndReads() {
+            return try CheckinFilters.correct(tree: staged.tree, of: repository, reads: staged.reads)
+        }
+        let original = try? Index.open(path: repository.gitDir + "/index")
+        let index = try stagedIndex(of: repository)
+        let reads = try CheckinFilters.fallbackReads(of: repository, original: original, staged: index)
+        return try CheckinFilters.correct(tree: index.writeTree(to: repository), of: repository, reads: reads)
     }
 
     /// The repository's index as on disk, with the whole working tree staged in memory.
@@ -66,7 +73,7 @@ public struct Snapshot: Sendable, Equatable {
             throw SpurError("the index is split (core.splitIndex), which spur reads only when it needs no libgit2 index here; run 'git update-index --no-split-index' and try again")
         }
         let ignored = try IgnoreStaging.rules(of: repository, index: index)
-        let plan = try IndexStaging.prepare(index, of: repository)
+        let plan = try IndexStaging.prepare(index, of: repository, ignored: ignored)
         let nested = try index.stageWorkingTree(skipping: plan.skipped, ignored: ignored)
         try IndexStaging.finish(plan, index)
         // Like git, a repository inside the working tree becomes a gitlink to its HEAD.

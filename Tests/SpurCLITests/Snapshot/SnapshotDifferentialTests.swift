@@ -19,22 +19,21 @@ import SpurTestSupport
     /// `withKnownIssue` of its directed test in SnapshotNameTests/SnapshotIndexFeatureTests/SnapshotRuleTests).
     /// Status 2026-12-02 (see DIFFERENCES.md): nfcNfdNames, combiningMarkNames, invalidUTF8Names,
     /// intentToAddMarked, ignoredFilesInNestedRepository, intentToAddWithEolConversion, filterDriver,
-    /// nestedRepositoryWithoutCommit, fifo, flaggedEntriesInFolders, identTwice and flaggedRuleFiles
-    /// agree in 60 cases each alone (seeds 15000-15059), but removing them from this list made the
-    /// default run (seeds 15000-15199, all switches combined) differ, so they stay until that is classified.
-    /// flaggedRuleFiles and ruleFileSymlinks (now `.gitignore` links only) agree since spur's own ignore
-    /// matcher (branch h-ignore): 200 cases, seeds 15000-15199, on top of the default switches.
+    /// nestedRepositoryWithoutCommit and fifo agree in 60 cases each alone (seeds 15000-15059), but
+    /// removing them from this list made the default run (seeds 15000-15199, all switches combined)
+    /// differ, so they stay until that is classified. flaggedRuleFiles and ruleFileSymlinks (now
+    /// `.gitignore` links only) agree since spur's own ignore matcher (branch h-ignore): 200 cases,
+    /// seeds 15000-15199, on top of the default switches. attributesChangedInWorkingTree,
+    /// flaggedEntriesInFolders and identTwice left the list on branch h-attr (0 differences in 320
+    /// cases of the default switches with all three, seeds 15000-15119 and 30000-30199).
     static let classesStillDiffering: [SnapshotFeature: String] = [
         .nfcNfdNames: "two files whose names are the NFC and NFD forms of \"ü\" collide: one disappears from the snapshot or takes the other's content",
         .combiningMarkNames: "a name starting with a combining mark or U+200D right after `/`: a deletion is missing from the snapshot, a new file under such a folder is omitted, and `spur spawn` fails with \"No such file or directory\"",
         .invalidUTF8Names: "names that are not valid UTF-8 are rewritten to U+FFFD in the snapshot and on disk in the lane",
         .intentToAddMarked: "an intent-to-add entry marked assume-unchanged (or skip-worktree): git leaves it out, spur records an empty blob",
-        .attributesChangedInWorkingTree: "a staged `.gitattributes` changed or deleted in the working tree (git applies the working tree's rules, spur the staged ones)",
-        .flaggedEntriesInFolders: "(not in the issue) a skip-worktree or assume-unchanged entry below a path that became a file: git records the file, spur keeps the entry and leaves the user's file out",
         .attributesFileSymlinks: "a `.gitattributes` that is a symlink (git does not follow it)",
         .ignoredFilesInNestedRepository: "an ignore rule that matches a file inside a nested repository (git keeps the gitlink, spur drops it)",
         .intentToAddWithEolConversion: "crash: SIGABRT \"free(): invalid pointer\" in libgit2 1.5.1's staging path (intent-to-add entry, an eol filter that may apply)",
-        .identTwice: "`ident` with more than one `$Id…$` in a file: a lane expands only the first, git worktree add every one (and the snapshot's clean side differs too)",
         .splitIndex: "split index (`core.splitIndex`, `git update-index --split-index`): spur fails",
         .sparseCheckout: "sparse checkout: a new file outside the sparse patterns (git add -A refuses, spur records it); a lane holds the files git worktree add leaves out",
         .trustctimeMtimePutBack: "`core.trustctime=false` with a same-size edit whose mtime was put back: git sees it, spur does not (depends on the second the case runs in)",

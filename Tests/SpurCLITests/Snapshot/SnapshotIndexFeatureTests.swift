@@ -74,7 +74,7 @@ import SpurTestSupport
             git update-index \(flag) h/n && rm -r h && printf 'a file now\\n' > h
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: a flagged entry below a path that became a file hides the file")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func anAssumeUnchangedFileBelowAFolderThatBecameASymlinkIsRecordedAsGitDoes() throws {

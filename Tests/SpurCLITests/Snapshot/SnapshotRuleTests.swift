@@ -44,7 +44,7 @@ import SpurTestSupport
             printf 'c\\r\\n' >> sub/f.txt
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: a .gitattributes that is a symlink")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func aGitattributesInsideAnIgnoredFolderAppliesToTheTrackedFilesThere() throws {
@@ -72,7 +72,7 @@ import SpurTestSupport
             printf '*.id ident\\n' > .gitattributes && printf '$Id: old $ and $Id$\\n' > g.id && git add -A && git commit -q -m base
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectLaneMatchesGitWorktreeAdd(repository, knownIssue: "#15: a lane expands only the first $Id$")
+        try SnapshotProbe.expectLaneMatchesGitWorktreeAdd(repository)
     }
 
     @Test func aCleanFilterDriverIsRunOrRefusedNeverSkipped() throws {
@@ -145,7 +145,7 @@ import SpurTestSupport
             printf 'Z.txt text\\n' > .gitattributes; printf 'b\\r\\n' >> f.txt
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: a staged .gitattributes changed in the working tree")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func aStatCleanFileKeepsItsIndexBlobWhenTheAttributesChange() throws {
@@ -156,7 +156,7 @@ import SpurTestSupport
             printf 'Z.txt text\\n' > .gitattributes
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: a stat-clean file is re-cleaned under changed attributes")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func aStagedGitattributesDeletedFromTheWorkingTreeNoLongerApplies() throws {
@@ -166,7 +166,7 @@ import SpurTestSupport
             printf 'b\\r\\n' >> f.txt
             """)
         defer { repository.remove() }
-        try SnapshotProbe.expectAgreement(repository, knownIssue: "#15: a staged .gitattributes deleted from the working tree")
+        try SnapshotProbe.expectAgreement(repository)
     }
 
     @Test func textAutoWithAStagedBlobHoldingALoneCRIsNormalisedAsGitDoes() throws {
