@@ -79,9 +79,17 @@ public final class Repository {
     }
 
     /// The repository's index as loaded from disk. Changes stay in memory unless written.
+    /// A split index (`core.splitIndex`), which libgit2 cannot read, is read by spur and loaded
+    /// into an in-memory index (`splitIndex()`).
     public func index() throws -> Index {
         var handle: OpaquePointer?
-        try check(git_repository_index(&handle, pointer), "git_repository_index")
+        let result = git_repository_index(&handle, pointer)
+        if result < 0 {
+            let error = GitError.last(code: result, operation: "git_repository_index")
+            if error.message.contains("'link'"), let split = try splitIndex() { return split }
+            throw error
+        }
+        try check(result, "git_repository_index")
         guard let handle else { throw GitError(code: -1, errorClass: 0, message: "no index", operation: "git_repository_index") }
         return Index(owning: handle)
     }

@@ -47,6 +47,9 @@ public struct IndexEntry: Sendable, Equatable {
 /// only inside that call too.
 public final class Index {
     private let pointer: OpaquePointer
+    /// The split index file an in-memory index was built from (`Repository.splitIndex()`):
+    /// `write()` replaces it with an unsplit index.
+    var diskPath: String?
     init(owning pointer: OpaquePointer) { self.pointer = pointer }
     deinit { git_index_free(pointer) }
 
@@ -131,7 +134,26 @@ public final class Index {
     /// Writes the index back to the file it was read from (spur does this only for a lane's own
     /// worktree index, never for the user's).
     public func write() throws {
-        try check(git_index_write(pointer), "git_index_write")
+        guard let diskPath else { return try check(git_index_write(pointer), "git_index_write") }
+        // Written beside the split index, then renamed over it: git reads an unsplit index as
+        // well (and splits it again on its next write when core.splitIndex asks for it).
+        let temporary = diskPath + ".spur-unsplit"
+        unlink(temporary)
+        var handle: OpaquePointer?
+        try check(git_index_open(&handle, temporary), "git_index_open")
+        guard let handle else { throw GitError(code: -1, errorClass: 0, message: "no index", operation: "git_index_open") }
+        try Index(owning: handle).withPointer { unsplit in
+            for i in 0..<count {
+                guard let entry = git_index_get_byindex(pointer, i) else { continue }
+                try check(git_index_add(unsplit, entry), "git_index_add")
+            }
+            try check(git_index_write(unsplit), "git_index_write")
+        }
+        guard rename(temporary, diskPath) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw GitError(code: -1, errorClass: 0, message: "rename \(temporary): \(reason)", operation: "git_index_write")
+        }
     }
 
     /// Replaces the contents with `tree`.

@@ -57,14 +57,7 @@ public struct Snapshot: Sendable, Equatable {
     /// hashing them. The index is changed only in memory; callers own a fresh repository handle,
     /// so the change dies with it.
     static func stagedIndex(of repository: Repository) throws -> Index {
-        let index: Index
-        do {
-            index = try repository.index()
-        } catch let error as GitError where error.message.contains("'link'") {
-            // The fast path reads a split index; libgit2 (needed here for a gitlink, a sparse
-            // or conflicted index...) cannot.
-            throw SpurError("the index is split (core.splitIndex), which spur reads only when it needs no libgit2 index here; run 'git update-index --no-split-index' and try again")
-        }
+        let index = try repository.index()  // a split index too (spur reads it for libgit2)
         let plan = try IndexStaging.prepare(index, of: repository)
         let nested = try index.stageWorkingTree(skipping: Set(plan.skipped.map { GitPath($0) }))
         try IndexStaging.finish(plan, index)
