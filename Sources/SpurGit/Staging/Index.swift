@@ -124,6 +124,27 @@ public final class Index {
         return context.nestedRepositories
     }
 
+    /// git's racy-git rule, which libgit2 applies only to the nanosecond: every stage-0 entry
+    /// modified in or after the whole second `second` (when the index file was written) loses its
+    /// mtime in memory, so the next `add_all` re-reads the file instead of trusting stat data
+    /// that cannot prove it unchanged. git compares whole seconds here and re-reads such an
+    /// entry; without this, libgit2 trusted a same-size edit git sees.
+    public func forgetStatOfEntries(modifiedSince second: Int) throws {
+        for i in 0..<count {
+            guard let current = git_index_get_byindex(pointer, i), Int(current.pointee.mtime.seconds) >= second,
+                  current.pointee.mtime.seconds != 0 || current.pointee.mtime.nanoseconds != 0,
+                  // Flagged entries are never re-read by git; conflict sides are not stat-checked.
+                  UInt32(current.pointee.flags) & (GIT_INDEX_ENTRY_VALID.rawValue | 0x3000) == 0,
+                  UInt32(current.pointee.flags_extended) & (GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue | GIT_INDEX_ENTRY_INTENT_TO_ADD.rawValue) == 0
+            else { continue }
+            var entry = current.pointee
+            entry.mtime.seconds = 0
+            entry.mtime.nanoseconds = 0
+            // git_index_add copies the path before it replaces the entry that owns it.
+            try check(git_index_add(pointer, &entry), "git_index_add")
+        }
+    }
+
     /// Writes the tree objects this index describes into `repository` and returns the root tree id.
     public func writeTree(to repository: Repository) throws -> ObjectID {
         var oid = git_oid()

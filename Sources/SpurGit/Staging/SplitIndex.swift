@@ -72,8 +72,8 @@ extension Repository {
     ///
     /// Racy-git: libgit2 trusts an in-memory index's stat data unconditionally (it has no file
     /// time), so every entry modified in or after the second the index file was written gets
-    /// its mtime cleared here and is re-read, as git re-reads a racily clean entry.
-    /// `Index.write()` then writes an unsplit index over the split one.
+    /// its mtime cleared (`forgetStatOfEntries`) and is re-read, as git re-reads a racily clean
+    /// entry. `Index.write()` then writes an unsplit index over the split one.
     func splitIndex() throws -> Index? {
         let path = gitDir + "/index"
         guard let file = IndexFile.read(path: path, complete: true) else { return nil }
@@ -89,10 +89,6 @@ extension Repository {
             entry.ctime.nanoseconds = e.ctimeNanoseconds
             entry.mtime.seconds = Int32(bitPattern: e.mtimeSeconds)
             entry.mtime.nanoseconds = e.mtimeNanoseconds
-            if Int(e.mtimeSeconds) >= file.mtimeSeconds {
-                entry.mtime.seconds = 0
-                entry.mtime.nanoseconds = 0
-            }
             entry.dev = e.device
             entry.ino = e.inode
             entry.mode = e.mode
@@ -107,6 +103,7 @@ extension Repository {
                 try index.withPointer { try check(git_index_add($0, &entry), "git_index_add(\(file.path(i).display))") }
             }
         }
+        try index.forgetStatOfEntries(modifiedSince: file.mtimeSeconds)
         return index
     }
 }

@@ -58,11 +58,19 @@ public struct Snapshot: Sendable, Equatable {
     /// so the change dies with it.
     static func stagedIndex(of repository: Repository) throws -> Index {
         let index = try repository.index()  // a split index too (spur reads it for libgit2)
+        // Racily clean entries are re-read, judged in whole seconds as git does.
+        if let written = FileStat.of(repository.gitDir + "/index")?.mtimeSeconds {
+            try index.forgetStatOfEntries(modifiedSince: written)
+        }
         let plan = try IndexStaging.prepare(index, of: repository)
         let nested = try index.stageWorkingTree(skipping: Set(plan.skipped.map { GitPath($0) }))
         try IndexStaging.finish(plan, index)
         // Like git, a repository inside the working tree becomes a gitlink to its HEAD.
-        try IndexStaging.addNested(nested.filter { !plan.skipped.contains(String(decoding: $0.bytes, as: UTF8.self)) }, to: index, of: repository)
+        let reported = nested.filter { !plan.skipped.contains(String(decoding: $0.bytes, as: UTF8.self)) }
+        try IndexStaging.addNested(reported, to: index, of: repository)
+        // libgit2 passes over a repository whose files are all ignored; git does not.
+        let missed = try repository.untrackedRepositories(besides: index).filter { !nested.contains($0) }
+        try IndexStaging.addNested(missed, to: index, of: repository)
         return index
     }
 }
