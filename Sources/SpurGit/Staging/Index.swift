@@ -84,26 +84,48 @@ public final class Index {
         }
     }
 
+    /// What `stageWorkingTree` left to its caller.
+    public struct StagingLeftovers {
+        /// Untracked folders that are repositories of their own (no trailing slash): git records
+        /// those as gitlinks, libgit2 cannot stage them.
+        public var nestedRepositories: [GitPath] = []
+        /// New paths outside the sparse-checkout definition, not staged (git refuses them).
+        public var outsideSparseCheckout: [GitPath] = []
+    }
+
     /// Stages the working tree the way `git add -A` does: every change, addition and deletion
     /// that is not ignored, recognising unchanged files by their stat data. Entries marked
     /// skip-worktree (sparse checkout) are kept as they are, as git keeps them, instead of being
-    /// staged as deletions. Returns the untracked folders that are repositories of their own
-    /// (paths without a trailing slash): git records those as gitlinks, libgit2 cannot stage them.
-    /// Paths in `skipping` are left as they are (the caller stages them).
-    public func stageWorkingTree(skipping: Set<GitPath> = []) throws -> [GitPath] {
+    /// staged as deletions; so is every tracked path outside `sparse`, and new paths outside it
+    /// are left out and returned. Paths in `skipping` are left as they are (the caller stages them).
+    public func stageWorkingTree(skipping: Set<GitPath> = [], sparse: SparseCheckout? = nil) throws -> StagingLeftovers {
         final class Context {
             let index: OpaquePointer
             let skipping: Set<GitPath>
-            var nestedRepositories: [GitPath] = []
-            init(_ index: OpaquePointer, _ skipping: Set<GitPath>) { self.index = index; self.skipping = skipping }
+            let sparse: SparseCheckout?
+            var leftovers = StagingLeftovers()
+            init(_ index: OpaquePointer, _ skipping: Set<GitPath>, _ sparse: SparseCheckout?) {
+                self.index = index
+                self.skipping = skipping
+                self.sparse = sparse
+            }
         }
-        let context = Context(pointer, skipping)
+        let context = Context(pointer, skipping, sparse)
         let decide: git_index_matched_path_cb = { path, _, payload in
             guard let path, let payload else { return 0 }
             let context = Unmanaged<Context>.fromOpaque(payload).takeUnretainedValue()
             let name = GitPath(cString: path)
-            if name.bytes.last == 0x2F {
-                context.nestedRepositories.append(GitPath(bytes: name.bytes.dropLast()))
+            let isFolder = name.bytes.last == 0x2F
+            let plain = isFolder ? GitPath(bytes: name.bytes.dropLast()) : name
+            if let sparse = context.sparse, !sparse.contains(plain) {
+                // git add -A keeps a tracked path outside the definition and refuses a new one.
+                if isFolder || git_index_get_bypath(context.index, path, 0) == nil {
+                    context.leftovers.outsideSparseCheckout.append(plain)
+                }
+                return 1
+            }
+            if isFolder {
+                context.leftovers.nestedRepositories.append(plain)
                 return 1
             }
             if !context.skipping.isEmpty && context.skipping.contains(name) { return 1 }
@@ -121,7 +143,7 @@ public final class Index {
                 try check(git_index_add_all(pointer, array, GIT_INDEX_ADD_DEFAULT.rawValue, decide, payload), "git_index_add_all")
             }
         }
-        return context.nestedRepositories
+        return context.leftovers
     }
 
     /// git's racy-git rule, which libgit2 applies only to the nanosecond: every stage-0 entry

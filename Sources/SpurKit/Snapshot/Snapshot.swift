@@ -63,13 +63,19 @@ public struct Snapshot: Sendable, Equatable {
             try index.forgetStatOfEntries(modifiedSince: written)
         }
         let plan = try IndexStaging.prepare(index, of: repository)
-        let nested = try index.stageWorkingTree(skipping: Set(plan.skipped.map { GitPath($0) }))
-        try IndexStaging.finish(plan, index)
-        // Like git, a repository inside the working tree becomes a gitlink to its HEAD.
-        let reported = nested.filter { !plan.skipped.contains(String(decoding: $0.bytes, as: UTF8.self)) }
-        try IndexStaging.addNested(reported, to: index, of: repository)
+        let sparse = try SparseCheckout.of(repository)
+        let leftovers = try index.stageWorkingTree(skipping: Set(plan.skipped.map { GitPath($0) }), sparse: sparse)
+        let nested = leftovers.nestedRepositories
         // libgit2 passes over a repository whose files are all ignored; git does not.
         let missed = try repository.untrackedRepositories(besides: index).filter { !nested.contains($0) }
+        let outside = leftovers.outsideSparseCheckout + missed.filter { path in sparse.map { !$0.contains(path) } ?? false }
+        if let first = outside.first {
+            let more = outside.count > 1 ? " (and \(outside.count - 1) more)" : ""
+            throw SpurError("\(first.display)\(more) is outside your sparse-checkout definition: git add -A refuses to stage it, so spur cannot record it; run 'git sparse-checkout add' for it, or move or remove it, and try again")
+        }
+        try IndexStaging.finish(plan, index)
+        // Like git, a repository inside the working tree becomes a gitlink to its HEAD.
+        try IndexStaging.addNested(nested.filter { !plan.skipped.contains(String(decoding: $0.bytes, as: UTF8.self)) }, to: index, of: repository)
         try IndexStaging.addNested(missed, to: index, of: repository)
         return index
     }
