@@ -7,6 +7,8 @@ import Glibc
 /// to tell whether the working-tree file changed without reading it.
 public struct IndexEntry: Sendable, Equatable {
     public let path: String
+    /// The path as git stores it (`path` is its text, lossy for a name that is not UTF-8).
+    public let gitPath: GitPath
     public let id: ObjectID
     public let mode: FileMode
     public let fileSize: UInt32
@@ -29,6 +31,7 @@ public struct IndexEntry: Sendable, Equatable {
         isAssumeUnchanged = UInt32(e.flags) & GIT_INDEX_ENTRY_VALID.rawValue != 0
         isSkipWorktree = UInt32(e.flags_extended) & GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue != 0
         path = String(cString: e.path)
+        gitPath = GitPath(cString: e.path)
         id = ObjectID(e.id)
         mode = FileMode(raw: e.mode)
         fileSize = e.file_size

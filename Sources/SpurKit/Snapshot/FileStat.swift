@@ -53,6 +53,12 @@ struct FileStat: Sendable, Equatable {
         return lstat(path, &info) == 0 ? FileStat(info) : nil
     }
 
+    /// The same for a path given as bytes (a name that is not UTF-8).
+    static func of(_ path: GitPath) -> FileStat? {
+        var info = stat()
+        return path.withCString { lstat($0, &info) } == 0 ? FileStat(info) : nil
+    }
+
     /// `name` inside the open folder `directory` (a symlink is not followed).
     static func of(_ name: String, in directory: Int32) -> FileStat? {
         var info = stat()

@@ -34,11 +34,11 @@ enum IndexStaging {
             }
         }
         for entry in index.entries() where entry.mode != .commit && !entry.isSkipWorktree && !entry.isAssumeUnchanged {
-            guard let info = FileStat.of(workdir + "/" + entry.path) else { continue }
+            guard let info = FileStat.of(GitPath(workdir).appending(entry.gitPath)) else { continue }
             if info.kind == .other {
-                throw SpurError("\(entry.path): can only add regular files, symbolic links or git-directories (git add -A refuses it too)")
+                throw SpurError("\(entry.gitPath.display): can only add regular files, symbolic links or git-directories (git add -A refuses it too)")
             }
-            if info.kind == .file && info.size == 0 {
+            if info.kind == .file && info.size == 0 && entry.gitPath == GitPath(entry.path) {
                 // Every built-in filter (eol, ident) turns no bytes into no bytes: staged here
                 // with its stat data, so libgit2 sees it unchanged and makes no patch of it.
                 let mode = info.gitMode(trustFileMode: trustFileMode, known: entry.mode)
