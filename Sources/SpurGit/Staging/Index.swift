@@ -272,6 +272,11 @@ public final class Index {
         }
     }
 
+    /// `remove(path:)` for a path given as bytes.
+    public func remove(path: GitPath) throws {
+        try check(path.withCString { git_index_remove(pointer, $0, 0) }, "git_index_remove(\(path.display))")
+    }
+
     public func remove(path: String) throws {
         try check(git_index_remove(pointer, path, 0), "git_index_remove(\(path))")
     }

@@ -12,9 +12,9 @@ enum IndexStaging {
     /// What spur stages itself instead of libgit2's `add_all`.
     struct Plan {
         /// Paths `add_all` must leave alone.
-        var skipped: Set<String> = []
+        var skipped: Set<GitPath> = []
         /// Entries to add after `add_all`.
-        var entries: [(path: String, id: ObjectID, mode: FileMode)] = []
+        var entries: [(path: GitPath, id: ObjectID, mode: FileMode)] = []
     }
 
     /// Before `add_all`: refuses a tracked path that is now neither a file, a link nor a folder
@@ -48,34 +48,32 @@ enum IndexStaging {
         // Gitlinks are resolved here: libgit2 parses .gitmodules for them and fails on a
         // malformed one, which git does not even read for `git add -A`.
         for entry in index.entries() where entry.mode == .commit && !entry.isSkipWorktree && !entry.isAssumeUnchanged {
-            try index.remove(path: entry.path)
-            plan.skipped.insert(entry.path)
-            let full = workdir + "/" + entry.path
+            try index.remove(path: entry.gitPath)
+            plan.skipped.insert(entry.gitPath)
+            let full = GitPath(workdir).appending(entry.gitPath)
             guard let info = FileStat.of(full) else { continue }  // gone: git stages the deletion
             if info.kind == .directory, let inner = try? Repository(path: full), let head = try inner.headCommitID() {
-                plan.entries.append((entry.path, head, .commit))
+                plan.entries.append((entry.gitPath, head, .commit))
             } else if info.kind == .directory {
-                plan.entries.append((entry.path, entry.id, .commit))  // not checked out: git keeps it
+                plan.entries.append((entry.gitPath, entry.id, .commit))  // not checked out: git keeps it
             } else {
-                plan.skipped.remove(entry.path)  // a file or link now: staged by add_all
+                plan.skipped.remove(entry.gitPath)  // a file or link now: staged by add_all
             }
         }
         for entry in index.entries() where entry.isIntentToAdd {
-            try index.remove(path: entry.path)
-            plan.skipped.insert(entry.path)
+            try index.remove(path: entry.gitPath)
+            plan.skipped.insert(entry.gitPath)
             if entry.isAssumeUnchanged || entry.isSkipWorktree { continue }
-            let full = workdir + "/" + entry.path
-            guard let info = FileStat.of(full) else { continue }
+            guard let info = FileStat.of(GitPath(workdir).appending(entry.gitPath)) else { continue }
             switch info.kind {
             case .symlink:
-                let target = try FileManager.default.destinationOfSymbolicLink(atPath: full)
-                plan.entries.append((entry.path, try repository.writeBlob(Array(target.utf8)), .link))
+                plan.entries.append((entry.gitPath, try repository.writeBlob(fromWorkdirFile: entry.gitPath), .link))
             case .file:
                 let mode = info.gitMode(trustFileMode: trustFileMode, known: nil)
-                let id = info.size == 0 ? try repository.writeBlob([]) : try repository.writeBlob(fromWorkdirFile: entry.path)
-                plan.entries.append((entry.path, id, mode))
+                let id = info.size == 0 ? try repository.writeBlob([]) : try repository.writeBlob(fromWorkdirFile: entry.gitPath)
+                plan.entries.append((entry.gitPath, id, mode))
             case .directory, .other:
-                plan.skipped.remove(entry.path)  // staged by add_all as untracked content, as git does
+                plan.skipped.remove(entry.gitPath)  // staged by add_all as untracked content, as git does
             }
         }
         return plan

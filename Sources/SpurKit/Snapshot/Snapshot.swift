@@ -64,7 +64,7 @@ public struct Snapshot: Sendable, Equatable {
         }
         let plan = try IndexStaging.prepare(index, of: repository)
         let sparse = try SparseCheckout.of(repository)
-        let leftovers = try index.stageWorkingTree(skipping: Set(plan.skipped.map { GitPath($0) }), sparse: sparse)
+        let leftovers = try index.stageWorkingTree(skipping: plan.skipped, sparse: sparse)
         let nested = leftovers.nestedRepositories
         // libgit2 passes over a repository whose files are all ignored; git does not.
         let missed = try repository.untrackedRepositories(besides: index).filter { !nested.contains($0) }
@@ -75,7 +75,7 @@ public struct Snapshot: Sendable, Equatable {
         }
         try IndexStaging.finish(plan, index)
         // Like git, a repository inside the working tree becomes a gitlink to its HEAD.
-        try IndexStaging.addNested(nested.filter { !plan.skipped.contains(String(decoding: $0.bytes, as: UTF8.self)) }, to: index, of: repository)
+        try IndexStaging.addNested(nested.filter { !plan.skipped.contains($0) }, to: index, of: repository)
         try IndexStaging.addNested(missed, to: index, of: repository)
         return index
     }
