@@ -67,7 +67,7 @@ public struct Snapshot: Sendable, Equatable {
         let leftovers = try index.stageWorkingTree(skipping: plan.skipped, sparse: sparse)
         let nested = leftovers.nestedRepositories
         // libgit2 passes over a repository whose files are all ignored; git does not.
-        let missed = try repository.untrackedRepositories(besides: index).filter { !nested.contains($0) }
+        let missed = try repository.untrackedRepositories(besides: index).filter { !nested.contains($0) && !plan.skipped.contains($0) }
         let outside = leftovers.outsideSparseCheckout + missed.filter { path in sparse.map { !$0.contains(path) } ?? false }
         if let first = outside.first {
             let more = outside.count > 1 ? " (and \(outside.count - 1) more)" : ""
