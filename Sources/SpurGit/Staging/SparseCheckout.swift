@@ -1,3 +1,4 @@
+import CGit2
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -99,5 +100,77 @@ public struct SparseCheckout: Sendable {
         GitPath(bytes: pattern).withCString { pattern in
             GitPath(bytes: subject).withCString { subject in fnmatch(pattern, subject, FNM_PATHNAME) == 0 }
         }
+    }
+}
+
+extension Repository {
+    /// Gives this new linked worktree the sparse-checkout definition of `source`'s working tree,
+    /// as `git worktree add` (2.39) does: the pattern file and the sparse settings are copied,
+    /// each file outside the definition is removed again (with the folders it leaves empty) and
+    /// its index entry marked skip-worktree, so a snapshot of this worktree keeps it as it is
+    /// instead of recording it as deleted. Nothing happens when `source` is not sparse.
+    func inheritSparseCheckout(from source: Repository) throws {
+        guard try SparseCheckout.of(source) != nil, let workdir else { return }
+        let info = gitDir + "/info"
+        if mkdir(info, 0o777) != 0 && errno != EEXIST { throw sparseError("mkdir \(info)") }
+        try copyFile(source.gitDir + "/info/sparse-checkout", to: info + "/sparse-checkout")
+        let sourceConfig = try source.config()
+        var settings = "[core]\n\tsparseCheckout = true\n"
+        if try sourceConfig.bool("core.sparseCheckoutCone") == true { settings += "\tsparseCheckoutCone = true\n" }
+        if try config().bool("extensions.worktreeConfig") == true {
+            try writeFile(Array(settings.utf8), to: gitDir + "/config.worktree")
+        }
+        guard let sparse = try SparseCheckout.of(self) else { return }
+        let index = try self.index()
+        var folders = Set<GitPath>()
+        try index.withPointer { handle in
+            for i in 0..<git_index_entrycount(handle) {
+                guard let entry = git_index_get_byindex(handle, i) else { continue }
+                let path = GitPath(cString: entry.pointee.path)
+                if sparse.contains(path) { continue }
+                UnsafeMutablePointer(mutating: entry).pointee.flags_extended |= UInt16(GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue)
+                let full = GitPath(workdir).appending(path)
+                if full.withCString({ unlink($0) }) != 0 && errno != ENOENT { throw sparseError("remove \(path.display)") }
+                var parent = path.parentAndName.parent
+                while !parent.isEmpty, folders.insert(parent).inserted { parent = parent.parentAndName.parent }
+            }
+        }
+        try index.write()
+        // Deepest first; a folder still holding a file of the definition stays.
+        for folder in folders.sorted(by: { $0.bytes.count > $1.bytes.count }) {
+            _ = GitPath(workdir).appending(folder).withCString { rmdir($0) }
+        }
+    }
+
+    private func copyFile(_ from: String, to: String) throws {
+        let descriptor = open(from, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw sparseError("open \(from)") }
+        defer { close(descriptor) }
+        var bytes: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { if count < 0 { throw sparseError("read \(from)") }; break }
+            bytes.append(contentsOf: buffer[0..<count])
+        }
+        try writeFile(bytes, to: to)
+    }
+
+    private func writeFile(_ bytes: [UInt8], to path: String) throws {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw sparseError("create \(path)") }
+        defer { close(descriptor) }
+        var written = 0
+        while written < bytes.count {
+            let count = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress.map { $0 + written }, bytes.count - written) }
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { throw sparseError("write \(path)") }
+            written += count
+        }
+    }
+
+    private func sparseError(_ operation: String) -> GitError {
+        GitError(code: -1, errorClass: 0, message: String(cString: strerror(errno)), operation: operation)
     }
 }
