@@ -303,4 +303,31 @@ import SpurTestSupport
         defer { repository.remove() }
         try SnapshotProbe.expectAgreement(repository)
     }
+
+    @Test func aLaneOfASparseWorkingTreeIsWhatGitWorktreeAddGives() throws {
+        let repository = try SnapshotProbe.repository("""
+            mkdir in sub && printf i > in/f && printf s > sub/f && mkdir sub/deep && printf d > sub/deep/x && git add -A && git commit -q -m base
+            git sparse-checkout set --no-cone '/*' '!/sub/'
+            printf 'edited\\n' >> in/f
+            """)
+        defer { repository.remove() }
+        try SnapshotProbe.expectLaneMatchesGitWorktreeAdd(repository)
+    }
+
+    @Test func theResultOfALaneOfASparseWorkingTreeKeepsTheFilesLeftOut() throws {
+        let repository = try SnapshotProbe.repository("""
+            mkdir in sub && printf i > in/f && printf s > sub/f && git add -A && git commit -q -m base
+            git sparse-checkout set --no-cone '/*' '!/sub/'
+            """)
+        defer { repository.remove() }
+        let spawn = try repository.spur("spawn", "l", "--no-run")
+        #expect(spawn.status == 0, "\(spawn.stderr)")
+        let lane = spawn.lines.last ?? ""
+        #expect(!FileManager.default.fileExists(atPath: lane + "/sub/f"))
+        try "lane edit\n".write(toFile: lane + "/in/f", atomically: false, encoding: .utf8)
+        let finish = try repository.spur("finish", "l")
+        #expect(finish.status == 0, "\(finish.stderr)")
+        let changed = try repository.git("diff", "--name-status", "refs/spur/lanes/l/base", "spur/l")
+        #expect(changed.trimmingCharacters(in: .whitespacesAndNewlines) == "M\tin/f")
+    }
 }
