@@ -7,7 +7,7 @@ import SpurTestSupport
 @Suite struct IndexFeatureSnapshotTests {
     @Test func anIntentToAddEntryWithAnEolFilterAndATruncatedTrackedFileDoesNotCrash() throws {
         // libgit2 1.5.1 aborts ("free(): invalid pointer") staging this (fixed upstream in #6475).
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             printf '* text=auto\\n' > .gitattributes; printf 'line\\r\\nline\\r\\n' > tracked.txt
             git add -A && git commit -q -m base
             printf 'new\\r\\n' > ita.txt && git add -N ita.txt
@@ -17,7 +17,7 @@ import SpurTestSupport
 
     @Test func anIntentToAddEntryWithASubmoduleAndAnEolFilterDoesNotCrash() throws {
         // The same, with a gitlink in the index (which keeps spur off its own index reader).
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             mkdir inner && git -C inner init -q && printf 'i\\n' > inner/i && git -C inner add -A && git -C inner commit -q -m i
             git add inner 2>/dev/null
             printf '* text=auto\\n' > .gitattributes; printf 'line\\r\\nline\\r\\n' > tracked.txt
@@ -28,14 +28,14 @@ import SpurTestSupport
     }
 
     @Test func anIntentToAddEntryMarkedAssumeUnchangedIsRecordedAsGitDoes() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             printf 'base\\n' > base.txt && git add -A && git commit -q -m base
             printf 'intent\\n' > ita.txt && git add -N ita.txt && git update-index --assume-unchanged ita.txt
             """)
     }
 
     @Test func anIntentToAddEntryIsStagedWithItsContentOrDroppedWhenDeleted() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             printf 'base\\n' > base.txt && git add -A && git commit -q -m base
             printf 'intent\\n' > ita.txt && git add -N ita.txt
             printf 'gone\\n' > gone.txt && git add -N gone.txt && rm gone.txt
@@ -43,28 +43,28 @@ import SpurTestSupport
     }
 
     @Test func aNestedRepositoryWithoutACommitIsRefusedWithGitsReason() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             printf 'base\\n' > base.txt && git add -A && git commit -q -m base
             git init -q nested && printf 'n\\n' > nested/n.txt
             """)
     }
 
     @Test func aTrackedFileReplacedByAFIFOIsRefusedWithGitsReason() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             printf 'f\\n' > pipe && printf 'base\\n' > base.txt && git add -A && git commit -q -m base
             rm pipe && mkfifo pipe
             """)
     }
 
     @Test func anUntrackedFIFOIsLeftOutAsGitLeavesItOut() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             printf 'base\\n' > base.txt && git add -A && git commit -q -m base
             mkfifo pipe
             """)
     }
 
     @Test func aSplitIndexIsReadAsGitReadsIt() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             printf 'a\\n' > a.txt; printf 'b\\n' > b.txt; printf 'd\\n' > d.txt && git add -A && git commit -q -m base
             git update-index --split-index
             printf 'c\\n' > c.txt && git add c.txt; printf 'a2\\n' >> a.txt; git rm -q --cached d.txt; printf 'b2\\n' >> b.txt && git add b.txt
@@ -73,7 +73,7 @@ import SpurTestSupport
     }
 
     @Test func aSplitIndexWithManyReplacedAndDeletedEntriesIsReadAsGitReadsIt() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             for i in $(seq 1 150); do printf "$i\\n" > f$i.txt; done; git add -A && git commit -q -m base
             git update-index --split-index
             for i in 3 17 33 70 140; do printf 'x\\n' >> f$i.txt; git add f$i.txt; done
@@ -85,14 +85,14 @@ import SpurTestSupport
     /// written a later second) and keeps `aaaa`; spur sees the nanoseconds differ, re-reads the
     /// file and records what it holds. spur's answer is the true content: kept on purpose.
     @Test func aSameSizeEditGitsStatCacheTrustsIsRecordedWithItsTrueContent() throws {
-        let repository = try SnapshotOracle.repository("""
+        let repository = try SnapshotProbe.repository("""
             git config core.trustctime false
             printf 'aaaa\\n' > f.txt && touch -d @1600000000.2 f.txt && git add f.txt && git commit -q -m base
             touch -d @1600000005 .git/index
             printf 'bbbb\\n' > f.txt && touch -d @1600000000.7 f.txt
             """)
         defer { repository.remove() }
-        guard case .tree(let tree) = try SnapshotOracle.spur(repository) else {
+        guard case .tree(let tree) = try SnapshotProbe.spur(repository) else {
             Issue.record("spur gave no tree")
             return
         }
@@ -100,7 +100,7 @@ import SpurTestSupport
     }
 
     @Test func aSameSizeEditWithItsMtimePutBackIsSeenWithTrustctimeOff() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             git config core.trustctime false
             printf 'aaaa\\n' > f.txt && touch -d @1600000000.2 f.txt && git add f.txt && git commit -q -m base
             touch -d @1600000000.9 .git/index
@@ -109,7 +109,7 @@ import SpurTestSupport
     }
 
     @Test func anUntrackedFolderHoldingAGitFolderThatIsNotARepositoryIsRecordedAsGitDoes() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             printf 'base\\n' > base.txt && git add -A && git commit -q -m base
             mkdir -p fake/.git && printf 'not a repository\\n' > fake/.git/junk && printf 'f\\n' > fake/file.txt
             mkdir -p fake2 && printf 'gitdir: /nowhere\\n' > fake2/.git && printf 'f\\n' > fake2/file.txt
@@ -117,7 +117,7 @@ import SpurTestSupport
     }
 
     @Test func aMalformedGitmodulesWithASubmoduleInTheIndexDoesNotStopTheSnapshot() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             mkdir inner && git -C inner init -q && printf 'i\\n' > inner/i && git -C inner add -A && git -C inner commit -q -m i
             git add inner 2>/dev/null
             printf '[submodule "inner"\\n\\tpath = inner\\n  this is = not [valid\\n' > .gitmodules
@@ -126,7 +126,7 @@ import SpurTestSupport
     }
 
     @Test func aSubmoduleMovedToANewCommitBesideAMalformedGitmodulesIsRecordedAtItsHead() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             mkdir inner && git -C inner init -q && printf 'i\\n' > inner/i && git -C inner add -A && git -C inner commit -q -m i
             git add inner 2>/dev/null
             printf '[submodule "inner"\\n\\tpath = inner\\n  this is = not [valid\\n' > .gitmodules

@@ -6,14 +6,14 @@ import SpurTestSupport
 /// git is the oracle.
 @Suite struct RuleSnapshotTests {
     @Test func aGitattributesInsideAnIgnoredFolderAppliesToTheTrackedFilesThere() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             mkdir gen && printf 'x\\r\\n' > gen/f.txt && git add -A && git commit -q -m base
             printf 'gen/\\n' > .gitignore && printf '*.txt text\\n' > gen/.gitattributes && printf 'y\\r\\n' >> gen/f.txt
             """)
     }
 
     @Test func textAutoWithAStagedBlobHoldingALoneCRIsNormalisedAsGitDoes() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             printf 'lone\\rcr\\n' > f.txt && git add -A && git commit -q -m base
             printf '* text=auto\\n' > .gitattributes
             printf 'lone cr\\r\\nnow crlf\\r\\n' > f.txt
@@ -21,7 +21,7 @@ import SpurTestSupport
     }
 
     @Test func coreAutocrlfWithAStagedBlobHoldingALoneCRIsNormalisedAsGitDoes() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             printf 'lone\\rcr\\n' > f.txt && git add -A && git commit -q -m base
             git config core.autocrlf true
             printf 'lone cr\\r\\nnow crlf\\r\\n' > f.txt; printf 'still\\rlone\\r\\n' > g.txt
@@ -29,7 +29,7 @@ import SpurTestSupport
     }
 
     @Test func textAutoWithAStagedBlobHoldingCRLFKeepsIt() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             printf 'a\\r\\nb\\r\\n' > f.txt && git add -A && git commit -q -m base
             printf '* text=auto\\n' > .gitattributes
             printf 'a\\r\\nb\\r\\nc\\r\\n' > f.txt
@@ -37,21 +37,21 @@ import SpurTestSupport
     }
 
     @Test func aGitmodulesThatIsASymlinkIsRefusedAsGitRefusesIt() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             git commit -q --allow-empty -m base
             printf '[submodule "x"]\\n\\tpath = x\\n\\turl = ./x\\n' > modules && ln -s modules .gitmodules
             """)
     }
 
     @Test func aMacroAttributeDefinedAfterTheLineUsingItIsAppliedAsGitDoes() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             printf '*.txt mytext\\n[attr]mytext text\\n' > .gitattributes; printf 'a\\r\\n' > f.txt
             git add .gitattributes && git commit -q -m base; printf 'b\\r\\n' >> f.txt
             """)
     }
 
     @Test func anIgnoreRuleMatchingAFileInsideANestedRepositoryKeepsTheGitlink() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             printf '*.txt\\n' > .gitignore && git add -A && git commit -q -m base
             git init -q nested && printf 'n\\n' > nested/n.txt && git -C nested add -f n.txt && git -C nested commit -q -m n
             mkdir -p deep/er && git init -q deep/er/inner && git -C deep/er/inner commit -q --allow-empty -m i && printf 'x\\n' > deep/x.md
@@ -60,7 +60,7 @@ import SpurTestSupport
 
     /// Declined on purpose: libgit2 cannot read ignore rules from the index.
     @Test func aSkipWorktreeGitignoreMissingFromTheWorkingTreeIsRefusedNamingIt() throws {
-        try SnapshotOracle.expectRefusal("""
+        try SnapshotProbe.expectRefusal("""
             printf '*.log\\n' > .gitignore && git add -A && git commit -q -m base
             git update-index --skip-worktree .gitignore && rm .gitignore; printf 'i\\n' > debug.log
             """, naming: [".gitignore", "skip-worktree"])
