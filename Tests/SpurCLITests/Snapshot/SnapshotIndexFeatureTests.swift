@@ -273,6 +273,20 @@ import SpurTestSupport
         try SnapshotProbe.expectRefusal(repository, naming: "sub/new is outside your sparse-checkout definition")
     }
 
+    @Test func coneModeSparsePatternsDecideAsGitDecides() throws {
+        // Cone mode: files directly in a parent of a cone folder are in, its other subfolders out.
+        let repository = try SnapshotProbe.repository("""
+            mkdir -p a/b a/c && printf 1 > a/b/f && printf 2 > a/c/f && printf 3 > a/x && printf 4 > top && git add -A && git commit -q -m base
+            git sparse-checkout set --cone a/b
+            printf 'new\\n' > a/y; printf 'new\\n' > a/b/new; printf 'new\\n' > top2; printf 'edit\\n' >> a/b/f
+            """)
+        defer { repository.remove() }
+        try SnapshotProbe.expectAgreement(repository)
+        try repository.shell("mkdir -p a/c && printf 'new\\n' > a/c/new")
+        try SnapshotProbe.expectAgreement(repository)
+        try SnapshotProbe.expectRefusal(repository, naming: "a/c/new is outside your sparse-checkout definition")
+    }
+
     @Test func aTrackedFileOutsideTheSparsePatternsWithoutSkipWorktreeKeepsItsEntry() throws {
         // An entry outside the patterns that is not skip-worktree (git add of an unborn branch's
         // files, or update-index --no-skip-worktree): git add -A still leaves it as the index has it.
