@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SpurTestSupport
+import SpurKit
 
 /// Issue #15, "Index and repository features git handles": spur's snapshot is git's tree, or
 /// both refuse (spur in one line, exit 1). git is the oracle.
@@ -134,5 +135,24 @@ import SpurTestSupport
             mkdir gone && git -C gone init -q && git -C gone commit -q --allow-empty -m g && git add gone 2>/dev/null
             git commit -q -m gone; rm -rf gone
             """)
+    }
+
+    /// A lane's own index may be split (core.splitIndex is shared with every worktree): the
+    /// snapshot that updates it writes an unsplit index git reads as clean, entries and flags kept.
+    @Test func aSnapshotThatUpdatesASplitIndexWritesAnIndexGitReadsAsClean() throws {
+        let repository = try SnapshotProbe.repository("""
+            git config core.splitIndex true
+            printf 'a\\n' > a.txt; printf 's\\n' > s.txt && git add -A && git commit -q -m base
+            git update-index --skip-worktree s.txt
+            printf 'edit\\n' >> a.txt; printf 'new\\n' > new.txt; printf 'i\\n' > ita.txt && git add -N ita.txt
+            test -n "$(ls .git/sharedindex.* 2>/dev/null)"
+            """)
+        defer { repository.remove() }
+        let expected = try SnapshotProbe.oracle(repository)
+        let snapshot = try Snapshot.take(workdir: repository.root, message: "test", updateIndex: true)
+        #expect(expected == .tree(snapshot.tree.description))
+        #expect(try repository.git("diff", "--name-only").isEmpty)  // index and working tree agree
+        #expect(try repository.git("ls-files", "-v", "s.txt") == "S s.txt\n")
+        #expect(try repository.git("write-tree").trimmingCharacters(in: .whitespacesAndNewlines) == snapshot.tree.description)
     }
 }
