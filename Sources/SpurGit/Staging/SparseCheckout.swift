@@ -9,8 +9,7 @@ import Glibc
 /// matching pattern wins (`!` excludes); nothing matching means outside.
 ///
 /// Patterns are matched as git matches ignore patterns (cone-mode files are written in that
-/// form too), with `fnmatch(FNM_PATHNAME)`: a `**` matches within one name only, where git's
-/// wildmatch crosses folders. Paths and patterns are bytes.
+/// form too): names with `fnmatch`, a whole-name `**` across folders. Paths and patterns are bytes.
 public struct SparseCheckout: Sendable {
     struct Pattern: Sendable {
         var text: [UInt8]
@@ -96,10 +95,27 @@ public struct SparseCheckout: Sendable {
         return nil
     }
 
+    /// git's wildmatch for a pattern against a path, name by name: `*`, `?` and `[...]` inside one
+    /// name (`fnmatch`), a whole-name `**` any number of names (at the end: at least one).
     static func matches(_ pattern: [UInt8], _ subject: [UInt8]) -> Bool {
-        GitPath(bytes: pattern).withCString { pattern in
-            GitPath(bytes: subject).withCString { subject in fnmatch(pattern, subject, FNM_PATHNAME) == 0 }
+        let patternNames = pattern.split(separator: 0x2F, omittingEmptySubsequences: false).map(Array.init)
+        let subjectNames = subject.split(separator: 0x2F, omittingEmptySubsequences: false).map(Array.init)
+        return matches(patternNames[...], subjectNames[...])
+    }
+
+    private static func matches(_ pattern: ArraySlice<[UInt8]>, _ subject: ArraySlice<[UInt8]>) -> Bool {
+        guard let first = pattern.first else { return subject.isEmpty }
+        if first == [0x2A, 0x2A] {
+            let rest = pattern.dropFirst()
+            let fewest = rest.isEmpty ? 1 : 0
+            guard subject.count >= fewest else { return false }
+            return (fewest...subject.count).contains { matches(rest, subject.dropFirst($0)) }
         }
+        guard let name = subject.first else { return false }
+        let matched = GitPath(bytes: first).withCString { pattern in
+            GitPath(bytes: name).withCString { name in fnmatch(pattern, name, 0) == 0 }
+        }
+        return matched && matches(pattern.dropFirst(), subject.dropFirst())
     }
 }
 

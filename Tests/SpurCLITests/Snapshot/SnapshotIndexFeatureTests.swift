@@ -287,6 +287,19 @@ import SpurTestSupport
         try SnapshotProbe.expectRefusal(repository, naming: "a/c/new is outside your sparse-checkout definition")
     }
 
+    @Test func sparsePatternsWithDoubleStarsDecideAsGitDecides() throws {
+        let repository = try SnapshotProbe.repository("""
+            mkdir -p docs/x other deep/er/keep && for f in top docs/a docs/x/y other/keep other/z deep/er/keep/f; do echo $f > $f; done
+            git add -A && git commit -q -m base && git sparse-checkout set --no-cone '/top' '/docs/**' '**/keep'
+            echo n > docs/x/new; echo n > deep/er/keep/g; echo n > docs/new
+            """)
+        defer { repository.remove() }
+        try SnapshotProbe.expectAgreement(repository)
+        try repository.shell("echo n > other/keep2")
+        try SnapshotProbe.expectAgreement(repository)
+        try SnapshotProbe.expectRefusal(repository, naming: "other/keep2 is outside your sparse-checkout definition")
+    }
+
     @Test func aTrackedFileOutsideTheSparsePatternsWithoutSkipWorktreeKeepsItsEntry() throws {
         // An entry outside the patterns that is not skip-worktree (git add of an unborn branch's
         // files, or update-index --no-skip-worktree): git add -A still leaves it as the index has it.
