@@ -10,6 +10,9 @@ struct Spawn: ParsableCommand {
         The snapshot records HEAD plus staged, unstaged and untracked (not ignored) files,
         without touching your index, working tree, branch or stash. The lane gets a branch
         spur/NAME and a worktree of its own; the last line printed is the worktree's path.
+        In a sparse checkout the lane is sparse too, as 'git worktree add' makes it: files
+        outside your sparse-checkout patterns are left out of it and kept as they are in its
+        result; a new file you made outside the patterns is refused, as 'git add -A' refuses it.
 
         The command runs detached (closing the terminal does not stop it), with stdin from
         /dev/null, output to the lane's log ('spur logs NAME'), and SPUR_LANE, SPUR_BASE and

@@ -37,6 +37,7 @@ extension Repository {
         } else {
             try added.checkOutIntoEmptyWorktree(tree: tree)
         }
+        try added.inheritSparseCheckout(from: self)
     }
 
     /// libgit2's checkout of `tree` with content filters, as `git worktree add` gives it: the

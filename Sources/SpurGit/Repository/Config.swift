@@ -7,6 +7,14 @@ public final class Config {
     deinit { git_config_free(pointer) }
 
     /// The value of `name`, or nil when it is not set.
+    /// The configuration of one file (`config.worktree`, which libgit2 1.5.1 does not load).
+    static func file(_ path: String) throws -> Config {
+        var handle: OpaquePointer?
+        try check(git_config_open_ondisk(&handle, path), "git_config_open_ondisk")
+        guard let handle else { throw GitError(code: -1, errorClass: 0, message: "no config", operation: "git_config_open_ondisk") }
+        return Config(owning: handle)
+    }
+
     public func string(_ name: String) throws -> String? {
         var value: UnsafePointer<CChar>?
         let result = git_config_get_string(&value, pointer, name)

@@ -1,4 +1,7 @@
 import CGit2
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// An open git repository. Owns its libgit2 handle and frees it once, on deinit; the handle is
 /// reachable only inside `withPointer`, which keeps the repository alive.
@@ -79,9 +82,17 @@ public final class Repository {
     }
 
     /// The repository's index as loaded from disk. Changes stay in memory unless written.
+    /// A split index (`core.splitIndex`), which libgit2 cannot read, is read by spur and loaded
+    /// into an in-memory index (`splitIndex()`).
     public func index() throws -> Index {
         var handle: OpaquePointer?
-        try check(git_repository_index(&handle, pointer), "git_repository_index")
+        let result = git_repository_index(&handle, pointer)
+        if result < 0 {
+            let error = GitError.last(code: result, operation: "git_repository_index")
+            if error.message.contains("'link'"), let split = try splitIndex() { return split }
+            throw error
+        }
+        try check(result, "git_repository_index")
         guard let handle else { throw GitError(code: -1, errorClass: 0, message: "no index", operation: "git_repository_index") }
         return Index(owning: handle)
     }
@@ -143,10 +154,22 @@ public final class Repository {
         return ObjectID(oid)
     }
 
-    /// Hashes a file of the working tree as a blob (applying no filters) and writes it.
+    /// Hashes a file of the working tree as a blob (applying no filters) and writes it; a
+    /// symlink's blob is its target's bytes.
     public func writeBlob(fromWorkdirFile relativePath: GitPath) throws -> ObjectID {
+        guard let workdir else { throw GitError(code: -1, errorClass: 0, message: "no working tree", operation: "hash '\(relativePath.display)'") }
+        let full = GitPath(workdir).appending(relativePath)
+        var info = stat()
+        if full.withCString({ lstat($0, &info) }) == 0 && (info.st_mode & S_IFMT) == S_IFLNK {
+            var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+            let length = full.withCString { readlink($0, &target, target.count - 1) }
+            guard length >= 0 else {
+                throw GitError(code: -1, errorClass: 0, message: String(cString: strerror(errno)), operation: "readlink '\(relativePath.display)'")
+            }
+            return try writeBlob(target.prefix(length).map { UInt8(bitPattern: $0) })
+        }
         var oid = git_oid()
-        try check(relativePath.withCString { git_blob_create_from_workdir(&oid, pointer, $0) }, "hash \(relativePath.display)")
+        try check(relativePath.withCString { git_blob_create_from_workdir(&oid, pointer, $0) }, "hash '\(relativePath.display)'")
         return ObjectID(oid)
     }
 

@@ -47,6 +47,9 @@ public struct IndexEntry: Sendable, Equatable {
 /// only inside that call too.
 public final class Index {
     private let pointer: OpaquePointer
+    /// The split index file an in-memory index was built from (`Repository.splitIndex()`):
+    /// `write()` replaces it with an unsplit index.
+    var diskPath: String?
     init(owning pointer: OpaquePointer) { self.pointer = pointer }
     deinit { git_index_free(pointer) }
 
@@ -74,34 +77,52 @@ public final class Index {
 
     public var count: Int { git_index_entrycount(pointer) }
 
+    /// What `stageWorkingTree` left to its caller.
+    public struct StagingLeftovers {
+        /// Untracked folders that are repositories of their own (no trailing slash): git records
+        /// those as gitlinks, libgit2 cannot stage them.
+        public var nestedRepositories: [GitPath] = []
+        /// New paths outside the sparse-checkout definition, not staged (git refuses them).
+        public var outsideSparseCheckout: [GitPath] = []
+    }
+
     /// Stages the working tree the way `git add -A` does: every change, addition and deletion
     /// that is not ignored, recognising unchanged files by their stat data. Entries marked
     /// skip-worktree (sparse checkout) are kept as they are, as git keeps them, instead of being
-    /// staged as deletions. Returns the untracked folders that are repositories of their own
-    /// (paths without a trailing slash): git records those as gitlinks, libgit2 cannot stage them.
-    /// Paths in `skipping` are left as they are (the caller stages them). Which untracked paths
-    /// are ignored is `ignored`'s answer (git's rules), not libgit2's: libgit2 is told to ignore
-    /// nothing, and each untracked path it offers is asked about.
-    public func stageWorkingTree(skipping: Set<GitPath> = [], ignored: IgnoredPaths) throws -> [GitPath] {
+    /// staged as deletions; so is every tracked path outside `sparse`, and new paths outside it
+    /// are left out and returned. Paths in `skipping` are left as they are (the caller stages them).
+    /// Which untracked paths are ignored is `ignored`'s answer (git's rules), not libgit2's:
+    /// libgit2 is told to ignore nothing, and each untracked path it offers is asked about.
+    public func stageWorkingTree(skipping: Set<GitPath> = [], ignored: IgnoredPaths, sparse: SparseCheckout? = nil) throws -> StagingLeftovers {
         final class Context {
             let index: OpaquePointer
             let skipping: Set<GitPath>
             let ignored: IgnoredPaths
-            var nestedRepositories: [GitPath] = []
-            init(_ index: OpaquePointer, _ skipping: Set<GitPath>, _ ignored: IgnoredPaths) {
+            let sparse: SparseCheckout?
+            var leftovers = StagingLeftovers()
+            init(_ index: OpaquePointer, _ skipping: Set<GitPath>, _ ignored: IgnoredPaths, _ sparse: SparseCheckout?) {
                 self.index = index
                 self.skipping = skipping
                 self.ignored = ignored
+                self.sparse = sparse
             }
         }
-        let context = Context(pointer, skipping, ignored)
+        let context = Context(pointer, skipping, ignored, sparse)
         let decide: git_index_matched_path_cb = { path, _, payload in
             guard let path, let payload else { return 0 }
             let context = Unmanaged<Context>.fromOpaque(payload).takeUnretainedValue()
             let name = GitPath(cString: path)
-            if name.bytes.last == 0x2F {
-                let folder = GitPath(bytes: name.bytes.dropLast())
-                if !context.ignored.isIgnored(folder, isFolder: true) { context.nestedRepositories.append(folder) }
+            let isFolder = name.bytes.last == 0x2F
+            let plain = isFolder ? GitPath(bytes: name.bytes.dropLast()) : name
+            if let sparse = context.sparse, !sparse.contains(plain) {
+                // git add -A keeps a tracked path outside the definition and refuses a new one.
+                if isFolder || git_index_get_bypath(context.index, path, 0) == nil {
+                    context.leftovers.outsideSparseCheckout.append(plain)
+                }
+                return 1
+            }
+            if isFolder {
+                if !context.ignored.isIgnored(plain, isFolder: true) { context.leftovers.nestedRepositories.append(plain) }
                 return 1
             }
             if !context.skipping.isEmpty && context.skipping.contains(name) { return 1 }
@@ -120,7 +141,28 @@ public final class Index {
                 try check(git_index_add_all(pointer, array, GIT_INDEX_ADD_FORCE.rawValue, decide, payload), "git_index_add_all")
             }
         }
-        return context.nestedRepositories
+        return context.leftovers
+    }
+
+    /// git's racy-git rule, which libgit2 applies only to the nanosecond: every stage-0 entry
+    /// modified in or after the whole second `second` (when the index file was written) loses its
+    /// mtime in memory, so the next `add_all` re-reads the file instead of trusting stat data
+    /// that cannot prove it unchanged. git compares whole seconds here and re-reads such an
+    /// entry; without this, libgit2 trusted a same-size edit git sees.
+    public func forgetStatOfEntries(modifiedSince second: Int) throws {
+        for i in 0..<count {
+            guard let current = git_index_get_byindex(pointer, i), Int(current.pointee.mtime.seconds) >= second,
+                  current.pointee.mtime.seconds != 0 || current.pointee.mtime.nanoseconds != 0,
+                  // Flagged entries are never re-read by git; conflict sides are not stat-checked.
+                  UInt32(current.pointee.flags) & (GIT_INDEX_ENTRY_VALID.rawValue | 0x3000) == 0,
+                  UInt32(current.pointee.flags_extended) & (GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue | GIT_INDEX_ENTRY_INTENT_TO_ADD.rawValue) == 0
+            else { continue }
+            var entry = current.pointee
+            entry.mtime.seconds = 0
+            entry.mtime.nanoseconds = 0
+            // git_index_add copies the path before it replaces the entry that owns it.
+            try check(git_index_add(pointer, &entry), "git_index_add")
+        }
     }
 
     /// Writes the tree objects this index describes into `repository` and returns the root tree id.
@@ -133,7 +175,26 @@ public final class Index {
     /// Writes the index back to the file it was read from (spur does this only for a lane's own
     /// worktree index, never for the user's).
     public func write() throws {
-        try check(git_index_write(pointer), "git_index_write")
+        guard let diskPath else { return try check(git_index_write(pointer), "git_index_write") }
+        // Written beside the split index, then renamed over it: git reads an unsplit index as
+        // well (and splits it again on its next write when core.splitIndex asks for it).
+        let temporary = diskPath + ".spur-unsplit"
+        unlink(temporary)
+        var handle: OpaquePointer?
+        try check(git_index_open(&handle, temporary), "git_index_open")
+        guard let handle else { throw GitError(code: -1, errorClass: 0, message: "no index", operation: "git_index_open") }
+        try Index(owning: handle).withPointer { unsplit in
+            for i in 0..<count {
+                guard let entry = git_index_get_byindex(pointer, i) else { continue }
+                try check(git_index_add(unsplit, entry), "git_index_add")
+            }
+            try check(git_index_write(unsplit), "git_index_write")
+        }
+        guard rename(temporary, diskPath) == 0 else {
+            let reason = String(cString: strerror(errno))
+            unlink(temporary)
+            throw GitError(code: -1, errorClass: 0, message: "rename \(temporary): \(reason)", operation: "git_index_write")
+        }
     }
 
     /// Replaces the contents with `tree`.

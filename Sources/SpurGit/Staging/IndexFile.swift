@@ -26,6 +26,21 @@ struct IndexFile: Sendable {
         let mode: UInt32
         let size: UInt32
         let id: git_oid
+        /// What only a complete reading (`read(path:complete:)`) needs; zero otherwise.
+        var device: UInt32 = 0, uid: UInt32 = 0, gid: UInt32 = 0
+        /// git's flags (assume-valid 0x8000, stage 0x3000) and extended flags (skip-worktree
+        /// 0x4000, intent-to-add 0x2000), name length bits cleared.
+        var flags: UInt16 = 0, extendedFlags: UInt16 = 0
+
+        /// The merge stage (0 unless the entry is a conflict side).
+        var stage: UInt16 { (flags >> 12) & 3 }
+
+        /// This entry's data under another name (`pathStart`, `pathLength`).
+        func renamed(start: Int, length: Int) -> Entry {
+            Entry(pathStart: start, pathLength: length, ctimeSeconds: ctimeSeconds, ctimeNanoseconds: ctimeNanoseconds,
+                  mtimeSeconds: mtimeSeconds, mtimeNanoseconds: mtimeNanoseconds, inode: inode, mode: mode, size: size, id: id,
+                  device: device, uid: uid, gid: gid, flags: flags, extendedFlags: extendedFlags)
+        }
     }
 
     /// All paths, back to back (no separators); an entry's path is `pathStart..<pathStart+pathLength`.
@@ -47,7 +62,9 @@ struct IndexFile: Sendable {
     }
 
     /// Reads the index at `path`: `.empty` when there is none, nil when it is not the common case.
-    static func read(path: String) -> IndexFile? {
+    /// `complete` accepts every entry (flags, conflict stages, gitlinks) and keeps all its data:
+    /// for building libgit2's index from a split index, which libgit2 cannot read.
+    static func read(path: String, complete: Bool = false) -> IndexFile? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         if descriptor < 0 { return errno == ENOENT ? .empty : nil }
         defer { close(descriptor) }
@@ -61,12 +78,12 @@ struct IndexFile: Sendable {
             guard count > 0 else { return nil }
             filled += count
         }
-        var parser = IndexParser(bytes: bytes)
+        var parser = IndexParser(bytes: bytes, complete: complete)
         guard var parsed = parser.parse() else { return nil }
         if let link = parser.link {
             // A split index: its entries apply to the shared index beside it.
             let folder = path.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-            guard let shared = readShared(path: folder + "/" + link.sharedIndexName),
+            guard let shared = readShared(path: folder + "/" + link.sharedIndexName, complete: complete),
                   let merged = merge(shared: shared, split: parsed.entries, paths: parsed.paths, link: link) else { return nil }
             (parsed.paths, parsed.entries) = merged
         }
@@ -77,47 +94,55 @@ struct IndexFile: Sendable {
 
 extension IndexFile {
     /// The entries of a shared index (one that is not itself split).
-    private static func readShared(path: String) -> (paths: [UInt8], entries: [Entry])? {
-        guard access(path, F_OK) == 0, let shared = read(path: path) else { return nil }
+    private static func readShared(path: String, complete: Bool) -> (paths: [UInt8], entries: [Entry])? {
+        guard access(path, F_OK) == 0, let shared = read(path: path, complete: complete) else { return nil }
         return (shared.paths, shared.entries)
     }
 
     /// git's merge of a split index into its shared index: the shared entries at `link.replaced`
-    /// take the stat data and id of the split index's first entries (keeping their names), those
-    /// at `link.deleted` go, the remaining split entries are added (replacing any of the same
-    /// name), and the result is in git's order (bytes of the path).
+    /// take everything but the name from the split index's first entries, those at
+    /// `link.deleted` go, the remaining split entries are added (replacing any of the same name
+    /// and stage; a stage-0 entry replaces every stage of its name, as git's add_index_entry
+    /// does), and the result is in git's order (bytes of the path, then stage).
     private static func merge(shared: (paths: [UInt8], entries: [Entry]), split: [Entry], paths: [UInt8],
                               link: SplitIndexLink) -> (paths: [UInt8], entries: [Entry])? {
         guard link.replaced.count <= split.count else { return nil }
-        var byPath: [[UInt8]: (source: [UInt8], entry: Entry)] = [:]
+        struct Key: Hashable { let name: [UInt8]; let stage: UInt16 }
+        var byKey: [Key: Entry] = [:]
+        var stages: [[UInt8]: Set<UInt16>] = [:]
         var replacement = 0
         let replaced = Set(link.replaced)
         for (position, entry) in shared.entries.enumerated() {
             let name = Array(shared.paths[entry.pathStart..<(entry.pathStart + entry.pathLength)])
-            var kept = (source: shared.paths, entry: entry)
+            var kept = entry
             if replaced.contains(position) {
                 let split = split[replacement]
                 guard split.pathLength == 0 else { return nil }
                 replacement += 1
-                kept = (paths, Entry(pathStart: 0, pathLength: 0, ctimeSeconds: split.ctimeSeconds, ctimeNanoseconds: split.ctimeNanoseconds,
-                                     mtimeSeconds: split.mtimeSeconds, mtimeNanoseconds: split.mtimeNanoseconds, inode: split.inode,
-                                     mode: split.mode, size: split.size, id: split.id))
+                kept = split
             }
-            if !link.deleted.contains(position) { byPath[name] = kept }
+            if !link.deleted.contains(position) {
+                byKey[Key(name: name, stage: kept.stage)] = kept
+                stages[name, default: []].insert(kept.stage)
+            }
         }
         for entry in split[replacement...] {
             guard entry.pathLength > 0 else { return nil }
-            byPath[Array(paths[entry.pathStart..<(entry.pathStart + entry.pathLength)])] = (paths, entry)
+            let name = Array(paths[entry.pathStart..<(entry.pathStart + entry.pathLength)])
+            if entry.stage == 0 {
+                for stage in stages[name] ?? [] { byKey[Key(name: name, stage: stage)] = nil }
+                stages[name] = []
+            }
+            byKey[Key(name: name, stage: entry.stage)] = entry
+            stages[name, default: []].insert(entry.stage)
         }
         var mergedPaths: [UInt8] = []
         var merged: [Entry] = []
-        for name in byPath.keys.sorted(by: { $0.lexicographicallyPrecedes($1) }) {
-            guard let item = byPath[name] else { continue }
-            let e = item.entry
-            merged.append(Entry(pathStart: mergedPaths.count, pathLength: name.count, ctimeSeconds: e.ctimeSeconds,
-                                ctimeNanoseconds: e.ctimeNanoseconds, mtimeSeconds: e.mtimeSeconds, mtimeNanoseconds: e.mtimeNanoseconds,
-                                inode: e.inode, mode: e.mode, size: e.size, id: e.id))
-            mergedPaths.append(contentsOf: name)
+        let order = byKey.keys.sorted { $0.name == $1.name ? $0.stage < $1.stage : $0.name.lexicographicallyPrecedes($1.name) }
+        for key in order {
+            guard let entry = byKey[key] else { continue }
+            merged.append(entry.renamed(start: mergedPaths.count, length: key.name.count))
+            mergedPaths.append(contentsOf: key.name)
         }
         return (mergedPaths, merged)
     }
@@ -130,8 +155,13 @@ private struct IndexParser {
     /// The split index's link to its shared index, when it has one.
     var link: SplitIndexLink?
     var emptyNames = false
+    /// Accept every entry and keep all its data (`IndexFile.read(path:complete:)`).
+    let complete: Bool
 
-    init(bytes: [UInt8]) { self.bytes = bytes }
+    init(bytes: [UInt8], complete: Bool) {
+        self.bytes = bytes
+        self.complete = complete
+    }
 
     static let hashLength = 20
 
@@ -153,14 +183,17 @@ private struct IndexParser {
             let mode = be32(start + 24)
             let flags = be16(start + 60)
             // assume-valid (0x8000), a stage other than 0 (0x3000); extended flags when 0x4000.
-            guard flags & 0xB000 == 0 else { return nil }
+            guard complete || flags & 0xB000 == 0 else { return nil }
             var pathOffset = start + 62
+            var extendedFlags: UInt16 = 0
             if flags & 0x4000 != 0 {
-                guard version >= 3, pathOffset + 2 <= end, be16(pathOffset) == 0 else { return nil }
+                guard version >= 3, pathOffset + 2 <= end else { return nil }
+                extendedFlags = be16(pathOffset)
+                guard complete || extendedFlags == 0 else { return nil }
                 pathOffset += 2
             }
             // Only files and links: gitlinks (submodules) take libgit2's path.
-            guard mode == 0o100644 || mode == 0o100755 || mode == 0o120000 else { return nil }
+            guard complete || mode == 0o100644 || mode == 0o100755 || mode == 0o120000 else { return nil }
             let pathStart = paths.count
             if version == 4 {
                 offset = pathOffset
@@ -184,7 +217,9 @@ private struct IndexParser {
             entries.append(IndexFile.Entry(pathStart: pathStart, pathLength: length,
                                            ctimeSeconds: be32(start), ctimeNanoseconds: be32(start + 4),
                                            mtimeSeconds: be32(start + 8), mtimeNanoseconds: be32(start + 12),
-                                           inode: be32(start + 20), mode: mode, size: be32(start + 36), id: id))
+                                           inode: be32(start + 20), mode: mode, size: be32(start + 36), id: id,
+                                           device: be32(start + 16), uid: be32(start + 28), gid: be32(start + 32),
+                                           flags: flags & 0xF000, extendedFlags: extendedFlags))
         }
         var trees: [GitPath: git_oid] = [:]
         while offset + 8 <= end {

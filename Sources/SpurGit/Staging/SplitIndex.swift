@@ -1,3 +1,5 @@
+import CGit2
+
 /// The "link" extension of a split index (`core.splitIndex`, `git update-index --split-index`):
 /// the shared index it builds on and which of that index's entries it deletes or replaces
 /// (git's Documentation/gitformat-index.txt, "Split index").
@@ -59,5 +61,49 @@ struct SplitIndexLink {
         }
         offset = words + wordCount * 8 + 4
         return positions.filter { $0 < bitCount }
+    }
+}
+
+extension Repository {
+    /// libgit2's index for a split index (which libgit2 1.5.1 refuses: "unsupported mandatory
+    /// extension: 'link'"), built from spur's own reading of it and its shared index: every
+    /// entry with its stat data and flags, in an in-memory index made this repository's own, so
+    /// attributes, ignore rules and `add_all` see it as they see the on-disk one.
+    ///
+    /// Racy-git: libgit2 trusts an in-memory index's stat data unconditionally (it has no file
+    /// time), so every entry modified in or after the second the index file was written gets
+    /// its mtime cleared (`forgetStatOfEntries`) and is re-read, as git re-reads a racily clean
+    /// entry. `Index.write()` then writes an unsplit index over the split one.
+    func splitIndex() throws -> Index? {
+        let path = gitDir + "/index"
+        guard let file = IndexFile.read(path: path, complete: true) else { return nil }
+        let index = try Index.inMemory()
+        index.diskPath = path
+        try index.withPointer { handle in
+            try check(withPointer { git_repository_set_index($0, handle) }, "git_repository_set_index")
+        }
+        for i in file.entries.indices {
+            let e = file.entries[i]
+            var entry = git_index_entry()
+            entry.ctime.seconds = Int32(bitPattern: e.ctimeSeconds)
+            entry.ctime.nanoseconds = e.ctimeNanoseconds
+            entry.mtime.seconds = Int32(bitPattern: e.mtimeSeconds)
+            entry.mtime.nanoseconds = e.mtimeNanoseconds
+            entry.dev = e.device
+            entry.ino = e.inode
+            entry.mode = e.mode
+            entry.uid = e.uid
+            entry.gid = e.gid
+            entry.file_size = e.size
+            entry.id = e.id
+            entry.flags = e.flags
+            entry.flags_extended = e.extendedFlags
+            try file.path(i).withCString { cPath in
+                entry.path = cPath
+                try index.withPointer { try check(git_index_add($0, &entry), "git_index_add(\(file.path(i).display))") }
+            }
+        }
+        try index.forgetStatOfEntries(modifiedSince: file.mtimeSeconds)
+        return index
     }
 }

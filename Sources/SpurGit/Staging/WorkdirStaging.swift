@@ -27,6 +27,7 @@ extension Repository {
         do {
             let config = try config()
             if try config.bool("core.ignorecase") == true || config.bool("core.symlinks") == false { return nil }
+            if try SparseCheckout.of(self) != nil { return nil }  // libgit2's path applies the definition
             let stager = WorkdirStager(repository: self, gitDir: gitDir, workdir: workdir, index: index,
                                        trustFileMode: try config.bool("core.filemode") ?? true,
                                        trustCtime: try config.bool("core.trustctime") ?? true,

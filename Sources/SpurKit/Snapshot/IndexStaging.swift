@@ -30,7 +30,7 @@ enum IndexStaging {
         for entry in index.entries() where entry.mode != .commit && !entry.isSkipWorktree && !entry.isAssumeUnchanged {
             guard let info = FileStat.of(entry.path.under(workdir)) else { continue }
             if info.kind == .other {
-                throw SpurError("\(entry.path): can only add regular files, symbolic links or git-directories (git add -A refuses it too)")
+                throw SpurError("\(entry.path.display): can only add regular files, symbolic links or git-directories (git add -A refuses it too)")
             }
             if info.kind == .file && info.size == 0 {
                 // Every built-in filter (eol, ident) turns no bytes into no bytes: staged here

@@ -64,20 +64,27 @@ public struct Snapshot: Sendable, Equatable {
     /// hashing them. The index is changed only in memory; callers own a fresh repository handle,
     /// so the change dies with it.
     static func stagedIndex(of repository: Repository) throws -> Index {
-        let index: Index
-        do {
-            index = try repository.index()
-        } catch let error as GitError where error.message.contains("'link'") {
-            // The fast path reads a split index; libgit2 (needed here for a gitlink, a sparse
-            // or conflicted index...) cannot.
-            throw SpurError("the index is split (core.splitIndex), which spur reads only when it needs no libgit2 index here; run 'git update-index --no-split-index' and try again")
+        let index = try repository.index()  // a split index too (spur reads it for libgit2)
+        // Racily clean entries are re-read, judged in whole seconds as git does.
+        if let written = FileStat.of(repository.gitDir + "/index")?.mtimeSeconds {
+            try index.forgetStatOfEntries(modifiedSince: written)
         }
         let ignored = try IgnoreStaging.rules(of: repository, index: index)
         let plan = try IndexStaging.prepare(index, of: repository, ignored: ignored)
-        let nested = try index.stageWorkingTree(skipping: plan.skipped, ignored: ignored)
+        let sparse = try SparseCheckout.of(repository)
+        let leftovers = try index.stageWorkingTree(skipping: plan.skipped, ignored: ignored, sparse: sparse)
+        let nested = leftovers.nestedRepositories
+        // libgit2 passes over a repository whose files are all ignored; git does not.
+        let missed = try repository.untrackedRepositories(besides: index, ignored: ignored).filter { !nested.contains($0) && !plan.skipped.contains($0) }
+        let outside = leftovers.outsideSparseCheckout + missed.filter { path in sparse.map { !$0.contains(path) } ?? false }
+        if let first = outside.first {
+            let more = outside.count > 1 ? " (and \(outside.count - 1) more)" : ""
+            throw SpurError("\(first.display)\(more) is outside your sparse-checkout definition: git add -A refuses to stage it, so spur cannot record it; run 'git sparse-checkout add' for it, or move or remove it, and try again")
+        }
         try IndexStaging.finish(plan, index)
         // Like git, a repository inside the working tree becomes a gitlink to its HEAD.
         try IndexStaging.addNested(nested.filter { !plan.skipped.contains($0) }, to: index, of: repository, ignored: ignored)
+        try IndexStaging.addNested(missed, to: index, of: repository, ignored: ignored)
         return index
     }
 }

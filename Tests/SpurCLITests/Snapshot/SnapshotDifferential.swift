@@ -28,7 +28,7 @@ enum SnapshotDifferential {
         if FileManager.default.contents(atPath: indexPath) != indexBefore {
             return "spur changed .git/index"
         }
-        let git = try oracle(repository)
+        let git = try SnapshotProbe.oracle(repository)
         let spurTree: String?
         if spur.status == 0, let commit = spur.lines.last {
             spurTree = try repository.git("rev-parse", "\(commit)^{tree}").trimmingCharacters(in: .whitespacesAndNewlines)
@@ -53,25 +53,6 @@ enum SnapshotDifferential {
         return try laneDifference(repository, snapshot: commit)
     }
 
-    enum Oracle { case tree(String), refused(String) }
-
-    /// git's tree for the working tree, from a copy of the index that keeps the index's times.
-    static func oracle(_ repository: TestRepository, workdir: String? = nil) throws -> Oracle {
-        let index = repository.scratch + "/oracle-index"
-        let result = try ProcessRunner.run("/usr/bin/bash", ["-c", """
-            real=$(git rev-parse --path-format=absolute --git-path index)
-            export GIT_INDEX_FILE='\(index)'
-            rm -f "$GIT_INDEX_FILE"
-            if [ -f "$real" ]; then cp -p "$real" "$GIT_INDEX_FILE"; else git read-tree HEAD 2>/dev/null; fi
-            timeout 20 git add -A 2>'\(index).err' >/dev/null || { grep -m1 -E '^(error|fatal)' '\(index).err' || head -1 '\(index).err'; exit 3; }
-            git write-tree
-            """], cwd: workdir ?? repository.root, environment: repository.environment)
-        let output = result.stdout.trimmingCharacters(in: .whitespacesAndNewlines)
-        if result.status == 3 { return .refused(output) }
-        guard result.status == 0 else { throw TestFailure("the oracle failed: \(result.stderr)") }
-        return .tree(output)
-    }
-
     /// Compares a `--no-run` lane's files with `git worktree add --detach` of the same commit.
     static func laneDifference(_ repository: TestRepository, snapshot: String) throws -> String? {
         let spawn = try ProcessRunner.run("/usr/bin/timeout", ["20", SpurExecutable.path, "spawn", "diff", "--no-run"],
@@ -80,19 +61,6 @@ enum SnapshotDifferential {
             return "spur spawn fails (exit \(spawn.status)): \(spawn.stderr.prefix(400))"
         }
         defer { _ = try? repository.spur("discard", "diff", "--force") }
-        return try laneFilesDifference(repository, lane: lane, commit: "refs/spur/lanes/diff/base")
-    }
-
-    /// Compares the files under `lane` with `git worktree add --detach` of `commit`: paths,
-    /// types, modes, link targets and bytes. Nil when equal.
-    static func laneFilesDifference(_ repository: TestRepository, lane: String, commit: String) throws -> String? {
-        let reference = repository.scratch + "/reference"
-        try repository.git("worktree", "add", "--detach", "-q", reference, commit)
-        defer { _ = try? repository.git("worktree", "remove", "--force", reference) }
-        let result = try ProcessRunner.run("/usr/bin/bash", ["-c", """
-            list() { (cd "$1" && find . -path ./.git -prune -o -printf '%P\\t%y %m %l\\0' | LC_ALL=C sort -z | tr '\\0' '\\n'); }
-            diff <(list '\(reference)') <(list '\(lane)') && diff -rq --no-dereference -x .git '\(reference)' '\(lane)'
-            """], cwd: repository.root, environment: repository.environment)
-        return result.status == 0 ? nil : "the lane's files differ from git worktree add of \(commit) (< git, > spur):\n\(result.stdout.prefix(1500))"
+        return try SnapshotProbe.laneFilesDifference(repository, lane: lane, commit: "refs/spur/lanes/diff/base")
     }
 }

@@ -17,29 +17,10 @@ import SpurTestSupport
     /// Generator switches whose cases still differ from git, with the issue's wording. The default
     /// run leaves them out so CI stays green; whoever fixes a class removes its entry (and the
     /// `withKnownIssue` of its directed test in SnapshotNameTests/SnapshotIndexFeatureTests/SnapshotRuleTests).
-    /// Status 2026-12-02 (see DIFFERENCES.md): nfcNfdNames, combiningMarkNames, invalidUTF8Names,
-    /// intentToAddMarked, ignoredFilesInNestedRepository, intentToAddWithEolConversion, filterDriver,
-    /// nestedRepositoryWithoutCommit and fifo agree in 60 cases each alone (seeds 15000-15059), but
-    /// removing them from this list made the default run (seeds 15000-15199, all switches combined)
-    /// differ, so they stay until that is classified. flaggedRuleFiles and ruleFileSymlinks (now
-    /// `.gitignore` links only) agree since spur's own ignore matcher (branch h-ignore): 200 cases,
-    /// seeds 15000-15199, on top of the default switches. attributesChangedInWorkingTree,
-    /// flaggedEntriesInFolders and identTwice left the list on branch h-attr (0 differences in 320
-    /// cases of the default switches with all three, seeds 15000-15119 and 30000-30199).
+    /// Status 2026-12-02 (see DIFFERENCES.md): every switch not listed here agrees combined
+    /// (default run and larger combined runs, seeds in DIFFERENCES.md).
     static let classesStillDiffering: [SnapshotFeature: String] = [
-        .nfcNfdNames: "two files whose names are the NFC and NFD forms of \"ü\" collide: one disappears from the snapshot or takes the other's content",
-        .combiningMarkNames: "a name starting with a combining mark or U+200D right after `/`: a deletion is missing from the snapshot, a new file under such a folder is omitted, and `spur spawn` fails with \"No such file or directory\"",
-        .invalidUTF8Names: "names that are not valid UTF-8 are rewritten to U+FFFD in the snapshot and on disk in the lane",
-        .intentToAddMarked: "an intent-to-add entry marked assume-unchanged (or skip-worktree): git leaves it out, spur records an empty blob",
         .attributesFileSymlinks: "a `.gitattributes` that is a symlink (git does not follow it)",
-        .ignoredFilesInNestedRepository: "an ignore rule that matches a file inside a nested repository (git keeps the gitlink, spur drops it)",
-        .intentToAddWithEolConversion: "crash: SIGABRT \"free(): invalid pointer\" in libgit2 1.5.1's staging path (intent-to-add entry, an eol filter that may apply)",
-        .splitIndex: "split index (`core.splitIndex`, `git update-index --split-index`): spur fails",
-        .sparseCheckout: "sparse checkout: a new file outside the sparse patterns (git add -A refuses, spur records it); a lane holds the files git worktree add leaves out",
-        .trustctimeMtimePutBack: "`core.trustctime=false` with a same-size edit whose mtime was put back: git sees it, spur does not (depends on the second the case runs in)",
-        .filterDriver: "a clean filter driver (`filter=NAME` with `filter.NAME.clean`) is not run",
-        .nestedRepositoryWithoutCommit: "where `git add -A` refuses (a nested repository without a commit), spur answers with a tree anyway",
-        .fifo: "where `git add -A` refuses (a tracked file replaced by a FIFO), spur answers with a tree anyway",
     ]
 
     static let batches = 4

@@ -1,13 +1,14 @@
 import Foundation
 import Testing
 import SpurTestSupport
+import SpurKit
 
 /// Issue #15, "Index and repository features git handles": spur's snapshot is git's tree, or
 /// both refuse (spur in one line, exit 1). git is the oracle.
 @Suite struct IndexFeatureSnapshotTests {
     @Test func anIntentToAddEntryWithAnEolFilterAndATruncatedTrackedFileDoesNotCrash() throws {
         // libgit2 1.5.1 aborts ("free(): invalid pointer") staging this (fixed upstream in #6475).
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             printf '* text=auto\\n' > .gitattributes; printf 'line\\r\\nline\\r\\n' > tracked.txt
             git add -A && git commit -q -m base
             printf 'new\\r\\n' > ita.txt && git add -N ita.txt
@@ -17,7 +18,7 @@ import SpurTestSupport
 
     @Test func anIntentToAddEntryWithASubmoduleAndAnEolFilterDoesNotCrash() throws {
         // The same, with a gitlink in the index (which keeps spur off its own index reader).
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             mkdir inner && git -C inner init -q && printf 'i\\n' > inner/i && git -C inner add -A && git -C inner commit -q -m i
             git add inner 2>/dev/null
             printf '* text=auto\\n' > .gitattributes; printf 'line\\r\\nline\\r\\n' > tracked.txt
@@ -28,14 +29,14 @@ import SpurTestSupport
     }
 
     @Test func anIntentToAddEntryMarkedAssumeUnchangedIsRecordedAsGitDoes() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             printf 'base\\n' > base.txt && git add -A && git commit -q -m base
             printf 'intent\\n' > ita.txt && git add -N ita.txt && git update-index --assume-unchanged ita.txt
             """)
     }
 
     @Test func anIntentToAddEntryIsStagedWithItsContentOrDroppedWhenDeleted() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             printf 'base\\n' > base.txt && git add -A && git commit -q -m base
             printf 'intent\\n' > ita.txt && git add -N ita.txt
             printf 'gone\\n' > gone.txt && git add -N gone.txt && rm gone.txt
@@ -43,28 +44,28 @@ import SpurTestSupport
     }
 
     @Test func aNestedRepositoryWithoutACommitIsRefusedWithGitsReason() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             printf 'base\\n' > base.txt && git add -A && git commit -q -m base
             git init -q nested && printf 'n\\n' > nested/n.txt
             """)
     }
 
     @Test func aTrackedFileReplacedByAFIFOIsRefusedWithGitsReason() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             printf 'f\\n' > pipe && printf 'base\\n' > base.txt && git add -A && git commit -q -m base
             rm pipe && mkfifo pipe
             """)
     }
 
     @Test func anUntrackedFIFOIsLeftOutAsGitLeavesItOut() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             printf 'base\\n' > base.txt && git add -A && git commit -q -m base
             mkfifo pipe
             """)
     }
 
     @Test func aSplitIndexIsReadAsGitReadsIt() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             printf 'a\\n' > a.txt; printf 'b\\n' > b.txt; printf 'd\\n' > d.txt && git add -A && git commit -q -m base
             git update-index --split-index
             printf 'c\\n' > c.txt && git add c.txt; printf 'a2\\n' >> a.txt; git rm -q --cached d.txt; printf 'b2\\n' >> b.txt && git add b.txt
@@ -73,7 +74,7 @@ import SpurTestSupport
     }
 
     @Test func aSplitIndexWithManyReplacedAndDeletedEntriesIsReadAsGitReadsIt() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             for i in $(seq 1 150); do printf "$i\\n" > f$i.txt; done; git add -A && git commit -q -m base
             git update-index --split-index
             for i in 3 17 33 70 140; do printf 'x\\n' >> f$i.txt; git add f$i.txt; done
@@ -85,14 +86,14 @@ import SpurTestSupport
     /// written a later second) and keeps `aaaa`; spur sees the nanoseconds differ, re-reads the
     /// file and records what it holds. spur's answer is the true content: kept on purpose.
     @Test func aSameSizeEditGitsStatCacheTrustsIsRecordedWithItsTrueContent() throws {
-        let repository = try SnapshotOracle.repository("""
+        let repository = try SnapshotProbe.repository("""
             git config core.trustctime false
             printf 'aaaa\\n' > f.txt && touch -d @1600000000.2 f.txt && git add f.txt && git commit -q -m base
             touch -d @1600000005 .git/index
             printf 'bbbb\\n' > f.txt && touch -d @1600000000.7 f.txt
             """)
         defer { repository.remove() }
-        guard case .tree(let tree) = try SnapshotOracle.spur(repository) else {
+        guard case .tree(let tree) = try SnapshotProbe.spur(repository) else {
             Issue.record("spur gave no tree")
             return
         }
@@ -100,7 +101,7 @@ import SpurTestSupport
     }
 
     @Test func aSameSizeEditWithItsMtimePutBackIsSeenWithTrustctimeOff() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             git config core.trustctime false
             printf 'aaaa\\n' > f.txt && touch -d @1600000000.2 f.txt && git add f.txt && git commit -q -m base
             touch -d @1600000000.9 .git/index
@@ -109,7 +110,7 @@ import SpurTestSupport
     }
 
     @Test func anUntrackedFolderHoldingAGitFolderThatIsNotARepositoryIsRecordedAsGitDoes() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             printf 'base\\n' > base.txt && git add -A && git commit -q -m base
             mkdir -p fake/.git && printf 'not a repository\\n' > fake/.git/junk && printf 'f\\n' > fake/file.txt
             mkdir -p fake2 && printf 'gitdir: /nowhere\\n' > fake2/.git && printf 'f\\n' > fake2/file.txt
@@ -117,7 +118,7 @@ import SpurTestSupport
     }
 
     @Test func aMalformedGitmodulesWithASubmoduleInTheIndexDoesNotStopTheSnapshot() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             mkdir inner && git -C inner init -q && printf 'i\\n' > inner/i && git -C inner add -A && git -C inner commit -q -m i
             git add inner 2>/dev/null
             printf '[submodule "inner"\\n\\tpath = inner\\n  this is = not [valid\\n' > .gitmodules
@@ -126,7 +127,7 @@ import SpurTestSupport
     }
 
     @Test func aSubmoduleMovedToANewCommitBesideAMalformedGitmodulesIsRecordedAtItsHead() throws {
-        try SnapshotOracle.expectAgreement("""
+        try SnapshotProbe.expectAgreement("""
             mkdir inner && git -C inner init -q && printf 'i\\n' > inner/i && git -C inner add -A && git -C inner commit -q -m i
             git add inner 2>/dev/null
             printf '[submodule "inner"\\n\\tpath = inner\\n  this is = not [valid\\n' > .gitmodules
@@ -134,5 +135,24 @@ import SpurTestSupport
             mkdir gone && git -C gone init -q && git -C gone commit -q --allow-empty -m g && git add gone 2>/dev/null
             git commit -q -m gone; rm -rf gone
             """)
+    }
+
+    /// A lane's own index may be split (core.splitIndex is shared with every worktree): the
+    /// snapshot that updates it writes an unsplit index git reads as clean, entries and flags kept.
+    @Test func aSnapshotThatUpdatesASplitIndexWritesAnIndexGitReadsAsClean() throws {
+        let repository = try SnapshotProbe.repository("""
+            git config core.splitIndex true
+            printf 'a\\n' > a.txt; printf 's\\n' > s.txt && git add -A && git commit -q -m base
+            git update-index --skip-worktree s.txt
+            printf 'edit\\n' >> a.txt; printf 'new\\n' > new.txt; printf 'i\\n' > ita.txt && git add -N ita.txt
+            test -n "$(ls .git/sharedindex.* 2>/dev/null)"
+            """)
+        defer { repository.remove() }
+        let expected = try SnapshotProbe.oracle(repository)
+        let snapshot = try Snapshot.take(workdir: repository.root, message: "test", updateIndex: true)
+        #expect(expected == .tree(snapshot.tree.description))
+        #expect(try repository.git("diff", "--name-only").isEmpty)  // index and working tree agree
+        #expect(try repository.git("ls-files", "-v", "s.txt") == "S s.txt\n")
+        #expect(try repository.git("write-tree").trimmingCharacters(in: .whitespacesAndNewlines) == snapshot.tree.description)
     }
 }

@@ -6,7 +6,7 @@ import SpurTestSupport
 /// conversion included.
 @Suite struct LaneCheckoutFilterTests {
     @Test func aLaneWithAutocrlfAndACommittedEolLfAttributeIsWhatGitWorktreeAddChecksOut() throws {
-        let repository = try SnapshotOracle.repository("""
+        let repository = try SnapshotProbe.repository("""
             printf '* text eol=lf\\n' > .gitattributes; printf 'a\\n' > '#early.txt'; printf 'b\\n' > late.txt
             mkdir sub && printf 'c\\n' > sub/in.txt && printf '*.txt -text\\n' > sub/.gitattributes
             git add -A && git commit -q -m base && git config core.autocrlf true
@@ -27,7 +27,7 @@ import SpurTestSupport
     }
 
     @Test func aLaneExpandsEveryIdentKeywordAndIsCleanForGit() throws {
-        let repository = try SnapshotOracle.repository("""
+        let repository = try SnapshotProbe.repository("""
             printf '*.id ident\\n' > .gitattributes && printf '$Id$ and $Id$\\n$Id: a b $ $Id:$\\n' > g.id
             printf '$Id$\\n' > single.id && git add -A && git commit -q -m base
             """)
