@@ -156,7 +156,7 @@ extension AttributeLookup {
 
     /// The same with the repository's index as on disk.
     public static func checkin(repository: Repository) throws -> AttributeLookup {
-        let index = try? Index.open(path: repository.gitDir + "/index")
+        let index = repository.indexAsOnDisk()
         return try checkin(repository: repository) { index?.entry(path: $0)?.id }
     }
 

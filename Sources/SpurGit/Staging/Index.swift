@@ -114,15 +114,16 @@ public final class Index {
             let name = GitPath(cString: path)
             let isFolder = name.bytes.last == 0x2F
             let plain = isFolder ? GitPath(bytes: name.bytes.dropLast()) : name
+            let tracked = !isFolder && (0...3).contains(where: { git_index_get_bypath(context.index, path, $0) != nil })
+            // Untracked and ignored: git does not look at it at all (not even the sparse rules).
+            if !tracked && context.ignored.isIgnored(plain, isFolder: isFolder) { return 1 }
             if let sparse = context.sparse, !sparse.contains(plain) {
                 // git add -A keeps a tracked path outside the definition and refuses a new one.
-                if isFolder || git_index_get_bypath(context.index, path, 0) == nil {
-                    context.leftovers.outsideSparseCheckout.append(plain)
-                }
+                if !tracked { context.leftovers.outsideSparseCheckout.append(plain) }
                 return 1
             }
             if isFolder {
-                if !context.ignored.isIgnored(plain, isFolder: true) { context.leftovers.nestedRepositories.append(plain) }
+                context.leftovers.nestedRepositories.append(plain)
                 return 1
             }
             if !context.skipping.isEmpty && context.skipping.contains(name) { return 1 }
@@ -130,8 +131,7 @@ public final class Index {
                 // Tracked: staged whatever the ignore rules say, unless git keeps it as it is.
                 return UInt32(entry.pointee.flags_extended) & GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue != 0 ? 1 : 0
             }
-            if (1...3).contains(where: { git_index_get_bypath(context.index, path, $0) != nil }) { return 0 }
-            return context.ignored.isIgnored(name, isFolder: false) ? 1 : 0
+            return 0  // conflicted (stages 1-3) or untracked and not ignored
         }
         try withExtendedLifetime(context) {
             let payload = Unmanaged.passUnretained(context).toOpaque()

@@ -82,6 +82,23 @@ extension Repository {
         try index.withPointer { handle in
             try check(withPointer { git_repository_set_index($0, handle) }, "git_repository_set_index")
         }
+        try Self.copyEntries(of: file, into: index)
+        try index.forgetStatOfEntries(modifiedSince: file.mtimeSeconds)
+        return index
+    }
+
+    /// The index as it is on disk now, split or not, in an index of its own that is not this
+    /// repository's (read-only use: what `git add -A` starts from). nil when it cannot be read.
+    public func indexAsOnDisk() -> Index? {
+        let path = gitDir + "/index"
+        if let index = try? Index.open(path: path) { return index }
+        guard let file = IndexFile.read(path: path, complete: true), let index = try? Index.inMemory(),
+              (try? Self.copyEntries(of: file, into: index)) != nil else { return nil }
+        return index
+    }
+
+    /// Adds every entry of `file` to `index` with its stat data and flags.
+    private static func copyEntries(of file: IndexFile, into index: Index) throws {
         for i in file.entries.indices {
             let e = file.entries[i]
             var entry = git_index_entry()
@@ -103,7 +120,5 @@ extension Repository {
                 try index.withPointer { try check(git_index_add($0, &entry), "git_index_add(\(file.path(i).display))") }
             }
         }
-        try index.forgetStatOfEntries(modifiedSince: file.mtimeSeconds)
-        return index
     }
 }

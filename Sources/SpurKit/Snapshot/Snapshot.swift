@@ -32,7 +32,7 @@ public struct Snapshot: Sendable, Equatable {
         if !updateIndex, let staged = repository.stagedWorkdirTreeAndReads() {
             tree = try CheckinFilters.correct(tree: staged.tree, of: repository, reads: staged.reads)
         } else {
-            let original = try? Index.open(path: repository.gitDir + "/index")
+            let original = repository.indexAsOnDisk()
             let index = try stagedIndex(of: repository)
             let reads = try CheckinFilters.fallbackReads(of: repository, original: original, staged: index)
             tree = try CheckinFilters.correct(tree: index.writeTree(to: repository), of: repository, reads: reads)
@@ -52,7 +52,7 @@ public struct Snapshot: Sendable, Equatable {
         if let staged = repository.stagedWorkdirTreeAndReads() {
             return try CheckinFilters.correct(tree: staged.tree, of: repository, reads: staged.reads)
         }
-        let original = try? Index.open(path: repository.gitDir + "/index")
+        let original = repository.indexAsOnDisk()
         let index = try stagedIndex(of: repository)
         let reads = try CheckinFilters.fallbackReads(of: repository, original: original, staged: index)
         return try CheckinFilters.correct(tree: index.writeTree(to: repository), of: repository, reads: reads)

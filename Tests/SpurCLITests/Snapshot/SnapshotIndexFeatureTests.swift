@@ -262,6 +262,29 @@ import SpurTestSupport
 
     // Sparse checkout.
 
+    /// An ignored folder outside the sparse patterns is not looked at by git: no refusal.
+    @Test func anIgnoredNewFolderOutsideTheSparsePatternsIsNotRefused() throws {
+        let repository = try SnapshotProbe.repository("""
+            mkdir in sub && printf i > in/f && printf s > sub/f && printf 'deep/\\n' > .gitignore && git add -A && git commit -q -m base
+            git sparse-checkout set --no-cone '/*' '!/sub/'
+            mkdir -p sub/deep && printf c > sub/deep/c.log
+            """)
+        defer { repository.remove() }
+        try SnapshotProbe.expectAgreement(repository)
+    }
+
+    /// A clean filter driver applies to a new file while the index is split and libgit2 stages.
+    @Test func aCleanFilterRunsOnANewFileWhenASplitIndexIsStagedThroughLibgit2() throws {
+        let repository = try SnapshotProbe.repository("""
+            git config filter.up.clean 'tr a-z A-Z'
+            mkdir sub && printf '*.up filter=up\\n' > sub/.gitattributes && printf 'b\\n' > b.txt && git add -A && git commit -q -m base
+            printf 'lower case\\n' > sub/h.up; printf 'i\\n' > ita.txt && git add -N ita.txt
+            git update-index --split-index
+            """)
+        defer { repository.remove() }
+        try SnapshotProbe.expectAgreement(repository)
+    }
+
     @Test func aNewFileOutsideTheSparsePatternsIsRefusedWithGitsReason() throws {
         let repository = try SnapshotProbe.repository("""
             mkdir in sub && printf i > in/f && printf s > sub/f && git add -A && git commit -q -m base
