@@ -10,15 +10,20 @@ struct List: ParsableCommand {
         Examples:
           spur list
           spur list --json | jq '.[] | select(.state == "done") | .name'
+          spur list --archived
         """
     )
 
     @Flag(help: "Print a JSON array of lanes (name, state, description, command, base, head, branch, worktree, workingTree, createdAt, changedFiles, ...).")
     var json = false
 
+    @Flag(help: "List archived lanes instead (discarded or picked over; 'spur restore NAME' brings one back).")
+    var archived = false
+
     func run() throws {
         try runReportingErrors {
             let workspace = try currentWorkspace()
+            if archived { return try List.showArchived(in: workspace, json: json) }
             let lanes = try Supervision(workspace: workspace).reconcile()
             // A record that cannot be read is shown as damaged; it does not stop the others.
             let damaged = LaneStore(workspace: workspace).damaged()
