@@ -105,8 +105,19 @@ public struct LaneArchive: Sendable {
                          record: record, note: "Its record could not be read.\n", in: repository)
     }
 
+    /// Writes the archive; any failure is one line saying that nothing was removed (the caller
+    /// removes nothing of the lane when this throws).
     private func write(name: String, final: ObjectID?, base: ObjectID?, record: Data, note: String,
                        in repository: Repository) throws -> String {
+        do {
+            return try writeArchive(name: name, final: final, base: base, record: record, note: note, in: repository)
+        } catch {
+            throw SpurError("cannot archive lane '\(name)' (\(LaneResults.describe(error))); nothing of it was removed")
+        }
+    }
+
+    private func writeArchive(name: String, final: ObjectID?, base: ObjectID?, record: Data, note: String,
+                              in repository: Repository) throws -> String {
         var edits = [TreeEdit(path: Self.recordFile, action: .upsert(try repository.writeBlob(Array(record)), .blob))]
         if let final {
             edits.append(TreeEdit(path: Self.resultFolder, action: .upsert(try repository.treeID(ofCommit: final), .tree)))

@@ -215,6 +215,24 @@ import SpurTestSupport
         #expect(try repo.spurSucceeds("diff", "worse").stdout.contains("c.txt"))
     }
 
+    @Test func aLaneThatCannotBeArchivedIsNotDiscarded() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        let worktree = try repo.spawnLane("stuck")
+        try repo.shell("echo work > work.txt", cwd: worktree)
+        // A file where the lane's archive folder would go: git cannot write refs/spur/archive/stuck/TIME.
+        try repo.shell("mkdir -p .git/refs/spur/archive && echo blocked > .git/refs/spur/archive/stuck")
+        let refs = try repo.spurRefs()
+        let files = try Fingerprint.of(worktree)
+        let refused = try repo.spur("discard", "--force", "stuck")
+        #expect(refused.status == 1)
+        #expect(refused.stderr.split(separator: "\n").count == 1)
+        #expect(refused.stderr.contains("cannot archive lane 'stuck'") && refused.stderr.contains("nothing of it was removed"))
+        #expect(try repo.spurRefs() == refs)
+        #expect(try Fingerprint.of(worktree) == files)
+        #expect(try repo.listedLane("stuck").state == "created")
+    }
+
     static func stamp(_ date: Date) -> String {
         let formatter = DateFormatter()
         formatter.locale = Locale(identifier: "en_US_POSIX")
