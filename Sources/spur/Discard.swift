@@ -5,13 +5,14 @@ import SpurKit
 struct Discard: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "discard",
-        abstract: "Remove a lane (archived first): its worktree, branch, refs and record.",
+        abstract: "Remove a lane, archived first: worktree, branch, refs, record.",
         discussion: """
-        Refuses when the lane holds changes that were never merged, and names the files;
-        --force discards them anyway. Either way the lane's final state (its result, or a
-        snapshot of its worktree if it never finished) and its record are first kept under
-        refs/spur/archive/NAME/TIME: 'spur list --archived' shows them, 'spur restore NAME'
-        brings one back, 'spur gc' prunes those older than 30 days.
+        Refuses when the lane holds changes that were never merged, and names
+        the files; --force discards them anyway. Either way the lane's final
+        state (its result, or a snapshot of its worktree if it never finished)
+        and its record are first kept under refs/spur/archive/NAME/TIME:
+        'spur list --archived' shows them, 'spur restore NAME' brings one
+        back, 'spur gc' prunes those older than 30 days.
 
         Examples:
           spur discard try-2

@@ -7,8 +7,8 @@ struct Gc: ParsableCommand {
         commandName: "gc",
         abstract: "Prune archived lanes older than a given age (30 days by default).",
         discussion: """
-        Deletes the refs refs/spur/archive/NAME/TIME of archives taken before the cut-off;
-        git's own gc then frees their objects. Lanes themselves are never touched.
+        Deletes the refs refs/spur/archive/NAME/TIME of the archives taken before
+        the cut-off; git's own gc then frees their objects. Lanes are never touched.
 
         Examples:
           spur gc --dry-run                 # what would go

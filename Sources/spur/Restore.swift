@@ -4,15 +4,16 @@ import SpurKit
 struct Restore: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "restore",
-        abstract: "Bring back an archived lane: its result, a fresh worktree, its record.",
+        abstract: "Bring back an archived lane as a finished lane.",
         discussion: """
-        Every discarded lane (and each lane 'spur pick' set aside) is archived first; see
-        them with 'spur list --archived'. The restored lane is finished at the archived
-        result, so 'spur diff' and 'spur merge' work on it as before; it merges into the
-        working tree you run restore in. The archive is kept until 'spur gc' prunes it.
+        Every discarded lane (and each lane 'spur pick' set aside) is archived
+        first; see them with 'spur list --archived'. The restored lane is
+        finished at the archived result, so 'spur diff' and 'spur merge' work
+        on it as before; it merges into the working tree you run restore in.
+        The archive is kept until 'spur gc' prunes it.
 
-        Refused (exit 1) while a lane of that name exists; a name with no archive, or a
-        --at matching none, is bad input (exit 2).
+        Refused (exit 1) while a lane of that name exists; a name with no
+        archive, or a --at matching none, is bad input (exit 2).
 
         Examples:
           spur restore try-2
