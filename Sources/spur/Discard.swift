@@ -9,7 +9,7 @@ struct Discard: ParsableCommand {
         discussion: """
         Refuses when the lane holds changes that were never merged, and names
         the files; --force discards them anyway. Either way the lane's final
-        state (its result, or a snapshot of its worktree if it never finished)
+        state (a snapshot of its worktree: its result, plus any later edit)
         and its record are first kept under refs/spur/archive/NAME/TIME:
         'spur list --archived' shows them, 'spur restore NAME' brings one
         back, 'spur gc' prunes those older than 30 days.

@@ -56,29 +56,32 @@ public struct LaneArchive: Sendable {
 
     // MARK: Writing
 
-    /// Archives lane `lane` (its record read) before it is removed: its result commit when it
-    /// finished, else a snapshot of its worktree taken through `LaneWorktree`, else (worktree
-    /// gone or tampered with) its branch. Called holding the spur lock. Returns the ref written.
+    /// Archives lane `lane` (its record read) before it is removed: a snapshot of its worktree
+    /// taken through `LaneWorktree` (its result commit itself when the worktree still holds
+    /// just that, so a finished lane's later edits are not lost), else (worktree gone or
+    /// tampered with) its branch, which holds its result once it finished. Called holding the
+    /// spur lock. Returns the ref written.
     @discardableResult
     func keep(_ lane: Lane, record: Data?) throws -> String {
         let repository = try workspace.openRepository()
         let branch = try repository.referenceTarget(Lane.branchRef(lane.name))
         var final: ObjectID? = nil
         var note = ""
-        if let head = lane.head, !lane.state.isActive, lane.state != .created, branch == head {
-            final = head
-        } else if FileManager.default.isDirectory(lane.worktree) {
+        let finished = lane.head != nil && !lane.state.isActive && lane.state != .created && branch == lane.head
+        if FileManager.default.isDirectory(lane.worktree) {
             do {
                 let worktree = try LaneWorktree.open(lane, workspace: workspace)
                 let snapshot = try Snapshot.take(repository: worktree, message: "spur: worktree of lane \(lane.name) when it was archived\n",
                                                  updateIndex: false)
-                // An unchanged worktree needs no commit of its own.
+                // A worktree unchanged since the branch (the result, for a finished lane) needs no commit of its own.
                 final = try branch.map { try repository.treeID(ofCommit: $0) } == snapshot.tree ? branch : snapshot.commit
+                if finished, final != branch { note = "The worktree changed after the result; it is kept.\n" }
             } catch {
-                note = "The worktree could not be read (\(LaneResults.describe(error))); its branch is kept.\n"
+                final = branch
+                note = "The worktree could not be read (\(LaneResults.describe(error))); its \(finished ? "result" : "branch") is kept.\n"
             }
         } else {
-            note = "The worktree was gone; its branch is kept.\n"
+            note = "The worktree was gone; its \(finished ? "result" : "branch") is kept.\n"
         }
         let base = try repository.referenceTarget(Lane.baseRef(lane.name)) ?? lane.base
         return try write(name: lane.name, final: final ?? branch ?? lane.head, base: base, record: record ?? LaneStore.encoder.encode(lane),

@@ -91,6 +91,30 @@ import SpurTestSupport
         #expect(!repo.exists("docs/index.md"))
     }
 
+    @Test func aFinishedLanesWorktreeEditedAfterItsResultIsArchivedAsItIsNow() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        let worktree = try repo.spawnLane("later")
+        try repo.shell("echo result > result.txt", cwd: worktree)
+        try repo.spurSucceeds("finish", "later")
+        let result = try repo.revParse("spur/later")
+        try repo.shell("echo afterwards > afterwards.txt", cwd: worktree)
+        let expected = try repo.gitSnapshotTree(of: worktree)
+        try repo.spurSucceeds("discard", "--force", "later")
+        let ref = try #require(try repo.archiveRefs().first)
+        #expect(try tree(repo, ref + ":result") == expected)
+        #expect(try repo.revParse(ref + "^1^") == result, "the later edits sit on the result")
+
+        // Unchanged since its result, a finished lane's archive is its result commit itself.
+        let same = try repo.spawnLane("same")
+        try repo.shell("echo same > same.txt", cwd: same)
+        try repo.spurSucceeds("finish", "same")
+        let sameResult = try repo.revParse("spur/same")
+        try repo.spurSucceeds("discard", "--force", "same")
+        let sameRef = try #require(try repo.archiveRefs().first { $0.hasPrefix("refs/spur/archive/same/") })
+        #expect(try repo.revParse(sameRef + "^1") == sameResult)
+    }
+
     @Test func discardOfALaneWhoseWorktreeWasRemovedArchivesItsBranch() throws {
         let repo = try TestRepository.scenario("small-project")
         defer { repo.remove() }
