@@ -204,6 +204,9 @@ class Bench:
                     "[gc]\n\tauto = 0\n[advice]\n\tdetachedHead = false\n")
         self.runner = Runner(home, spur)
         self.rows = []
+        # Per size: the repository, its lanes and git's worktrees, discarded after every size
+        # was measured (deleting 100k files slows whatever creates files next; see the README).
+        self.discards = []
         self.available = {cmd: self.has_command(cmd) for cmd in ["status", "check", "hook claude", "merge", "spawn", "__snapshot"]}
 
     def has_command(self, words):
@@ -332,6 +335,7 @@ class Bench:
             return m
 
         git_runs = {"left": self.runs_for(n, True)}
+        git_worktrees = []
 
         def git_worktree_add():
             if git_runs["left"] == 0:
@@ -341,6 +345,7 @@ class Bench:
             path = os.path.join(repo, ".git", "spur", "worktrees", "git-bench-%d" % git_runs["left"])
             m = Measure()
             m.add(r.run(["git", "worktree", "add", "-q", "--detach", path, base_commit], repo))
+            git_worktrees.append(path)
             return m
 
         s, g = self.alternate(spawn_runs, spur_spawn if self.available["spawn"] else None, git_worktree_add, warmup=False)
@@ -412,6 +417,7 @@ class Bench:
         self.record(n, "status-finished", "spur status (5 finished lanes)", "git status --porcelain -uall", s, g, "status-finished")
 
         self.merge_rows(n, repo, base, lanes)
+        self.discards.append((n, repo, [name for name, _ in lanes], git_worktrees))
 
         # The repositories stay until the end: deleting 100k files makes ext4 skip the freed
         # inodes for a few minutes, which would slow whatever creates files next.
@@ -464,6 +470,36 @@ class Bench:
             note = "result trees differ: spur %s, git %s" % (trees.get("spur"), trees.get("git"))
             self.log("   WARNING: " + note)
         self.record(n, "merge", "spur merge (+ undo, untimed)", "temp index snapshot, merge-tree --write-tree, read-tree -m -u", s, g, "merge", note)
+
+    def discard_rows(self):
+        """After every size: `spur discard --force` of the finished lanes (each archived under
+        refs/spur/archive first, then its worktree removed) against `git worktree remove --force`
+        of git's worktrees of the same repository, alternating."""
+        r = self.runner
+        for n, repo, lanes, git_worktrees in self.discards:
+            runs = min(len(lanes), len(git_worktrees))
+            if runs == 0:
+                self.record(n, "discard", "spur discard --force", "git worktree remove --force", None, None)
+                continue
+            load = os.getloadavg()
+            spur_left, git_left = list(lanes[:runs]), list(git_worktrees[:runs])
+
+            def spur_discard():
+                m = Measure()
+                m.add(r.run(self.spur_cmd("discard", "--force", spur_left.pop(0)), repo))
+                return m
+
+            def git_remove():
+                m = Measure()
+                m.add(r.run(["git", "worktree", "remove", "--force", git_left.pop(0)], repo))
+                return m
+
+            s, g = self.alternate(runs, spur_discard, git_remove, warmup=False)
+            archived = r.git(repo, "for-each-ref", "--format=%(refname)", "refs/spur/archive").split()
+            if len(archived) < runs:
+                self.log("   WARNING: %d discards left %d archives" % (runs, len(archived)))
+            self.record(n, "discard", "spur discard --force (finished lane, archived first)", "git worktree remove --force",
+                        s, g, None, "%d runs each; load average %.2f/%.2f/%.2f when the row began" % ((runs,) + load))
 
     # -- verdicts -----------------------------------------------------------
 
@@ -609,6 +645,7 @@ def main():
             bench.log("not available in this spur (rows print n/a): " + ", ".join(missing))
         for n in sizes:
             bench.size(n)
+        bench.discard_rows()
         growth = bench.verdicts(sizes)
     finally:
         if not args.keep and not args.work:

@@ -5,13 +5,18 @@ import SpurKit
 struct Discard: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "discard",
-        abstract: "Remove a lane: its worktree, branch, refs and record.",
+        abstract: "Remove a lane, archived first: worktree, branch, refs, record.",
         discussion: """
-        Refuses when the lane holds changes that were never merged, and names the files
-        that would be lost; --force discards them anyway.
+        Refuses when the lane holds changes that were never merged, and names
+        the files; --force discards them anyway. Either way the lane's final
+        state (a snapshot of its worktree: its result, plus any later edit)
+        and its record are first kept under refs/spur/archive/NAME/TIME:
+        'spur list --archived' shows them, 'spur restore NAME' brings one
+        back, 'spur gc' prunes those older than 30 days.
 
-        Example:
+        Examples:
           spur discard try-2
+          spur discard --force try-3 && spur restore try-3
         """
     )
 

@@ -26,6 +26,7 @@ struct List: ParsableCommand {
           spur list --watch
           spur list --json | jq '.[] | select(.state == "done") | .name'
           spur list --json | jq -r '.[] | select(.state == "running") | .lastLine'
+          spur list --archived
         """
     )
 
@@ -35,9 +36,16 @@ struct List: ParsableCommand {
     @Flag(help: "Redraw the table whenever a lane changes, until q or ^C (see 'spur help list').")
     var watch = false
 
+    @Flag(help: "List archived lanes instead (discarded or picked over; 'spur restore NAME' brings one back).")
+    var archived = false
+
     func run() throws {
         try runReportingErrors {
             let workspace = try currentWorkspace()
+            if archived {
+                guard !watch else { throw SpurError.usage("--watch draws the table of live lanes; it cannot be combined with --archived") }
+                return try List.showArchived(in: workspace, json: json)
+            }
             if watch {
                 guard !json else { throw SpurError.usage("--watch draws the table; it cannot be combined with --json") }
                 return try LiveView(workspace: workspace).run(title: "spur list --watch") { try render(workspace) }

@@ -36,6 +36,8 @@ struct Spur: ParsableCommand {
             Pick.self,
             Undo.self,
             Discard.self,
+            Restore.self,
+            Gc.self,
             // Guard edits and commits.
             Hook.self,
             Hooks.self,

@@ -61,9 +61,17 @@ extension TestRepository {
         return "mtime \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) ctime \(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec) ino \(info.st_ino) size \(info.st_size)"
     }
 
-    /// The full ref names that spur owns now (`refs/spur/...` and `refs/heads/spur/...`).
+    /// The full ref names that spur owns now for lanes and merges (`refs/spur/...` and
+    /// `refs/heads/spur/...`), without the archives of removed lanes (`archiveRefs`), which
+    /// outlive their lanes by design.
     public func spurRefs() throws -> [String] {
         try git("for-each-ref", "--format=%(refname)", "refs/spur", "refs/heads/spur")
+            .split(separator: "\n").map(String.init).filter { !$0.hasPrefix("refs/spur/archive/") }
+    }
+
+    /// The archives of removed lanes, `refs/spur/archive/NAME/TIME`, sorted.
+    public func archiveRefs() throws -> [String] {
+        try git("for-each-ref", "--format=%(refname)", "refs/spur/archive")
             .split(separator: "\n").map(String.init)
     }
 

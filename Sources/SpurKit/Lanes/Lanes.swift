@@ -144,8 +144,9 @@ public struct Lanes: Sendable {
         return try repository.tree(repository.treeID(ofCommit: baseCommit)).containsEntry(named: ".gitattributes")
     }
 
-    /// Removes the lane's worktree, branch, refs, log and record. Without `force` it refuses when
-    /// the lane holds changes that were never merged, naming the files that would be lost.
+    /// Archives the lane (`LaneArchive`), then removes its worktree, branch, refs, log and record.
+    /// Without `force` it refuses when the lane holds changes that were never merged, naming the
+    /// files that would be lost.
     public func discard(_ name: String, force: Bool) throws {
         // A task still running (or queued) is ended first, outside the lock its supervisor needs
         // to record the end: left alive, it would later write into whatever lane has this name.
@@ -171,11 +172,13 @@ public struct Lanes: Sendable {
                     }
                     if !unmerged.isEmpty {
                         let shown = unmerged.prefix(10).map(\.display).joined(separator: ", ") + (unmerged.count > 10 ? ", … (\(unmerged.count) files)" : "")
-                        throw SpurError("lane '\(name)' holds changes that were never merged: \(shown); 'spur discard --force \(name)' throws them away")
+                        throw SpurError("lane '\(name)' holds changes that were never merged: \(shown); 'spur discard --force \(name)' discards the lane (an archive keeps them: 'spur restore \(name)')")
                     }
                 }
             }
             if lane.state == .created { LaneWatch.stop(lane: name, workspace: workspace) }
+            // Nothing is deleted before the lane's final state and record are archived.
+            try LaneArchive(workspace: workspace).keep(lane, record: FileManager.default.contents(atPath: store.path(of: name)))
             // The record's worktree and branch are not trusted (a task can write the record).
             try removeWhatBelongsToLane(name, recordedWorktree: lane.worktree)
         }
@@ -212,6 +215,8 @@ extension Lanes {
                             + "its branch spur/\(name) and its record")
         }
         LaneWatch.stop(lane: name, workspace: workspace)
+        // What can still be read of it is archived first; what cannot does not stop the discard.
+        try LaneArchive(workspace: workspace).keepDamaged(name, recordPath: store.path(of: name))
         // git's record of the worktree is a file a task can write too: only the lane's folder goes.
         try removeWhatBelongsToLane(name, recordedWorktree: nil)
     }
