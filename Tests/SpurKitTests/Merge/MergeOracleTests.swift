@@ -66,6 +66,13 @@ struct MergeScenario: CustomTestStringConvertible, Sendable {
         MergeScenario(name: "both change a binary file", base: ["blob.bin": "\u{0}\u{1}base"],
                       ours: { try Files.write($0, "blob.bin", "\u{0}\u{1}yours") },
                       theirs: { try Files.write($0, "blob.bin", "\u{0}\u{1}lane") }),
+        // Found by comparing libgit2's default (Myers) line diff with git's merge (histogram) on
+        // random files: Myers aligns the repeated lines so that both sides' changes touch; git
+        // and libgit2's patience diff merge the file cleanly.
+        MergeScenario(name: "repeated lines that git's diff algorithm merges cleanly",
+                      base: ["f.c": "{\n{\nbar();\n}\n\nreturn x;\nreturn x;\nreturn x;\n"],
+                      ours: { try Files.write($0, "f.c", "{\n{\nbar();\n\n\nint a;\nbar();\nreturn x;\n}\n\nreturn x;\n") },
+                      theirs: { try Files.write($0, "f.c", "{\n{\nbar();\n}\nreturn x;\nreturn x;\nreturn x;\n") }),
         MergeScenario(name: "one conflict among clean paths", base: ["a.txt": numbered, "b.txt": numbered],
                       ours: { try Files.write($0, "a.txt", edit(numbered, 3, "you")); try Files.write($0, "b.txt", edit(numbered, 1, "you")) },
                       theirs: { try Files.write($0, "a.txt", edit(numbered, 3, "lane")); try Files.write($0, "b.txt", edit(numbered, 12, "lane")) }),
