@@ -15,6 +15,10 @@ struct FileOutcome {
     let steps: [(path: String, decision: MergeRule.Decision)]
     /// Both sides hold the same thing.
     var isSameChange = false
+    /// Paths removed only because the file moves to `movedTo`: when another file's conflict
+    /// keeps the merge from writing there, they stay (their content is not written elsewhere).
+    var movedAway: [String] = []
+    var movedTo: String?
 
     /// The first conflict the merge could not settle, if any.
     var conflict: MergeConflict? { steps.lazy.compactMap { $0.decision.unresolved }.first }
@@ -102,10 +106,13 @@ struct LaneMerge {
             case .theirs:
                 var conflict = MergeConflict(path: paths[0], kind: kind, message: message, hunks: [])
                 conflict.resolution = .theirs
-                var steps: [(String, MergeRule.Decision)] = [(paths[0], .put(theirs?.path == paths[0] ? entry(theirs) : nil, conflict))]
-                if let ours, ours.path != paths[0] { steps.append((ours.path, .put(nil, nil))) }
-                if let theirs, theirs.path != paths[0] { steps.append((theirs.path, .put(entry(theirs), nil))) }
-                return outcome(steps)
+                let steps: [(String, MergeRule.Decision)] = [(paths[0], .put(theirs?.path == paths[0] ? entry(theirs) : nil, conflict))]
+                guard let theirs, theirs.path != paths[0] else { return outcome(steps) }
+                // Renamed differently: yours goes, the lane's name comes (only both together).
+                var result = outcome(steps + [(theirs.path, .put(entry(theirs), nil))])
+                result.movedTo = theirs.path
+                result.movedAway = [paths[0]]
+                return result
             }
         }
         guard let ours, let theirs else {
@@ -128,10 +135,14 @@ struct LaneMerge {
         let decision = try rule.decide(path: destination, base: base, ours: entry(ours), theirs: entry(theirs), contents: contents(destination))
         guard ours.path == basePath, destination != basePath else { return outcome([(destination, decision)]) }
         // The lane moved the file you have at its old name: it goes to the new name, merged.
+        var moved: FileOutcome
         switch decision {
-        case .keep: return outcome([(destination, .put(entry(ours), nil)), (basePath, .put(nil, nil))])
-        case .put(let merged, let conflict): return outcome([(destination, .put(merged, conflict)), (basePath, .put(nil, nil))])
+        case .keep: moved = outcome([(destination, .put(entry(ours), nil)), (basePath, .put(nil, nil))])
+        case .put(let merged, let conflict): moved = outcome([(destination, .put(merged, conflict)), (basePath, .put(nil, nil))])
         case .conflict: return outcome([(destination, decision)])
         }
+        moved.movedAway = [basePath]
+        moved.movedTo = destination
+        return moved
     }
 }

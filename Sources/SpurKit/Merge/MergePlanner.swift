@@ -71,6 +71,11 @@ struct MergePlanner {
                 decisions[path] = try Self.combine(decisions[path], decision, path: path, ours: fileEntry(oursTree, path))
             }
         }
+        // A file moving to a path that stays in conflict is not removed from where it is.
+        for outcome in outcomes {
+            guard let destination = outcome.movedTo, decisions[destination]?.unresolved != nil else { continue }
+            for path in outcome.movedAway { decisions[path] = .keep }
+        }
         // Paths the merge writes that the lane did not change (where you renamed a file it
         // changed): read now; the compare-and-swap at write time still guards them.
         for path in decisions.keys where disk[path] == nil && unsafe[path] == nil {
