@@ -22,6 +22,8 @@ struct MergePlan {
     let createdFolders: [String]
     /// Paths whose file changed while the merge read them; the plan must be made again.
     let stalePaths: [String]
+    /// Only part of the lane is merged (pathspecs, or conflicting files skipped).
+    var partial = false
 
     var unresolved: [MergeConflict] { conflicts.filter { $0.resolution == nil } }
 }
@@ -40,6 +42,10 @@ struct MergePlanner {
     let head: ObjectID
     let resolution: ConflictResolution
     let files: WorkingTreeFiles
+    /// Only the lane's files these pathspecs match (nil: all).
+    var pathspecs: [GitPath]? = nil
+    /// Leave files that conflict as they are instead of refusing the merge.
+    var skipConflicts = false
 
     var labels: MergeFileOptions {
         MergeFileOptions(baseLabel: "lane base", oursLabel: "working tree", theirsLabel: "lane \(lane.name)")
@@ -63,8 +69,17 @@ struct MergePlanner {
 
         // The decision status's verdicts come from too (`LaneMerge`), renames followed.
         let rule = MergeRule(repository: repository, resolution: resolution, labels: labels, store: { try repository.writeBlob($0) })
-        let outcomes = try LaneMerge(rule: rule).outcomes(lane: theirsSide, other: TreeSide(base: base, tree: ours.tree),
+        let allOutcomes = try LaneMerge(rule: rule).outcomes(lane: theirsSide, other: TreeSide(base: base, tree: ours.tree),
                                                            ancestorFromOther: false, onlyOverlaps: false)
+        var conflicts: [MergeConflict] = []
+        var outcomes = try selected(allOutcomes, changes: theirsSide.changes)
+        if skipConflicts {
+            // A conflicting file is left alone whole: none of its paths is written.
+            for outcome in outcomes where outcome.conflict != nil {
+                conflicts += outcome.steps.compactMap { $0.decision.unresolved }
+            }
+            outcomes.removeAll { $0.conflict != nil }
+        }
         var decisions: [String: MergeRule.Decision] = [:]
         for outcome in outcomes {
             for (path, decision) in outcome.steps {
@@ -83,7 +98,6 @@ struct MergePlanner {
         }
         let filtered = try filtersMayApply(paths: decisions.keys.sorted(), trees: [oursTree, theirsTree])
 
-        var conflicts: [MergeConflict] = []
         var targets: [(path: String, entry: TreeEntry?)] = []
         for path in decisions.keys.sorted() {
             guard let decision = decisions[path] else { continue }
@@ -175,7 +189,23 @@ struct MergePlanner {
         }
         let result = try repository.tree(ours.tree, applying: edits)
         return MergePlan(ours: ours, resultTree: result, writes: writes, conflicts: conflicts,
-                         createdFolders: created, stalePaths: stale)
+                         createdFolders: created, stalePaths: stale, partial: pathspecs != nil || skipConflicts)
+    }
+
+    /// The outcomes of files a pathspec matches (by any of their names); a pathspec matching
+    /// none of the lane's files is a usage error, so a typo writes nothing.
+    func selected(_ outcomes: [FileOutcome], changes: [SideChange]) throws -> [FileOutcome] {
+        guard let paths = pathspecs else { return outcomes }
+        var names = Set(changes.flatMap { [$0.oldPath, $0.newPath] })
+        for outcome in outcomes { names.formUnion(outcome.names) }
+        for pattern in paths {
+            let spec = try Pathspec([pattern])
+            if !names.contains(where: { spec.matches(GitPath($0)) }) {
+                throw SpurError.usage("pathspec '\(pattern.display)' matches no file lane \(lane.name) changed; nothing was written")
+            }
+        }
+        let spec = try Pathspec(paths)
+        return outcomes.filter { $0.names.contains { spec.matches(GitPath($0)) } }
     }
 
     // MARK: Per-path decision
