@@ -4,21 +4,21 @@ import SpurGit
 /// path of the other side ("ours") the merge touches, the decision there.
 struct FileOutcome {
     /// The path the lane changed (its base path, or the path it added).
-    let path: String
+    let path: GitPath
     /// Every name of the file: its base path and where each side put it, without repeats.
-    let names: [String]
+    let names: [GitPath]
     /// True when the other side changed the file too (the two sides overlap on it).
     let overlaps: Bool
     /// Where the other side has the file (the path conflict lines refer to), if it has it.
-    let oursPath: String?
+    let oursPath: GitPath?
     /// The decisions, by path of the other side.
-    let steps: [(path: String, decision: MergeRule.Decision)]
+    let steps: [(path: GitPath, decision: MergeRule.Decision)]
     /// Both sides hold the same thing.
     var isSameChange = false
     /// Paths removed only because the file moves to `movedTo`: when another file's conflict
     /// keeps the merge from writing there, they stay (their content is not written elsewhere).
-    var movedAway: [String] = []
-    var movedTo: String?
+    var movedAway: [GitPath] = []
+    var movedTo: GitPath?
 
     /// The first conflict the merge could not settle, if any.
     var conflict: MergeConflict? { steps.lazy.compactMap { $0.decision.unresolved }.first }
@@ -36,11 +36,11 @@ struct LaneMerge {
     /// too). `ancestorFromOther`: the ancestor is the other side's base (a lane spawned
     /// earlier than `lane`), not the lane's.
     func outcomes(lane: ChangedSide, other: OverlapSide, ancestorFromOther: Bool, onlyOverlaps: Bool) throws -> [FileOutcome] {
-        func ancestor(_ path: String, laneBase: FileVersion?) throws -> FileVersion? {
+        func ancestor(_ path: GitPath, laneBase: FileVersion?) throws -> FileVersion? {
             ancestorFromOther ? try other.base.version(at: path) : laneBase
         }
         var result: [FileOutcome] = []
-        var seen = Set<String>()
+        var seen = Set<GitPath>()
         for change in lane.changes {
             if change.before != nil {
                 let path = change.oldPath
@@ -78,24 +78,24 @@ struct LaneMerge {
 
     /// One file: the base had `ancestor` at `basePath` (nil: both added it there); each side's
     /// fate says where it is now and what it holds (nil: deleted).
-    func file(_ basePath: String, ancestor a: FileVersion?, ours: Fate?, theirs: Fate?, overlaps: Bool,
+    func file(_ basePath: GitPath, ancestor a: FileVersion?, ours: Fate?, theirs: Fate?, overlaps: Bool,
               other: OverlapSide, lane: OverlapSide) throws -> FileOutcome {
-        var names: [String] = []
+        var names: [GitPath] = []
         for case let name? in [basePath, theirs?.path, ours?.path] where !names.contains(name) { names.append(name) }
-        func outcome(_ steps: [(String, MergeRule.Decision)], same: Bool = false) -> FileOutcome {
+        func outcome(_ steps: [(GitPath, MergeRule.Decision)], same: Bool = false) -> FileOutcome {
             var outcome = FileOutcome(path: basePath, names: names, overlaps: overlaps, oursPath: ours?.path, steps: steps)
             outcome.isSameChange = same
             return outcome
         }
         if ours == theirs { return outcome([], same: true) }
         let entry = { (fate: Fate?) in fate.map { TreeEntry(id: $0.version.id, mode: $0.version.mode) } }
-        func contents(_ path: String) -> MergeRule.Contents {
+        func contents(_ path: GitPath) -> MergeRule.Contents {
             MergeRule.Contents(base: { try a.map { try self.rule.repository.blob($0.id).bytes } },
                                ours: { guard let ours else { return [] }; return try other.bytes(of: ours.version, at: ours.path) },
                                theirs: { guard let theirs else { return [] }; return try lane.bytes(of: theirs.version, at: theirs.path) })
         }
         /// A conflict of where the file goes; the resolutions take one side's state whole.
-        func placement(_ kind: MergeConflict.Kind, _ message: String, at paths: [String]) -> FileOutcome {
+        func placement(_ kind: MergeConflict.Kind, _ message: String, at paths: [GitPath]) -> FileOutcome {
             switch rule.resolution {
             case .refuse, .markers:
                 return outcome(paths.map { ($0, .conflict(MergeConflict(path: $0, kind: kind, message: message, hunks: []))) })
@@ -106,7 +106,7 @@ struct LaneMerge {
             case .theirs:
                 var conflict = MergeConflict(path: paths[0], kind: kind, message: message, hunks: [])
                 conflict.resolution = .theirs
-                let steps: [(String, MergeRule.Decision)] = [(paths[0], .put(theirs?.path == paths[0] ? entry(theirs) : nil, conflict))]
+                let steps: [(GitPath, MergeRule.Decision)] = [(paths[0], .put(theirs?.path == paths[0] ? entry(theirs) : nil, conflict))]
                 guard let theirs, theirs.path != paths[0] else { return outcome(steps) }
                 // Renamed differently: yours goes, the lane's name comes (only both together).
                 var result = outcome(steps + [(theirs.path, .put(entry(theirs), nil))])

@@ -58,7 +58,7 @@ public struct MergeConflict: Sendable, Codable, Equatable {
         case renameRename = "rename/rename"
     }
 
-    public let path: String
+    public let path: GitPath
     public let kind: Kind
     /// One line saying what happened to whom.
     public let message: String

@@ -1,5 +1,8 @@
 import Foundation
 import SpurGit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One path the merge will write: the compare-and-swap transition and the bytes to put there.
 struct PlannedWrite {
@@ -19,9 +22,9 @@ struct MergePlan {
     let writes: [PlannedWrite]
     let conflicts: [MergeConflict]
     /// Folders the writes create (outermost first), removed again by undo when empty.
-    let createdFolders: [String]
+    let createdFolders: [GitPath]
     /// Paths whose file changed while the merge read them; the plan must be made again.
-    let stalePaths: [String]
+    let stalePaths: [GitPath]
     /// Only part of the lane is merged (pathspecs, or conflicting files skipped).
     var partial = false
 
@@ -59,8 +62,8 @@ struct MergePlanner {
         let paths = Set(theirsSide.changes.flatMap { [$0.oldPath, $0.newPath] }).sorted()
 
         // Disk first, snapshot second (see the type's comment).
-        var disk: [String: (entry: DiskEntry, bytes: [UInt8]?)] = [:]
-        var unsafe: [String: String] = [:]
+        var disk: [GitPath: (entry: DiskEntry, bytes: [UInt8]?)] = [:]
+        var unsafe: [GitPath: String] = [:]
         for path in paths {
             do { disk[path] = try files.read(path) } catch let error as UnsafePath { unsafe[path] = error.reason }
         }
@@ -80,7 +83,7 @@ struct MergePlanner {
             }
             outcomes.removeAll { $0.conflict != nil }
         }
-        var decisions: [String: MergeRule.Decision] = [:]
+        var decisions: [GitPath: MergeRule.Decision] = [:]
         for outcome in outcomes {
             for (path, decision) in outcome.steps {
                 decisions[path] = try Self.combine(decisions[path], decision, path: path, ours: fileEntry(oursTree, path))
@@ -98,7 +101,7 @@ struct MergePlanner {
         }
         let filtered = try filtersMayApply(paths: decisions.keys.sorted(), trees: [oursTree, theirsTree])
 
-        var targets: [(path: String, entry: TreeEntry?)] = []
+        var targets: [(path: GitPath, entry: TreeEntry?)] = []
         for path in decisions.keys.sorted() {
             guard let decision = decisions[path] else { continue }
             if let reason = unsafe[path] {
@@ -116,11 +119,11 @@ struct MergePlanner {
             }
         }
 
-        var stale: [String] = []
+        var stale: [GitPath] = []
         var writes: [PlannedWrite] = []
         var edits: [TreeEdit] = []
         let removals = Set(targets.filter { $0.entry == nil }.map(\.path))
-        var created: [String] = []
+        var created: [GitPath] = []
         for (path, entry) in targets {
             guard let current = disk[path] else { continue }
             let inOurs = try fileEntry(oursTree, path)
@@ -200,19 +203,19 @@ struct MergePlanner {
         for outcome in outcomes { names.formUnion(outcome.names) }
         for pattern in paths {
             let spec = try Pathspec([pattern])
-            if !names.contains(where: { spec.matches(GitPath($0)) }) {
+            if !names.contains(where: { spec.matches($0) }) {
                 throw SpurError.usage("pathspec '\(pattern.display)' matches no file lane \(lane.name) changed; nothing was written")
             }
         }
         let spec = try Pathspec(paths)
-        return outcomes.filter { $0.names.contains { spec.matches(GitPath($0)) } }
+        return outcomes.filter { $0.names.contains { spec.matches($0) } }
     }
 
     // MARK: Per-path decision
 
     /// Two files' decisions for one path (a file the lane renamed onto a path you also
     /// changed): a conflict wins; two different results are a conflict.
-    static func combine(_ known: MergeRule.Decision?, _ new: MergeRule.Decision, path: String, ours: TreeEntry?) -> MergeRule.Decision {
+    static func combine(_ known: MergeRule.Decision?, _ new: MergeRule.Decision, path: GitPath, ours: TreeEntry?) -> MergeRule.Decision {
         guard let known else { return new }
         if known.unresolved != nil { return known }
         if new.unresolved != nil { return new }
@@ -237,15 +240,14 @@ struct MergePlanner {
     /// What to do where the lane's result or your working tree has a submodule (a gitlink).
     /// Submodules are compared by commit, as git does, and never written: spur does not check
     /// one out, move it to another commit or delete its files; the folder is yours.
-    func submoduleStep(path: String, to entry: TreeEntry?, ours: TreeEntry?, disk: DiskEntry) throws -> SubmoduleStep {
+    func submoduleStep(path: GitPath, to entry: TreeEntry?, ours: TreeEntry?, disk: DiskEntry) throws -> SubmoduleStep {
         if entry == ours { return .keep }
         func refuse(_ message: String) -> SubmoduleStep {
             .conflict(MergeConflict(path: path, kind: .submodule, message: message, hunks: []))
         }
         if entry == nil, ours?.mode == .commit {
             if disk == .absent { return .keep }
-            let contents = (try? FileManager.default.contentsOfDirectory(atPath: workspace.root + "/" + path)) ?? []
-            if disk == .directory && contents.isEmpty { return .removeEmptyFolder }
+            if disk == .directory && Self.isEmptyFolder(path.under(workspace.root)) { return .removeEmptyFolder }
             return refuse("the lane removes the submodule \(path), which is checked out in your working tree; "
                           + "spur does not delete a submodule's files: remove it yourself ('git rm \(path)') and merge again")
         }
@@ -261,13 +263,13 @@ struct MergePlanner {
     // MARK: Helpers
 
     /// The entry at `path` when it is a file, link or submodule (folders count as nothing).
-    func fileEntry(_ tree: Tree, _ path: String) throws -> TreeEntry? {
+    func fileEntry(_ tree: Tree, _ path: GitPath) throws -> TreeEntry? {
         guard let entry = try tree.entry(path: path), entry.mode != .tree else { return nil }
         return entry
     }
 
     /// The bytes and permissions to write for `entry` at `path`.
-    func diskContent(for entry: TreeEntry, path: String, replacing current: DiskEntry, filtered: Bool) throws -> DiskContent {
+    func diskContent(for entry: TreeEntry, path: GitPath, replacing current: DiskEntry, filtered: Bool) throws -> DiskContent {
         if entry.mode == .link { return .symlink(target: try repository.blob(entry.id).bytes) }
         if entry.mode == .commit { throw SpurError("cannot write the submodule \(path)") }
         let bytes = filtered ? try repository.workdirBytes(ofBlob: entry.id, path: path) : try repository.blob(entry.id).bytes
@@ -281,28 +283,36 @@ struct MergePlanner {
 
     /// True when a snapshot of the working tree would not record `path` even with a file there:
     /// an ignore rule matches it and your index does not track it.
-    func isIgnoredAndUntracked(_ path: String) throws -> Bool {
-        guard try repository.isIgnored(path) else { return false }
+    func isIgnoredAndUntracked(_ path: GitPath) throws -> Bool {
+        guard try repository.isIgnored(path, asFolder: false) else { return false }
         return try repository.index().entry(path: path) == nil
     }
 
     /// Folders that will have to be made for `path`: missing ones and files being removed.
-    func foldersToCreate(above path: String, removals: Set<String>) throws -> [String] {
-        var result: [String] = []
-        var prefix = ""
+    func foldersToCreate(above path: GitPath, removals: Set<GitPath>) throws -> [GitPath] {
+        var result: [GitPath] = []
+        var prefix = GitPath.root
         for component in try WorkingTreeFiles.components(of: path).dropLast() {
-            prefix = prefix.isEmpty ? component : prefix + "/" + component
-            if !result.isEmpty || removals.contains(prefix) || !FileManager.default.fileExists(atPath: workspace.root + "/" + prefix) {
+            prefix = prefix.appending(component)
+            var info = stat()
+            if !result.isEmpty || removals.contains(prefix) || stat(prefix.under(workspace.root).cString, &info) != 0 {
                 result.append(prefix)
             }
         }
         return result
     }
 
+    /// True when `folder` (an absolute path) is a folder holding nothing.
+    static func isEmptyFolder(_ folder: GitPath) -> Bool {
+        guard let handle = opendir(folder.cString) else { return false }
+        defer { closedir(handle) }
+        return FolderEntries.read(handle).isEmpty
+    }
+
     /// True when checkout filters (eol, smudge, ident) could apply to `paths`: a `.gitattributes`
     /// beside or above one of them, attribute files, or core.autocrlf. Looks only at the paths'
     /// folders, so the cost does not grow with the size of the repository.
-    func filtersMayApply(paths: [String], trees: [Tree]) throws -> Bool {
+    func filtersMayApply(paths: [GitPath], trees: [Tree]) throws -> Bool {
         let config = try repository.config()
         if let autocrlf = try? config.string("core.autocrlf"), autocrlf.lowercased() != "false" { return true }
         if try config.string("core.attributesFile") != nil { return true }
@@ -310,18 +320,13 @@ struct MergePlanner {
         let environment = ProcessInfo.processInfo.environment
         if let home = environment["XDG_CONFIG_HOME"] ?? environment["HOME"].map({ $0 + "/.config" }),
            FileManager.default.fileExists(atPath: home + "/git/attributes") { return true }
-        var folders = Set([""])
-        for path in paths {
-            var components = path.slashComponents()
-            while !components.isEmpty {
-                components.removeLast()
-                folders.insert(components.joined(separator: "/"))
-            }
-        }
+        var folders: Set<GitPath> = [.root]
+        for path in paths { folders.formUnion(path.ancestorFolders) }
         for folder in folders {
-            let attributes = folder.isEmpty ? ".gitattributes" : folder + "/.gitattributes"
+            let attributes = folder.appending(".gitattributes")
             for tree in trees where try tree.entry(path: attributes) != nil { return true }
-            if FileManager.default.fileExists(atPath: workspace.root + "/" + attributes) { return true }
+            var info = stat()
+            if stat(attributes.under(workspace.root).cString, &info) == 0 { return true }
         }
         return false
     }

@@ -38,7 +38,7 @@ struct MergeRule {
 
     /// The decision for `path` (where the merged file goes; its attributes choose the driver);
     /// `contents` reads the bytes.
-    func decide(path: String, base b: TreeEntry?, ours o: TreeEntry?, theirs t: TreeEntry?, contents: Contents) throws -> Decision {
+    func decide(path: GitPath, base b: TreeEntry?, ours o: TreeEntry?, theirs t: TreeEntry?, contents: Contents) throws -> Decision {
         if o == t { return .keep }
         if o == b { return .put(t, nil) }
         if t == b { return .keep }
@@ -76,7 +76,7 @@ struct MergeRule {
         }
         let id: ObjectID
         if o.id == t.id || b?.id == t.id { id = o.id } else if b?.id == o.id { id = t.id } else {
-            let driver = try repository.mergeDriver(for: GitPath(path))
+            let driver = try repository.mergeDriver(for: path)
             switch driver {
             case .binary:
                 return sided(.binary, "both sides changed \(path), which its attributes say not to merge line by line (-merge)")

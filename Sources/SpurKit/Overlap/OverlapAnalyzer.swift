@@ -79,7 +79,7 @@ final class OverlapSession {
     private var laneSides: [String: LaneSide] = [:]
     private var baseTrees: [ObjectID: BaseTree] = [:]
     /// Live worktrees' journals, read together before their lanes' sides.
-    private var journals: [String: (paths: [String]?, reason: String)] = [:]
+    private var journals: [String: (paths: [GitPath]?, reason: String)] = [:]
     /// Lanes whose changes could not be read, and why.
     private var problems: [String: String] = [:]
     private var userSides: [String: UserSide] = [:]
@@ -177,9 +177,9 @@ final class OverlapSession {
 
     /// Every path `lane` changed that `other` changed too, judged. Lines refer to `other`'s file.
     func collide(lane: LaneSide, other: OverlapSide, ancestorFromOther: Bool) throws -> [OverlapPath] {
-        var found: [String: OverlapPath] = [:]
-        func add(_ names: [String?], _ judgement: Judgement, oursPath: String?) {
-            var unique: [String] = []
+        var found: [GitPath: OverlapPath] = [:]
+        func add(_ names: [GitPath?], _ judgement: Judgement, oursPath: GitPath?) {
+            var unique: [GitPath] = []
             for case let name? in names where !unique.contains(name) { unique.append(name) }
             for name in unique {
                 if let existing = found[name], existing.verdict == .conflict, judgement.verdict == .clean { continue }

@@ -6,7 +6,7 @@ protocol ChangedSide: OverlapSide {
     /// Changes in path order; a delete may turn out to be a rename (see `fate(ofBasePath:)`).
     var changes: [SideChange] { get }
     /// The base path of the file the side renamed to `path`, if it did.
-    func renameSource(of path: String) throws -> String?
+    func renameSource(of path: GitPath) throws -> GitPath?
 }
 
 extension LaneSide: ChangedSide {}
@@ -19,8 +19,8 @@ final class TreeSide: ChangedSide {
     let base: BaseTree
     let tree: ObjectID
     private(set) var changes: [SideChange]
-    private var byOldPath: [String: Int] = [:]
-    private var byNewPath: [String: Int] = [:]
+    private var byOldPath: [GitPath: Int] = [:]
+    private var byNewPath: [GitPath: Int] = [:]
 
     private var renamesPaired = false
 
@@ -49,9 +49,9 @@ final class TreeSide: ChangedSide {
         index()
     }
 
-    func changed(_ path: String) throws -> Bool { byOldPath[path] != nil || byNewPath[path] != nil }
+    func changed(_ path: GitPath) throws -> Bool { byOldPath[path] != nil || byNewPath[path] != nil }
 
-    func fate(ofBasePath path: String) throws -> Fate? {
+    func fate(ofBasePath path: GitPath) throws -> Fate? {
         guard var position = byOldPath[path] else { return try base.version(at: path).map { Fate(path: path, version: $0) } }
         if changes[position].after == nil && !renamesPaired {
             try pairRenames()
@@ -62,17 +62,17 @@ final class TreeSide: ChangedSide {
         return change.after.map { Fate(path: change.newPath, version: $0) }
     }
 
-    func version(at path: String) throws -> FileVersion? {
+    func version(at path: GitPath) throws -> FileVersion? {
         if let position = byNewPath[path] { return changes[position].after }
         if byOldPath[path] != nil { return nil }
         return try base.version(at: path)
     }
 
-    func bytes(of version: FileVersion, at path: String) throws -> [UInt8] {
+    func bytes(of version: FileVersion, at path: GitPath) throws -> [UInt8] {
         try base.repository.blob(version.id).bytes
     }
 
-    func renameSource(of path: String) throws -> String? {
+    func renameSource(of path: GitPath) throws -> GitPath? {
         try pairRenames()
         guard let position = byNewPath[path], changes[position].isRename else { return nil }
         return changes[position].oldPath

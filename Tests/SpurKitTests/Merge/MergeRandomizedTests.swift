@@ -106,7 +106,7 @@ private func lines(atPath path: String) -> [String]? {
             var laneScript = EditScript(side: "t", iteration: iteration)
             laneScript.apply(to: &theirs, using: &rng)
             let index = try Index.inMemory()
-            for (path, lines) in theirs { try index.add(path: path, id: git.writeBlob(bytes(lines)), mode: .blob) }
+            for (path, lines) in theirs { try index.add(path: GitPath(path), id: git.writeBlob(bytes(lines)), mode: .blob) }
             let head = try git.createCommit(tree: index.writeTree(to: git), parents: [baseSnapshot.commit], message: "lane")
 
             var ours = base
@@ -183,7 +183,7 @@ private func lines(atPath path: String) -> [String]? {
     /// records it (on top of `base`) with `head`.
     /// Also whether git moved a file into a folder the other side renamed (its directory rename
     /// detection, which spur does not do: a known difference, counted, not compared).
-    static func gitConflicts(root: String, base: ObjectID, head: ObjectID) throws -> (paths: Set<String>, directoryRename: Bool) {
+    static func gitConflicts(root: String, base: ObjectID, head: ObjectID) throws -> (paths: Set<GitPath>, directoryRename: Bool) {
         var environment = ProcessInfo.processInfo.environment
         environment["GIT_CONFIG_NOSYSTEM"] = "1"
         for key in ["AUTHOR", "COMMITTER"] {
@@ -200,6 +200,6 @@ private func lines(atPath path: String) -> [String]? {
         let lines = result.stdout.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
         let paths = lines.dropFirst().prefix { !$0.isEmpty }
         let directoryRename = lines.contains { $0.contains("CONFLICT (file location)") }
-        return (Set(paths), directoryRename)
+        return (Set(paths.map { GitPath($0) }), directoryRename)
     }
 }
