@@ -94,24 +94,26 @@ struct LaneMerge {
                                ours: { guard let ours else { return [] }; return try other.bytes(of: ours.version, at: ours.path) },
                                theirs: { guard let theirs else { return [] }; return try lane.bytes(of: theirs.version, at: theirs.path) })
         }
-        /// A conflict of where the file goes; the resolutions take one side's state whole.
+        /// A conflict of where the file goes, at each of `paths` (git names each); a resolution
+        /// takes one side's state of every one of them.
         func placement(_ kind: MergeConflict.Kind, _ message: String, at paths: [GitPath]) -> FileOutcome {
+            func conflict(_ path: GitPath, _ resolution: ConflictResolution?) -> MergeConflict {
+                var conflict = MergeConflict(path: path, kind: kind, message: message, hunks: [])
+                conflict.resolution = resolution
+                return conflict
+            }
             switch rule.resolution {
             case .refuse, .markers:
-                return outcome(paths.map { ($0, .conflict(MergeConflict(path: $0, kind: kind, message: message, hunks: []))) })
+                return outcome(paths.map { ($0, .conflict(conflict($0, nil))) })
             case .ours:
-                var conflict = MergeConflict(path: paths[0], kind: kind, message: message, hunks: [])
-                conflict.resolution = .ours
-                return outcome([(paths[0], .put(ours?.path == paths[0] ? entry(ours) : nil, conflict))])
+                return outcome(paths.map { ($0, .put(ours?.path == $0 ? entry(ours) : nil, conflict($0, .ours))) })
             case .theirs:
-                var conflict = MergeConflict(path: paths[0], kind: kind, message: message, hunks: [])
-                conflict.resolution = .theirs
-                let steps: [(GitPath, MergeRule.Decision)] = [(paths[0], .put(theirs?.path == paths[0] ? entry(theirs) : nil, conflict))]
-                guard let theirs, theirs.path != paths[0] else { return outcome(steps) }
-                // Renamed differently: yours goes, the lane's name comes (only both together).
-                var result = outcome(steps + [(theirs.path, .put(entry(theirs), nil))])
-                result.movedTo = theirs.path
-                result.movedAway = [paths[0]]
+                var result = outcome(paths.map { ($0, .put(theirs?.path == $0 ? entry(theirs) : nil, conflict($0, .theirs))) })
+                // Your name goes only if the lane's comes (nothing of yours is dropped otherwise).
+                if let theirs, let ours, ours.path != theirs.path {
+                    result.movedTo = theirs.path
+                    result.movedAway = [ours.path]
+                }
                 return result
             }
         }
