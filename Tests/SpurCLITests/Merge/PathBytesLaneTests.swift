@@ -161,6 +161,9 @@ import SpurTestSupport
         #expect(listed == ["\"caf\\351.txt\"", "\"n\\377.txt\""])
         let names = try repository.spurSucceeds("diff", "task", "--name-only")
         #expect(names.lines == git)
+        // The lane record keeps them in that form, and `list --json` reads them back.
+        let recorded = try #require(try repository.laneJSON("task"))
+        #expect(recorded["changedFiles"] as? [String] == git)
 
         // The patch is bytes: names quoted as git quotes them, content as it is; it applies.
         let patch = try repository.spurSucceeds("diff", "task").stdoutBytes
@@ -169,6 +172,7 @@ import SpurTestSupport
 
         let merge = try repository.spur("merge", "task")
         #expect(merge.status == 0, "\(merge.stdout)\(merge.stderr)")
+        #expect(merge.lines.contains("  M \"caf\\351.txt\"") && merge.lines.contains("  A \"n\\377.txt\""), "\(merge.stdout)")
         #expect(Self.read(repository.root, Self.latin1) == Array("caf".utf8) + [0xE9] + Array(" two\n".utf8))
         #expect(Self.read(repository.root, Self.invalid) == Array("new\n".utf8))
         #expect(!Self.names(repository.root).contains { $0.starts(with: Array("n\u{FFFD}".utf8)) || $0.starts(with: Array("caf\u{FFFD}".utf8)) })
@@ -224,6 +228,46 @@ extension PathBytesCheckTests {
         #expect(result.status == 0)
         #expect(result.stderr == "spur: warning: \"caf\\351.txt\" is also changed by lane task (created); merging that lane later may "
             + "conflict with this commit\n")
+    }
+}
+
+extension PathBytesCheckTests {
+    @Test func aPathArgumentThatIsNotUTF8NamesItsFileInCheckAndDiff() throws {
+        let repository = try PathBytesLaneTests.committed([(PathBytesLaneTests.latin1, "one\n"), (Array("other.txt".utf8), "other\n")])
+        defer { repository.remove() }
+        let worktree = try repository.spawnLane("task")
+        try PathBytesLaneTests.write(worktree, PathBytesLaneTests.latin1, Array("lane\n".utf8))
+        try PathBytesLaneTests.write(worktree, Array("other.txt".utf8), Array("lane\n".utf8))
+        // The arguments reach spur as the bytes printf makes, as a shell passes them.
+        func spur(_ arguments: String) throws -> ProcessResult {
+            try ProcessRunner.run("/bin/sh", ["-c", "\"$0\" \(arguments)", SpurExecutable.path], cwd: repository.root,
+                                  environment: repository.environment)
+        }
+        let check = try spur("check --json \"$(printf 'caf\\351.txt')\"")
+        #expect(check.status == 1, "\(check.stdout)\(check.stderr)")
+        let entries = try jsonArray(check.stdout)
+        #expect(entries.map { $0["path"] as? String } == ["\"caf\\351.txt\""])
+        #expect(entries.map { $0["lanes"] as? [String] ?? [] } == [["task"]])
+        try repository.spurSucceeds("finish", "task")
+        let diff = try spur("diff task --name-only -- \"$(printf 'caf\\351.txt')\"")
+        #expect(diff.status == 0, "\(diff.stderr)")
+        #expect(diff.lines == ["\"caf\\351.txt\""])
+    }
+}
+
+extension PathBytesCheckTests {
+    @Test func theClaudeHookGuardsAFileAtTheRootWhoseNameStartsWithACombiningMark() throws {
+        let marked = Array("\u{301}x.txt".utf8)
+        let repository = try PathBytesLaneTests.committed([(marked, "marked\n")])
+        defer { repository.remove() }
+        let worktree = try repository.spawnLane("task")
+        try PathBytesLaneTests.write(worktree, marked, Array("lane\n".utf8))
+        let file = repository.root + "/" + String(decoding: marked, as: UTF8.self)
+        let answer = try repository.spur("hook", "claude", stdin: Fixtures.hookPayload("pre-tool-use-edit", cwd: repository.root, file: file))
+        #expect(answer.status == 0, "\(answer.stderr)")
+        #expect(answer.stdout.contains("lane task"), "\(answer.stdout)")
+        let check = try repository.spur("check", file)
+        #expect(check.status == 1, "\(check.stdout)\(check.stderr)")
     }
 }
 
