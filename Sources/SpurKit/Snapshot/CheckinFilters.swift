@@ -104,14 +104,17 @@ enum CheckinFilters {
         var indexInfo = stat()
         let indexSeconds = stat(repository.gitDir + "/index", &indexInfo) == 0 ? Int(indexInfo.st_mtim.tv_sec) : 0
         var known = Set<GitPath>()
+        // git add -A keeps a tracked path outside the sparse definition as it is in the index.
+        let sparse = try SparseCheckout.of(repository)
         for entry in original.entries() where entry.mode != .commit {
             let path = entry.path
             known.insert(path)
+            let outsideSparse = sparse.map { !$0.contains(path) } ?? false
             if path.parentAndName.name == attributesName {
                 reads.indexBlobs[path] = entry.id
-                if entry.isSkipWorktree || entry.isAssumeUnchanged { reads.untouchedAttributeFiles.insert(path) }
+                if entry.isSkipWorktree || entry.isAssumeUnchanged || outsideSparse { reads.untouchedAttributeFiles.insert(path) }
             }
-            if entry.isSkipWorktree || entry.isAssumeUnchanged { continue }
+            if entry.isSkipWorktree || entry.isAssumeUnchanged || outsideSparse { continue }
             var info = stat()
             guard root.appending(path).withCString({ lstat($0, &info) }) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
             if !entry.isIntentToAdd && entry.mode != .link
