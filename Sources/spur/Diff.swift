@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SpurGit
 import SpurKit
 
 struct Diff: ParsableCommand {
@@ -38,17 +39,17 @@ struct Diff: ParsableCommand {
         try runReportingErrors {
             let workspace = try currentWorkspace()
             let cwd = FileManager.default.currentDirectoryPath
-            let relative = try paths.map { try workspace.repositoryRelativePath($0, cwd: cwd) }
+            let relative = try paths.map { GitPath(try workspace.repositoryRelativePath($0, cwd: cwd)) }
             let diff = LaneDiff(workspace: workspace)
             if json { return try Terminal.printJSON(try diff.files(of: name, paths: relative)) }
             for link in try diff.outsideLinks(of: name, paths: relative) { Terminal.warning(link.sentence) }
-            if nameOnly { return try diff.files(of: name, paths: relative).forEach { print($0.path) } }
+            if nameOnly { return try diff.files(of: name, paths: relative).forEach { print($0.path.display) } }
             if stat {
                 let text = LaneDiff.stat(try diff.files(of: name, paths: relative))
                 return print(text.isEmpty ? "no changes" : text)
             }
             let patch = try diff.patch(of: name, paths: relative)
-            Pager.show(PatchColor.paint(patch), workspace: workspace)
+            Pager.show(bytes: PatchColor.paint(patch), workspace: workspace)
         }
     }
 }

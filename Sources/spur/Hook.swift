@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SpurGit
 import SpurKit
 
 struct Hook: ParsableCommand {
@@ -57,8 +58,8 @@ struct HookGitPreCommit: ParsableCommand {
 
     func run() throws {
         let input = FileHandle.standardInput.readDataToEndOfFile()
-        let paths = input.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
-            .map { $0.trimmingCharacters(in: .newlines) }.filter { !$0.isEmpty }
+        // Names are bytes: NUL-separated (-z) they are taken exactly; without -z, one per line.
+        let paths = input.split(separator: input.contains(0) ? 0 : 0x0A).map { GitPath(bytes: $0) }.filter { !$0.isEmpty }
         let cwd = FileManager.default.currentDirectoryPath
         let verdict: CommitGuard.Verdict
         do {

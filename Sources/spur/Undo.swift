@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SpurGit
 import SpurKit
 
 struct Undo: ParsableCommand {
@@ -47,15 +48,15 @@ struct Undo: ParsableCommand {
             }
             if json { return try Terminal.printJSON(report) }
             print("undid merge \(report.id) of lane \(report.lane): restored \(report.restored.count) file\(report.restored.count == 1 ? "" : "s")")
-            for path in report.restored { print("  \(path)") }
+            for path in report.restored { print("  \(path.display)") }
             if let displaced = report.displaced {
                 print("your versions from after the merge are kept in commit \(displaced.short) ('git show \(displaced.short):PATH')")
             }
         }
     }
 
-    func describeFiles(_ paths: [String]) -> String {
-        let shown = paths.prefix(3).joined(separator: ", ")
+    func describeFiles(_ paths: [GitPath]) -> String {
+        let shown = paths.prefix(3).map(\.display).joined(separator: ", ")
         return paths.count > 3 ? shown + ", …" : shown
     }
 }

@@ -36,7 +36,7 @@ import SpurTestSupport
 
         let git = try Repository(path: repository.root)
         let tree = try git.tree(git.treeID(ofCommit: git.commitID(forRevision: "HEAD")))
-        for path in ["image.png", "notes.txt"] {
+        for path: GitPath in ["image.png", "notes.txt"] {
             let entry = try #require(try tree.entry(path: path))
             let oracle = repository.scratch + "/checked-out"
             try repository.shell("git cat-file --filters 'HEAD:\(path)' > '\(oracle)'")

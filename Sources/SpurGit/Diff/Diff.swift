@@ -7,8 +7,8 @@ public struct PathChange: Sendable, Equatable {
     }
     public let kind: Kind
     /// The path before (equal to `newPath` unless renamed or copied).
-    public let oldPath: String
-    public let newPath: String
+    public let oldPath: GitPath
+    public let newPath: GitPath
     public let oldID: ObjectID?
     public let newID: ObjectID?
     public let oldMode: FileMode
@@ -20,7 +20,7 @@ extension Repository {
     /// With `detectRenames`, an added and a deleted file that are similar become one rename.
     /// With `paths`, only those paths (exact, slash-separated) are compared.
     public func changes(from oldTree: ObjectID?, to newTree: ObjectID?, detectRenames: Bool = false,
-                        paths: [String]? = nil) throws -> [PathChange] {
+                        paths: [GitPath]? = nil) throws -> [PathChange] {
         let old = try oldTree.map { try tree($0) }
         let new = try newTree.map { try tree($0) }
         var options = git_diff_options()
@@ -75,8 +75,8 @@ extension Repository {
             let newExists = delta.new_file.flags & GIT_DIFF_FLAG_EXISTS.rawValue != 0
             result.append(PathChange(
                 kind: kind,
-                oldPath: String(cString: delta.old_file.path),
-                newPath: String(cString: delta.new_file.path),
+                oldPath: GitPath(cString: delta.old_file.path),
+                newPath: GitPath(cString: delta.new_file.path),
                 oldID: oldExists ? ObjectID(delta.old_file.id) : nil,
                 newID: newExists ? ObjectID(delta.new_file.id) : nil,
                 oldMode: FileMode(raw: UInt32(delta.old_file.mode)),

@@ -7,7 +7,7 @@ import Darwin
 
 /// One file-level difference between two trees (a folder is never reported itself).
 public struct TreeDifference: Sendable, Equatable {
-    public let path: String
+    public let path: GitPath
     /// nil when the old tree has no file there.
     public let old: NamedTreeEntry?
     /// nil when the new tree has no file there.
@@ -20,20 +20,20 @@ extension Repository {
     /// cost follows the changes rather than the size of the trees.
     public func treeDifferences(from old: ObjectID, to new: ObjectID) throws -> [TreeDifference] {
         var result: [TreeDifference] = []
-        try walkDifferences(folder: "", old: old, new: new, into: &result)
+        try walkDifferences(folder: .root, old: old, new: new, into: &result)
         return result
     }
 
-    private func walkDifferences(folder: String, old: ObjectID?, new: ObjectID?, into result: inout [TreeDifference]) throws {
+    private func walkDifferences(folder: GitPath, old: ObjectID?, new: ObjectID?, into result: inout [TreeDifference]) throws {
         guard old != new else { return }
         let a = try old.map { try tree($0) }, b = try new.map { try tree($0) }
         func named(_ entry: OpaquePointer) -> NamedTreeEntry {
-            NamedTreeEntry(name: String(cString: git_tree_entry_name(entry)), id: ObjectID(git_tree_entry_id(entry)),
+            NamedTreeEntry(name: GitPath(cString: git_tree_entry_name(entry)), id: ObjectID(git_tree_entry_id(entry)),
                            mode: FileMode(raw: git_tree_entry_filemode(entry).rawValue))
         }
         func compare(_ left: NamedTreeEntry?, _ right: NamedTreeEntry?) throws {
             guard let name = left?.name ?? right?.name else { return }
-            let path = folder.isEmpty ? name : folder + "/" + name
+            let path = folder.appending(name)
             let leftFolder = left?.mode == .tree, rightFolder = right?.mode == .tree
             if leftFolder || rightFolder {
                 try walkDifferences(folder: path, old: leftFolder ? left?.id : nil, new: rightFolder ? right?.id : nil, into: &result)

@@ -6,7 +6,7 @@ extension Repository {
     /// paths are compared; with `detectRenames`, a deleted and a similar added (or untracked)
     /// file become one rename. Working-tree sides carry no reliable `newID` (libgit2 hashes
     /// only what it must); hash the file when the id matters.
-    public func changes(from tree: ObjectID, toWorkdirWithPaths paths: [String]? = nil,
+    public func changes(from tree: ObjectID, toWorkdirWithPaths paths: [GitPath]? = nil,
                         detectRenames: Bool = false) throws -> [PathChange] {
         let old = try self.tree(tree)
         var options = git_diff_options()

@@ -6,9 +6,9 @@ public struct TreeEdit: Sendable, Equatable {
         case upsert(ObjectID, FileMode)
         case remove
     }
-    public let path: String
+    public let path: GitPath
     public let action: Action
-    public init(path: String, action: Action) {
+    public init(path: GitPath, action: Action) {
         self.path = path
         self.action = action
     }
@@ -33,8 +33,9 @@ extension Repository {
 
     private func applyTreeEdits(_ baseline: ObjectID?, _ edits: [TreeEdit]) throws -> ObjectID {
         let base = try baseline.map { try tree($0) }
-        let cPaths = edits.map { strdup($0.path) }
-        defer { cPaths.forEach { free($0) } }
+        // NUL-terminated copies of the paths' bytes, freed when this call returns.
+        let cPaths = edits.map { $0.path.allocatedCString() }
+        defer { cPaths.forEach { $0.deallocate() } }
         var updates: [git_tree_update] = edits.enumerated().map { index, edit in
             var update = git_tree_update()
             update.path = UnsafePointer(cPaths[index])

@@ -37,8 +37,13 @@ public enum Libgit2 {
 
 /// Calls `body` with a `git_strarray` view of `strings`; the C strings live only during the call.
 func withStrarray<R>(_ strings: [String], _ body: (UnsafePointer<git_strarray>) throws -> R) rethrows -> R {
-    var cStrings: [UnsafeMutablePointer<CChar>?] = strings.map { strdup($0) }
-    defer { cStrings.forEach { free($0) } }
+    try withStrarray(strings.map { GitPath(bytes: Array($0.utf8)) }, body)
+}
+
+/// Calls `body` with a `git_strarray` of the paths' exact bytes, valid only during the call.
+func withStrarray<R>(_ paths: [GitPath], _ body: (UnsafePointer<git_strarray>) throws -> R) rethrows -> R {
+    var cStrings: [UnsafeMutablePointer<CChar>?] = paths.map { $0.allocatedCString() }
+    defer { cStrings.forEach { $0?.deallocate() } }
     return try cStrings.withUnsafeMutableBufferPointer { buffer in
         var array = git_strarray(strings: buffer.baseAddress, count: buffer.count)
         return try body(&array)

@@ -48,18 +48,18 @@ public final class Tree {
     public var id: ObjectID { ObjectID(git_tree_id(pointer)) }
 
     /// The entry at a slash-separated `path`, or nil when the tree has nothing there.
-    public func entry(path: String) throws -> TreeEntry? {
+    public func entry(path: GitPath) throws -> TreeEntry? {
         var handle: OpaquePointer?
-        let result = git_tree_entry_bypath(&handle, pointer, path)
+        let result = path.withCString { git_tree_entry_bypath(&handle, pointer, $0) }
         if result == GIT_ENOTFOUND.rawValue { return nil }
-        try check(result, "git_tree_entry_bypath(\(path))")
+        try check(result, "git_tree_entry_bypath(\(path.display))")
         defer { git_tree_entry_free(handle) }
         return TreeEntry(id: ObjectID(git_tree_entry_id(handle)), mode: FileMode(raw: git_tree_entry_filemode(handle).rawValue))
     }
 
     /// The entry called `name` directly in this tree (a binary search; nothing is allocated).
-    public func entry(named name: String) -> TreeEntry? {
-        guard let entry = git_tree_entry_byname(pointer, name) else { return nil }
+    public func entry(named name: GitPath) -> TreeEntry? {
+        guard let entry = name.withCString({ git_tree_entry_byname(pointer, $0) }) else { return nil }
         return TreeEntry(id: ObjectID(git_tree_entry_id(entry)), mode: FileMode(raw: git_tree_entry_filemode(entry).rawValue))
     }
 }
@@ -89,14 +89,14 @@ public final class Blob {
 
 extension Tree {
     /// True when any entry anywhere in the tree is called `name` (e.g. ".gitattributes").
-    public func containsEntry(named name: String) throws -> Bool {
-        final class Search { let name: String; var found = false; init(_ name: String) { self.name = name } }
+    public func containsEntry(named name: GitPath) throws -> Bool {
+        final class Search { let name: GitPath; var found = false; init(_ name: GitPath) { self.name = name } }
         let search = Search(name)
         let result = withExtendedLifetime(search) {
             git_tree_walk(pointer, GIT_TREEWALK_PRE, { _, entry, payload in
                 guard let payload, let entry else { return 0 }
                 let search = Unmanaged<Search>.fromOpaque(payload).takeUnretainedValue()
-                if String(cString: git_tree_entry_name(entry)) == search.name { search.found = true; return -1 }
+                if GitPath(cString: git_tree_entry_name(entry)) == search.name { search.found = true; return -1 }
                 return 0
             }, Unmanaged.passUnretained(search).toOpaque())
         }
@@ -107,7 +107,7 @@ extension Tree {
 
 /// One entry of a tree object, with its name within that tree.
 public struct NamedTreeEntry: Sendable, Equatable {
-    public let name: String
+    public let name: GitPath
     public let id: ObjectID
     public let mode: FileMode
 }
@@ -117,7 +117,7 @@ extension Tree {
     public func entries() -> [NamedTreeEntry] {
         (0..<git_tree_entrycount(pointer)).compactMap { i in
             guard let entry = git_tree_entry_byindex(pointer, i) else { return nil }
-            return NamedTreeEntry(name: String(cString: git_tree_entry_name(entry)), id: ObjectID(git_tree_entry_id(entry)),
+            return NamedTreeEntry(name: GitPath(cString: git_tree_entry_name(entry)), id: ObjectID(git_tree_entry_id(entry)),
                                   mode: FileMode(raw: git_tree_entry_filemode(entry).rawValue))
         }
     }

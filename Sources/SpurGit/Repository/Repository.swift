@@ -144,9 +144,9 @@ public final class Repository {
     }
 
     /// Hashes a file of the working tree as a blob (applying no filters) and writes it.
-    public func writeBlob(fromWorkdirFile relativePath: String) throws -> ObjectID {
+    public func writeBlob(fromWorkdirFile relativePath: GitPath) throws -> ObjectID {
         var oid = git_oid()
-        try check(git_blob_create_from_workdir(&oid, pointer, relativePath), "hash '\(relativePath)'")
+        try check(relativePath.withCString { git_blob_create_from_workdir(&oid, pointer, $0) }, "hash \(relativePath.display)")
         return ObjectID(oid)
     }
 

@@ -6,7 +6,7 @@ import Glibc
 /// One entry of an index: a path staged with its blob id, mode and the stat data git uses
 /// to tell whether the working-tree file changed without reading it.
 public struct IndexEntry: Sendable, Equatable {
-    public let path: String
+    public let path: GitPath
     public let id: ObjectID
     public let mode: FileMode
     public let fileSize: UInt32
@@ -28,7 +28,7 @@ public struct IndexEntry: Sendable, Equatable {
         isIntentToAdd = UInt32(e.flags_extended) & GIT_INDEX_ENTRY_INTENT_TO_ADD.rawValue != 0
         isAssumeUnchanged = UInt32(e.flags) & GIT_INDEX_ENTRY_VALID.rawValue != 0
         isSkipWorktree = UInt32(e.flags_extended) & GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue != 0
-        path = String(cString: e.path)
+        path = GitPath(cString: e.path)
         id = ObjectID(e.id)
         mode = FileMode(raw: e.mode)
         fileSize = e.file_size
@@ -66,21 +66,6 @@ public final class Index {
 
     public var count: Int { git_index_entrycount(pointer) }
 
-    /// Stages every working-tree file matching `pathspecs` that is not ignored, like `git add -A`.
-    /// Unchanged files are recognised by their stat data and not re-hashed.
-    public func addAll(_ pathspecs: [String] = ["*"]) throws {
-        try withStrarray(pathspecs) { array in
-            try check(git_index_add_all(pointer, array, GIT_INDEX_ADD_DEFAULT.rawValue, nil, nil), "git_index_add_all")
-        }
-    }
-
-    /// Updates or removes entries whose working-tree file changed or vanished.
-    public func updateAll(_ pathspecs: [String] = ["*"]) throws {
-        try withStrarray(pathspecs) { array in
-            try check(git_index_update_all(pointer, array, nil, nil), "git_index_update_all")
-        }
-    }
-
     /// Stages the working tree the way `git add -A` does: every change, addition and deletion
     /// that is not ignored, recognising unchanged files by their stat data. Entries marked
     /// skip-worktree (sparse checkout) are kept as they are, as git keeps them, instead of being
@@ -112,7 +97,7 @@ public final class Index {
         }
         try withExtendedLifetime(context) {
             let payload = Unmanaged.passUnretained(context).toOpaque()
-            try withStrarray([]) { array in
+            try withStrarray([GitPath]()) { array in
                 // add_all also removes entries whose file is gone (it stages every delta of its
                 // index-to-workdir diff, deletions included), so no update_all walk after it.
                 try check(git_index_add_all(pointer, array, GIT_INDEX_ADD_DEFAULT.rawValue, decide, payload), "git_index_add_all")
@@ -140,8 +125,8 @@ public final class Index {
     }
 
     /// The stage-0 entry for `path`, or nil.
-    public func entry(path: String) -> IndexEntry? {
-        guard let entry = git_index_get_bypath(pointer, path, 0) else { return nil }
+    public func entry(path: GitPath) -> IndexEntry? {
+        guard let entry = path.withCString({ git_index_get_bypath(pointer, $0, 0) }) else { return nil }
         return IndexEntry(entry)
     }
 
@@ -150,31 +135,21 @@ public final class Index {
         (0..<count).compactMap { git_index_get_byindex(pointer, $0).map(IndexEntry.init) }
     }
 
-    /// True when any entry's path ends with `suffix` (e.g. ".gitattributes").
+    /// True when any entry's path ends with `suffix` (e.g. ".gitattributes"), byte for byte.
     public func containsPath(withSuffix suffix: String) -> Bool {
+        let suffix = Array(suffix.utf8)
         for i in 0..<count {
-            if let entry = git_index_get_byindex(pointer, i), String(cString: entry.pointee.path).hasSuffix(suffix) { return true }
+            if let entry = git_index_get_byindex(pointer, i), GitPath(cString: entry.pointee.path).bytes.reversed().starts(with: suffix.reversed()) { return true }
         }
         return false
-    }
-
-    /// Stages a blob already in the object database under `path`.
-    public func add(path: String, id: ObjectID, mode: FileMode) throws {
-        var entry = git_index_entry()
-        entry.id = id.raw
-        entry.mode = mode.rawValue
-        try path.withCString { cPath in
-            entry.path = cPath
-            try check(git_index_add(pointer, &entry), "git_index_add(\(path))")
-        }
     }
 
     /// Stages a blob already in the object database under `path` with the stat data of the
     /// working-tree file at `file`, so a later `add_all` takes the entry as up to date (unless
     /// it is racily clean: then libgit2 hashes the file again, as git does).
-    public func add(path: String, id: ObjectID, mode: FileMode, statOf file: String) throws {
+    public func add(path: GitPath, id: ObjectID, mode: FileMode, statOf file: GitPath) throws {
         var info = stat()
-        guard lstat(file, &info) == 0 else { return try add(path: path, id: id, mode: mode) }
+        guard file.withCString({ lstat($0, &info) }) == 0 else { return try add(path: path, id: id, mode: mode) }
         var entry = git_index_entry()
         entry.id = id.raw
         entry.mode = mode.rawValue
@@ -189,11 +164,11 @@ public final class Index {
         entry.file_size = UInt32(truncatingIfNeeded: info.st_size)
         try path.withCString { cPath in
             entry.path = cPath
-            try check(git_index_add(pointer, &entry), "git_index_add(\(path))")
+            try check(git_index_add(pointer, &entry), "git_index_add(\(path.display))")
         }
     }
 
-    /// `add(path:id:mode:)` for a path given as bytes.
+    /// Stages a blob already in the object database under `path`.
     public func add(path: GitPath, id: ObjectID, mode: FileMode) throws {
         var entry = git_index_entry()
         entry.id = id.raw
@@ -204,7 +179,7 @@ public final class Index {
         }
     }
 
-    public func remove(path: String) throws {
-        try check(git_index_remove(pointer, path, 0), "git_index_remove(\(path))")
+    public func remove(path: GitPath) throws {
+        try check(path.withCString { git_index_remove(pointer, $0, 0) }, "git_index_remove(\(path.display))")
     }
 }

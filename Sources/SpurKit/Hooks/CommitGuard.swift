@@ -20,9 +20,9 @@ public struct CommitGuard: Sendable {
         }
     }
 
-    /// Reviews `stagedPaths` (relative to the root of the working tree `cwd` is in, as
-    /// `git diff --cached --name-only` prints them).
-    public func review(stagedPaths: [String], cwd: String) throws -> Verdict {
+    /// Reviews `stagedPaths` (relative to the root of the working tree `cwd` is in, as bytes,
+    /// as `git diff --cached --name-only -z` prints them).
+    public func review(stagedPaths: [GitPath], cwd: String) throws -> Verdict {
         // Lanes merge into the working tree they were spawned from: a commit there is checked
         // against that tree's lanes; a commit in a lane's worktree does not race them.
         let here = try Repository.discover(from: cwd).workdir.map { CanonicalPath.of($0, relativeTo: "/") }
@@ -33,7 +33,7 @@ public struct CommitGuard: Sendable {
         guard !paths.isEmpty, lanes.contains(where: OverlapAnalyzer.isLive) || !records.damaged.isEmpty else {
             return Verdict(lines: [], blocks: false)
         }
-        let checks = try LaneChecker(workspace: workspace).check(paths, cwd: workspace.root)
+        let checks = try LaneChecker(workspace: workspace).check(repositoryPaths: paths)
         // A lane that could not be asked never blocks the commit: it is named, once.
         var undecided: [String: String] = [:]
         for lane in checks.flatMap(\.undecided) where undecided[lane.lane] == nil { undecided[lane.lane] = lane.reason }

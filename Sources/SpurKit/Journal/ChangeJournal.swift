@@ -1,5 +1,6 @@
 import CSystem
 import Foundation
+import SpurGit
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -73,13 +74,14 @@ struct ChangeJournal {
         try AtomicFile.write(try encoder.encode(state), to: stateFile, sync: false)
     }
 
-    /// Every journaled path (an unfinished last entry is not one yet).
-    func readPaths() -> [String]? {
+    /// Every journaled path, its bytes as the kernel named it (an unfinished last entry is not
+    /// one yet).
+    func readPaths() -> [GitPath]? {
         guard let data = FileManager.default.contents(atPath: pathsFile) else { return nil }
-        var paths: [String] = []
+        var paths: [GitPath] = []
         var start = data.startIndex
         for position in data.indices where data[position] == 0 {
-            paths.append(String(decoding: data[start..<position], as: UTF8.self))
+            paths.append(GitPath(bytes: data[start..<position]))
             start = position + 1
         }
         return paths
@@ -88,8 +90,8 @@ struct ChangeJournal {
     /// For each of `lanes` (by name), the paths to look at when its journal can stand in for a
     /// scan now, otherwise nil and why not. Every watcher is asked to catch up at once (one
     /// inotify instance for all the answers), so the wait is the slowest watcher's.
-    static func trustedPaths(for lanes: [Lane], workspace: Workspace) -> [String: (paths: [String]?, reason: String)] {
-        var answers: [String: (paths: [String]?, reason: String)] = [:]
+    static func trustedPaths(for lanes: [Lane], workspace: Workspace) -> [String: (paths: [GitPath]?, reason: String)] {
+        var answers: [String: (paths: [GitPath]?, reason: String)] = [:]
         guard !lanes.isEmpty else { return answers }
         guard let answered = try? FileEvents() else {
             for lane in lanes { answers[lane.name] = (nil, "inotify is not available: \(String(cString: strerror(errno)))") }

@@ -27,7 +27,7 @@ final class WorktreeScan {
     /// Set when a file seen has several names (hard links): a write through another name
     /// raises no event where the journal would hear of it, so journaled results need a scan.
     private(set) var sawSharedFile = false
-    private var hiddenFolders: [String: Bool] = [:]
+    private var hiddenFolders: [GitPath: Bool] = [:]
 
     /// Opens the lane's worktree through its registered admin folder (`LaneWorktree`).
     init(lane: Lane, workspace: Workspace, base: BaseTree, stamp: CheckoutStamp) throws {
@@ -42,11 +42,11 @@ final class WorktreeScan {
     private var done: Bool { stopAtFirstChange && !changes.isEmpty }
 
     /// Scans the folder `folder` ("" for the whole worktree). Results accumulate in `changes`.
-    func scan(folder: String = "") throws {
-        let full = folder.isEmpty ? workdir : workdir + "/" + folder
+    func scan(folder: GitPath = .root) throws {
+        let full = folder.under(workdir)
         guard let info = FileStat.of(full), info.kind == .directory else { return }
         let inBase = try base.entry(at: folder)?.mode == .tree
-        let descriptor = open(full, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+        let descriptor = open(full.cString, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
         guard descriptor >= 0 else { throw SpurError("cannot read \(full): \(String(cString: strerror(errno)))") }
         try walk(descriptor, folder: folder, info: info, inBase: inBase)
     }
@@ -54,16 +54,16 @@ final class WorktreeScan {
     /// Looks only at `paths` (from a `ChangeJournal`): each file is compared with its base
     /// entry, each folder scanned whole, each missing path checked for a base entry it deleted.
     /// Gives the same changes as `scan()` whenever every changed path is among them or under one.
-    func scan(journaled paths: [String]) throws {
+    func scan(journaled paths: [GitPath]) throws {
         let unique = Set(paths)
         let covering = unique.filter { path in !ancestors(of: path).contains(where: unique.contains) }
         for path in covering.sorted() {
             if done { return }
-            if path.slashComponents().contains(".git") { continue }
+            if path.components.contains(".git") { continue }
             if try isHidden(path) { continue }
             let named = try base.entry(at: path)
             if named?.mode == .commit { continue }
-            guard let info = FileStat.of(workdir + "/" + path) else {
+            guard let info = FileStat.of(path.under(workdir)) else {
                 if let named { try recordDeleted(path, named) }
                 continue
             }
@@ -71,7 +71,7 @@ final class WorktreeScan {
             switch info.kind {
             case .directory:
                 if let named, named.mode != .tree { record(path, before: named, after: nil) }
-                if named?.mode != .tree, try repository.isIgnored(path + "/") { continue }
+                if named?.mode != .tree, try repository.isIgnored(path, asFolder: true) { continue }
                 try scan(folder: path)
             case .file, .symlink:
                 if let named, named.mode.isFile || named.mode == .link, stamp.provesUntouched(info) { continue }
@@ -83,19 +83,19 @@ final class WorktreeScan {
     }
 
     /// The folders above `path`, outermost first ("" excluded).
-    private func ancestors(of path: String) -> [String] {
+    private func ancestors(of path: GitPath) -> [GitPath] {
         path.ancestorFolders
     }
 
     /// True when a folder above `path` is one `scan()` does not enter: a submodule, a nested
     /// repository, an ignored folder the base does not have, or no folder at all.
-    private func isHidden(_ path: String) throws -> Bool {
+    private func isHidden(_ path: GitPath) throws -> Bool {
         for folder in ancestors(of: path) {
             if let known = hiddenFolders[folder] { if known { return true } else { continue } }
             let entry = try base.entry(at: folder)
-            var hidden = entry?.mode == .commit || FileStat.of(workdir + "/" + folder)?.kind != .directory
-                || FileStat.of(workdir + "/" + folder + "/.git") != nil
-            if !hidden && entry?.mode != .tree { hidden = try repository.isIgnored(folder + "/") }
+            var hidden = entry?.mode == .commit || FileStat.of(folder.under(workdir))?.kind != .directory
+                || FileStat.of(folder.appending(".git").under(workdir)) != nil
+            if !hidden && entry?.mode != .tree { hidden = try repository.isIgnored(folder, asFolder: true) }
             hiddenFolders[folder] = hidden
             if hidden { return true }
         }
@@ -103,10 +103,10 @@ final class WorktreeScan {
     }
 
     /// Walks one open folder (`descriptor` is consumed).
-    private func walk(_ descriptor: Int32, folder: String, info: FileStat, inBase: Bool) throws {
+    private func walk(_ descriptor: Int32, folder: GitPath, info: FileStat, inBase: Bool) throws {
         guard let handle = fdopendir(descriptor) else {
             close(descriptor)
-            throw SpurError("cannot read \(workdir)/\(folder): \(String(cString: strerror(errno)))")
+            throw SpurError("cannot read \(workdir)/\(folder.display): \(String(cString: strerror(errno)))")
         }
         defer { closedir(handle) }
         let names = FolderEntries.read(handle).map(\.name)
@@ -114,7 +114,7 @@ final class WorktreeScan {
         if !folder.isEmpty && names.contains(".git") { return }
         let fd = dirfd(handle)
         let listingUntouched = inBase && stamp.provesUntouched(info)
-        func prefixed(_ name: String) -> String { folder.isEmpty ? name : folder + "/" + name }
+        func prefixed(_ name: GitPath) -> GitPath { folder.appending(name) }
         for name in names where name != ".git" {
             if done { return }
             guard let entry = FileStat.of(name, in: fd) else { continue }
@@ -133,10 +133,10 @@ final class WorktreeScan {
                     childInBase = baseEntry?.mode == .tree
                     if !childInBase {
                         if let baseEntry { record(path, before: FileVersion(baseEntry), after: nil) }
-                        if try repository.isIgnored(path + "/") { continue }
+                        if try repository.isIgnored(path, asFolder: true) { continue }
                     }
                 }
-                let child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+                let child = openat(fd, name.cString, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
                 guard child >= 0 else { continue }
                 try walk(child, folder: path, info: entry, inBase: childInBase)
             case .file, .symlink:
@@ -158,19 +158,19 @@ final class WorktreeScan {
     }
 
     /// Compares one file that may have changed with its base entry.
-    private func examine(_ path: String, _ info: FileStat, baseEntry: FileVersion?) throws {
+    private func examine(_ path: GitPath, _ info: FileStat, baseEntry: FileVersion?) throws {
         var before: FileVersion?
         if let baseEntry {
             if baseEntry.mode == .tree { try recordDeleted(path, baseEntry) } else { before = baseEntry }
         }
-        if before == nil, try repository.isIgnored(path) { return }
+        if before == nil, try repository.isIgnored(path, asFolder: false) { return }
         let mode = info.gitMode(trustFileMode: trustFileMode, known: before?.mode)
         let after = FileVersion(id: try repository.hashWorkdirFile(path, filters: filters), mode: mode)
         if after != before { record(path, before: before, after: after) }
     }
 
     /// Records the base entry `item` at `path` (a whole folder, when it is one) as deleted.
-    private func recordDeleted(_ path: String, _ item: FileVersion) throws {
+    private func recordDeleted(_ path: GitPath, _ item: FileVersion) throws {
         if item.mode == .tree {
             for file in try base.files(under: path) { record(file.path, before: file.version, after: nil) }
         } else {
@@ -178,7 +178,7 @@ final class WorktreeScan {
         }
     }
 
-    private func record(_ path: String, before: FileVersion?, after: FileVersion?) {
+    private func record(_ path: GitPath, before: FileVersion?, after: FileVersion?) {
         changes.append(SideChange(oldPath: path, newPath: path, before: before, after: after))
     }
 }

@@ -29,9 +29,9 @@ final class WorktreeWatcher {
     var isWatching: Bool { descriptor != nil }
     private let output: Int32
     private var state: ChangeJournal.State
-    private var folders: [Int32: String] = [:]
+    private var folders: [Int32: GitPath] = [:]
     private var rootWatch: Int32 = -1
-    private var journaled: Set<String> = []
+    private var journaled: Set<GitPath> = []
     private var pending: [UInt8] = []
     private var buffer = [UInt8](repeating: 0, count: 64 * 1024)
     /// The watch on the admin folder, where readers ask to be answered (`ChangeJournal.requestSync`).
@@ -140,20 +140,20 @@ final class WorktreeWatcher {
                  Int(bytes.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self)))
             }
             let nameBytes = buffer[(offset + headerSize)..<min(count, offset + headerSize + length)]
-            let name = String(decoding: nameBytes.prefix { $0 != 0 }, as: UTF8.self)
+            let name = GitPath(bytes: nameBytes.prefix { $0 != 0 })
             offset += headerSize + length
             event(watch: watch, mask: mask, name: name)
         }
     }
 
-    private func event(watch: Int32, mask: UInt32, name: String) {
+    private func event(watch: Int32, mask: UInt32, name: GitPath) {
         guard isWatching else { return }
         if mask & UInt32(SPUR_IN_Q_OVERFLOW) != 0 {
             lostEvents = true
             return markIncomplete("the kernel's event queue overflowed")
         }
         if watch == syncWatch {
-            if name == ChangeJournal.syncFileName { syncRequested = true }
+            if name == GitPath(ChangeJournal.syncFileName) { syncRequested = true }
             return
         }
         if watch == extraWatch {
@@ -174,7 +174,7 @@ final class WorktreeWatcher {
             return
         }
         if folder.isEmpty && name == ".git" { return }
-        let path = folder.isEmpty ? name : folder + "/" + name
+        let path = folder.appending(name)
         if mask & UInt32(SPUR_IN_ISDIR) != 0 {
             // A folder's own attributes mean nothing to git; its entries have watches of their own,
             // or, for a folder that arrived since, its journal entry covers them.
@@ -190,18 +190,18 @@ final class WorktreeWatcher {
         }
     }
 
-    private func linkCount(of path: String) -> UInt64? {
+    private func linkCount(of path: GitPath) -> UInt64? {
         var info = stat()
-        guard lstat(lane.worktree + "/" + path, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
+        guard lstat(path.under(lane.worktree).cString, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
         return UInt64(info.st_nlink)
     }
 
     /// Watches `path` and every folder below it (each folder is watched before it is listed, so
     /// a subfolder made meanwhile is either listed or reported). A folder moved later keeps its
     /// watch under its old path: harmless, since both its old and new paths are journaled.
-    private func watchTree(_ path: String) {
-        let full = path.isEmpty ? lane.worktree : lane.worktree + "/" + path
-        let watch = descriptor?.withRaw { spur_inotify_watch_folder($0, full) } ?? -1
+    private func watchTree(_ path: GitPath) {
+        let full = path.under(lane.worktree)
+        let watch = descriptor?.withRaw { spur_inotify_watch_folder($0, full.cString) } ?? -1
         guard watch >= 0 else {
             // Gone already (its removal is journaled), or no watch left: then events may be lost.
             switch errno {
@@ -213,18 +213,18 @@ final class WorktreeWatcher {
         }
         folders[watch] = path
         if path.isEmpty { rootWatch = watch }
-        guard let handle = opendir(full) else { return }
+        guard let handle = opendir(full.cString) else { return }
         defer { closedir(handle) }
         let children = FolderEntries.read(handle).filter { entry in
             entry.name != ".git" && (entry.type == Int(DT_DIR)
-                || (entry.type == Int(DT_UNKNOWN) && FileStat.of(full + "/" + entry.name)?.kind == .directory))
+                || (entry.type == Int(DT_UNKNOWN) && FileStat.of(full.appending(entry.name))?.kind == .directory))
         }.map(\.name)
-        for child in children { watchTree(path.isEmpty ? child : path + "/" + child) }
+        for child in children { watchTree(path.appending(child)) }
     }
 
-    private func record(_ path: String) {
+    private func record(_ path: GitPath) {
         guard journaled.insert(path).inserted else { return }
-        pending.append(contentsOf: Array(path.utf8))
+        pending.append(contentsOf: path.bytes)
         pending.append(0)
     }
 

@@ -73,8 +73,11 @@ public struct Lane: Codable, Sendable, Equatable {
     /// The supervisor's start time as the kernel counts it (guards against pid reuse).
     public var supervisorStartTicks: UInt64?
     public var taskPID: Int32?
-    /// Paths changed between `base` and `head`, recorded when `head` is set.
-    public var changedFiles: [String]?
+    /// Paths changed between `base` and `head`, recorded when `head` is set. Each is stored as
+    /// `GitPath.exact`: the path's text when its bytes are UTF-8 (NFC and NFD spellings kept as
+    /// they are) and it does not start with `"`, else git's quoted form with octal escapes;
+    /// records written before paths were bytes read as they were.
+    public var changedFiles: [GitPath]?
     /// `spawn --timeout`: the task is ended after this many seconds.
     public var timeoutSeconds: Double?
     /// `spawn --idle`: no output and no worktree change for this long marks the task stalled.

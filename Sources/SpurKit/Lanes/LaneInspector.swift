@@ -19,7 +19,7 @@ public struct LaneReport: Sendable, Encodable {
     public let problem: String?
     /// Paths (relative to the repository root) that differ between base and the lane's
     /// current content, sorted.
-    public let changedFiles: [String]
+    public let changedFiles: [GitPath]
     /// Root of the working tree the lane was spawned from (and merges into).
     public var workingTree: String = ""
     /// The task's latest progress line (`$SPUR_PROGRESS`) or output line, made safe (`OutputTail.latestLine`).
@@ -78,15 +78,15 @@ public struct LaneInspector: Sendable {
     }
 
     /// Paths that differ between the lane's base and its current content, sorted.
-    public func currentChanges(of lane: Lane) throws -> [String] {
+    public func currentChanges(of lane: Lane) throws -> [GitPath] {
         let repository = try workspace.openRepository()
         guard let tree = try currentTree(of: lane, in: repository) else { return [] }
         return try changedPaths(in: repository, from: repository.treeID(ofCommit: lane.base), to: tree)
     }
 
     /// Every path that differs between two trees (both sides of a rename count), sorted.
-    public func changedPaths(in repository: Repository, from old: ObjectID, to new: ObjectID) throws -> [String] {
-        var paths = Set<String>()
+    public func changedPaths(in repository: Repository, from old: ObjectID, to new: ObjectID) throws -> [GitPath] {
+        var paths = Set<GitPath>()
         for change in try repository.changes(from: old, to: new) {
             paths.insert(change.oldPath)
             paths.insert(change.newPath)
@@ -112,7 +112,7 @@ public struct LaneInspector: Sendable {
     /// `changedFiles`, when given, is used instead of computing the lane's changes again;
     /// `problem`, when given, is what the caller found wrong while reading them. A lane whose
     /// base or result commit is missing shows as `damaged`, with what is missing.
-    public func report(for lane: Lane, changedFiles known: [String]? = nil, problem found: String? = nil,
+    public func report(for lane: Lane, changedFiles known: [GitPath]? = nil, problem found: String? = nil,
                        repository: Repository? = nil) throws -> LaneReport {
         if let missing = try missingCommit(of: lane, in: repository ?? workspace.openRepository()) {
             return LaneReport(lane: lane, displayState: LaneReport.damaged, problem: missing, changedFiles: lane.changedFiles ?? [])
@@ -132,7 +132,7 @@ public struct LaneInspector: Sendable {
         } else if let since = lane.stalledSince, lane.state == .running {
             problem = "no output and no file change since \(ISO8601DateFormatter().string(from: since)); it keeps running"
         }
-        let changed: [String]
+        let changed: [GitPath]
         if let known {
             changed = known
         } else if let recorded = lane.changedFiles, !lane.state.isActive, lane.state != .created {

@@ -163,14 +163,14 @@ public struct Lanes: Sendable {
                     throw SpurError("lane '\(name)' is \(lane.state.rawValue); stop it first ('spur stop \(name)') or use --force")
                 }
                 if lane.state != .merged {
-                    let unmerged: [String]
+                    let unmerged: [GitPath]
                     do {
                         unmerged = try LaneInspector(workspace: workspace).currentChanges(of: lane)
                     } catch let tampered as LaneWorktree.Tampered {
                         throw SpurError("cannot tell what lane '\(name)' holds (\(tampered)); its files are kept in \(lane.worktree)")
                     }
                     if !unmerged.isEmpty {
-                        let shown = unmerged.prefix(10).joined(separator: ", ") + (unmerged.count > 10 ? ", … (\(unmerged.count) files)" : "")
+                        let shown = unmerged.prefix(10).map(\.display).joined(separator: ", ") + (unmerged.count > 10 ? ", … (\(unmerged.count) files)" : "")
                         throw SpurError("lane '\(name)' holds changes that were never merged: \(shown); 'spur discard --force \(name)' throws them away")
                     }
                 }

@@ -76,7 +76,8 @@ enum DiskContent: Equatable {
 /// One path going from an expected entry to a new one. Applying it is compare-and-swap: when the
 /// path no longer holds `from`, nothing is written and `WriteRace` is thrown.
 public struct FileTransition: Codable, Sendable, Equatable {
-    public let path: String
+    /// Encoded as `GitPath.exact`: records written when paths were strings still read.
+    public let path: GitPath
     public let from: DiskEntry
     public let to: DiskEntry
 
@@ -86,7 +87,7 @@ public struct FileTransition: Codable, Sendable, Equatable {
 
 /// Thrown when a path changed between the moment spur read it and the moment it would replace it.
 struct WriteRace: Error, CustomStringConvertible {
-    let path: String
+    let path: GitPath
     let found: DiskEntry?
     var description: String { "\(path) changed while spur was writing it" }
 }
@@ -94,7 +95,7 @@ struct WriteRace: Error, CustomStringConvertible {
 /// Thrown when a path cannot be written safely: it goes through a symbolic link or a file, or
 /// names something inside `.git`.
 struct UnsafePath: Error, CustomStringConvertible {
-    let path: String
+    let path: GitPath
     let reason: String
     var description: String { "\(path): \(reason)" }
 }

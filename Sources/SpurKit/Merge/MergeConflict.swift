@@ -54,7 +54,7 @@ public struct MergeConflict: Sendable, Codable, Equatable {
         case submodule
     }
 
-    public let path: String
+    public let path: GitPath
     public let kind: Kind
     /// One line saying what happened to whom.
     public let message: String

@@ -32,9 +32,9 @@ public struct MergeRecord: Codable, Sendable, Equatable {
     /// Each written path with its exact state before and after.
     public let transitions: [FileTransition]
     /// Folders the merge creates; undo removes them again when empty.
-    public let createdFolders: [String]
+    public let createdFolders: [GitPath]
     /// Conflicting paths left as they were (with --markers, --ours or --theirs).
-    public let unresolved: [String]
+    public let unresolved: [GitPath]
     public var status: Status
     public let createdAt: Date
     public var finishedAt: Date?
@@ -44,7 +44,7 @@ public struct MergeRecord: Codable, Sendable, Equatable {
     /// means the main working tree.
     public var workingTree: WorkingTree? = nil
 
-    public var paths: [String] { transitions.map(\.path) }
+    public var paths: [GitPath] { transitions.map(\.path) }
     var temporaryTag: String { "merge-\(id)" }
 }
 
@@ -127,7 +127,7 @@ public struct MergeLog: Sendable {
 
     /// Writes `entries`' bytes as blobs and a commit whose tree holds them, and returns it.
     /// Absent entries are left out of the tree.
-    static func store(_ entries: [(path: String, entry: DiskEntry, bytes: [UInt8]?)], parents: [ObjectID],
+    static func store(_ entries: [(path: GitPath, entry: DiskEntry, bytes: [UInt8]?)], parents: [ObjectID],
                       message: String, in repository: Repository) throws -> ObjectID {
         let index = try Index.inMemory()
         for (path, entry, bytes) in entries {

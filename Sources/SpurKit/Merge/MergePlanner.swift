@@ -1,5 +1,8 @@
 import Foundation
 import SpurGit
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One path the merge will write: the compare-and-swap transition and the bytes to put there.
 struct PlannedWrite {
@@ -19,9 +22,9 @@ struct MergePlan {
     let writes: [PlannedWrite]
     let conflicts: [MergeConflict]
     /// Folders the writes create (outermost first), removed again by undo when empty.
-    let createdFolders: [String]
+    let createdFolders: [GitPath]
     /// Paths whose file changed while the merge read them; the plan must be made again.
-    let stalePaths: [String]
+    let stalePaths: [GitPath]
 
     var unresolved: [MergeConflict] { conflicts.filter { $0.resolution == nil } }
 }
@@ -51,8 +54,8 @@ struct MergePlanner {
         let paths = Set(try repository.changes(from: baseTree.id, to: theirsTree.id).flatMap { [$0.oldPath, $0.newPath] }).sorted()
 
         // Disk first, snapshot second (see the type's comment).
-        var disk: [String: (entry: DiskEntry, bytes: [UInt8]?)] = [:]
-        var unsafe: [String: String] = [:]
+        var disk: [GitPath: (entry: DiskEntry, bytes: [UInt8]?)] = [:]
+        var unsafe: [GitPath: String] = [:]
         for path in paths {
             do { disk[path] = try files.read(path) } catch let error as UnsafePath { unsafe[path] = error.reason }
         }
@@ -61,7 +64,7 @@ struct MergePlanner {
         let filtered = try filtersMayApply(paths: paths, trees: [oursTree, theirsTree])
 
         var conflicts: [MergeConflict] = []
-        var targets: [(path: String, entry: TreeEntry?)] = []
+        var targets: [(path: GitPath, entry: TreeEntry?)] = []
         for path in paths {
             let b = try fileEntry(baseTree, path), o = try fileEntry(oursTree, path), t = try fileEntry(theirsTree, path)
             if let reason = unsafe[path] {
@@ -78,11 +81,11 @@ struct MergePlanner {
             }
         }
 
-        var stale: [String] = []
+        var stale: [GitPath] = []
         var writes: [PlannedWrite] = []
         var edits: [TreeEdit] = []
         let removals = Set(targets.filter { $0.entry == nil }.map(\.path))
-        var created: [String] = []
+        var created: [GitPath] = []
         for (path, entry) in targets {
             guard let current = disk[path] else { continue }
             let inOurs = try fileEntry(oursTree, path)
@@ -163,7 +166,7 @@ struct MergePlanner {
         case conflict(MergeConflict)
     }
 
-    func decide(path: String, base b: TreeEntry?, ours o: TreeEntry?, theirs t: TreeEntry?) throws -> Decision {
+    func decide(path: GitPath, base b: TreeEntry?, ours o: TreeEntry?, theirs t: TreeEntry?) throws -> Decision {
         if o == t { return .keep }
         if o == b { return .put(t, nil) }
         if t == b { return .keep }
@@ -244,15 +247,14 @@ struct MergePlanner {
     /// What to do where the lane's result or your working tree has a submodule (a gitlink).
     /// Submodules are compared by commit, as git does, and never written: spur does not check
     /// one out, move it to another commit or delete its files; the folder is yours.
-    func submoduleStep(path: String, to entry: TreeEntry?, ours: TreeEntry?, disk: DiskEntry) throws -> SubmoduleStep {
+    func submoduleStep(path: GitPath, to entry: TreeEntry?, ours: TreeEntry?, disk: DiskEntry) throws -> SubmoduleStep {
         if entry == ours { return .keep }
         func refuse(_ message: String) -> SubmoduleStep {
             .conflict(MergeConflict(path: path, kind: .submodule, message: message, hunks: []))
         }
         if entry == nil, ours?.mode == .commit {
             if disk == .absent { return .keep }
-            let contents = (try? FileManager.default.contentsOfDirectory(atPath: workspace.root + "/" + path)) ?? []
-            if disk == .directory && contents.isEmpty { return .removeEmptyFolder }
+            if disk == .directory && Self.isEmptyFolder(path.under(workspace.root)) { return .removeEmptyFolder }
             return refuse("the lane removes the submodule \(path), which is checked out in your working tree; "
                           + "spur does not delete a submodule's files: remove it yourself ('git rm \(path)') and merge again")
         }
@@ -268,13 +270,13 @@ struct MergePlanner {
     // MARK: Helpers
 
     /// The entry at `path` when it is a file, link or submodule (folders count as nothing).
-    func fileEntry(_ tree: Tree, _ path: String) throws -> TreeEntry? {
+    func fileEntry(_ tree: Tree, _ path: GitPath) throws -> TreeEntry? {
         guard let entry = try tree.entry(path: path), entry.mode != .tree else { return nil }
         return entry
     }
 
     /// The bytes and permissions to write for `entry` at `path`.
-    func diskContent(for entry: TreeEntry, path: String, replacing current: DiskEntry, filtered: Bool) throws -> DiskContent {
+    func diskContent(for entry: TreeEntry, path: GitPath, replacing current: DiskEntry, filtered: Bool) throws -> DiskContent {
         if entry.mode == .link { return .symlink(target: try repository.blob(entry.id).bytes) }
         if entry.mode == .commit { throw SpurError("cannot write the submodule \(path)") }
         let bytes = filtered ? try repository.workdirBytes(ofBlob: entry.id, path: path) : try repository.blob(entry.id).bytes
@@ -288,28 +290,36 @@ struct MergePlanner {
 
     /// True when a snapshot of the working tree would not record `path` even with a file there:
     /// an ignore rule matches it and your index does not track it.
-    func isIgnoredAndUntracked(_ path: String) throws -> Bool {
-        guard try repository.isIgnored(path) else { return false }
+    func isIgnoredAndUntracked(_ path: GitPath) throws -> Bool {
+        guard try repository.isIgnored(path, asFolder: false) else { return false }
         return try repository.index().entry(path: path) == nil
     }
 
     /// Folders that will have to be made for `path`: missing ones and files being removed.
-    func foldersToCreate(above path: String, removals: Set<String>) throws -> [String] {
-        var result: [String] = []
-        var prefix = ""
+    func foldersToCreate(above path: GitPath, removals: Set<GitPath>) throws -> [GitPath] {
+        var result: [GitPath] = []
+        var prefix = GitPath.root
         for component in try WorkingTreeFiles.components(of: path).dropLast() {
-            prefix = prefix.isEmpty ? component : prefix + "/" + component
-            if !result.isEmpty || removals.contains(prefix) || !FileManager.default.fileExists(atPath: workspace.root + "/" + prefix) {
+            prefix = prefix.appending(component)
+            var info = stat()
+            if !result.isEmpty || removals.contains(prefix) || stat(prefix.under(workspace.root).cString, &info) != 0 {
                 result.append(prefix)
             }
         }
         return result
     }
 
+    /// True when `folder` (an absolute path) is a folder holding nothing.
+    static func isEmptyFolder(_ folder: GitPath) -> Bool {
+        guard let handle = opendir(folder.cString) else { return false }
+        defer { closedir(handle) }
+        return FolderEntries.read(handle).isEmpty
+    }
+
     /// True when checkout filters (eol, smudge, ident) could apply to `paths`: a `.gitattributes`
     /// beside or above one of them, attribute files, or core.autocrlf. Looks only at the paths'
     /// folders, so the cost does not grow with the size of the repository.
-    func filtersMayApply(paths: [String], trees: [Tree]) throws -> Bool {
+    func filtersMayApply(paths: [GitPath], trees: [Tree]) throws -> Bool {
         let config = try repository.config()
         if let autocrlf = try? config.string("core.autocrlf"), autocrlf.lowercased() != "false" { return true }
         if try config.string("core.attributesFile") != nil { return true }
@@ -317,18 +327,13 @@ struct MergePlanner {
         let environment = ProcessInfo.processInfo.environment
         if let home = environment["XDG_CONFIG_HOME"] ?? environment["HOME"].map({ $0 + "/.config" }),
            FileManager.default.fileExists(atPath: home + "/git/attributes") { return true }
-        var folders = Set([""])
-        for path in paths {
-            var components = path.slashComponents()
-            while !components.isEmpty {
-                components.removeLast()
-                folders.insert(components.joined(separator: "/"))
-            }
-        }
+        var folders: Set<GitPath> = [.root]
+        for path in paths { folders.formUnion(path.ancestorFolders) }
         for folder in folders {
-            let attributes = folder.isEmpty ? ".gitattributes" : folder + "/.gitattributes"
+            let attributes = folder.appending(".gitattributes")
             for tree in trees where try tree.entry(path: attributes) != nil { return true }
-            if FileManager.default.fileExists(atPath: workspace.root + "/" + attributes) { return true }
+            var info = stat()
+            if stat(attributes.under(workspace.root).cString, &info) == 0 { return true }
         }
         return false
     }

@@ -61,7 +61,7 @@ public struct UndoReport: Sendable, Encodable, Equatable {
     public let id: Int
     public let lane: String
     /// Paths put back to their state before the merge.
-    public let restored: [String]
+    public let restored: [GitPath]
     /// With --force: the commit holding the versions undo replaced (your edits after the merge).
     public let displaced: ObjectID?
 }

@@ -38,12 +38,12 @@ public struct MergeReport: Sendable, Encodable, Equatable {
     public let ours: ObjectID
 
     public struct PathUpdate: Sendable, Encodable, Equatable {
-        public let path: String
+        public let path: GitPath
         /// `added`, `modified`, `deleted` or `typechange` (a file becomes a link or back).
         public let change: String
         /// Where the link written at `path` points, when that is outside the repository.
         public let outsideLinkTarget: String?
-        public init(path: String, change: String, outsideLinkTarget: String? = nil) {
+        public init(path: GitPath, change: String, outsideLinkTarget: String? = nil) {
             self.path = path
             self.change = change
             self.outsideLinkTarget = outsideLinkTarget
@@ -65,7 +65,7 @@ public struct MergeReport: Sendable, Encodable, Equatable {
         }
     }
 
-    public var writtenPaths: [String] { changes.map(\.path) }
+    public var writtenPaths: [GitPath] { changes.map(\.path) }
 }
 
 /// How an automatic merge (`spawn --on-finish merge`) ended.
@@ -126,7 +126,7 @@ public struct Merger: Sendable {
             }
             let (lane, head) = try mergeableLane(laneName)
             let repository = try workspace.openRepository()
-            var stale: [String] = []
+            var stale: [GitPath] = []
             for _ in 0..<Self.maximumAttempts {
                 let plan = try planner(lane: lane, head: head, options: options, repository: repository).plan()
                 if !plan.stalePaths.isEmpty { stale = plan.stalePaths; continue }
@@ -136,9 +136,10 @@ public struct Merger: Sendable {
                 if !options.allowOutsideLinks {
                     let outside = report(lane: lane, plan: plan, options: options, undoID: nil).changes.filter { $0.outsideLinkTarget != nil }
                     if !outside.isEmpty {
-                        let links = outside.map { "\($0.path) -> \($0.outsideLinkTarget ?? "")\($0.change == "typechange" ? " (was a file)" : "")" }
+                        let links = outside.map { "\($0.path.display) -> \($0.outsideLinkTarget ?? "")\($0.change == "typechange" ? " (was a file)" : "")" }
+                        let shown = links.prefix(4).joined(separator: ", ") + (links.count > 4 ? ", … (\(links.count) files)" : "")
                         throw SpurError("lane \(lane.name) writes \(outside.count == 1 ? "a link" : "links") pointing outside the repository: "
-                                        + "\(describePaths(links, limit: 4)); nothing was written: look at \(outside.count == 1 ? "it" : "them") "
+                                        + "\(shown); nothing was written: look at \(outside.count == 1 ? "it" : "them") "
                                         + "('spur diff \(lane.name)'), then run 'spur merge \(lane.name) --allow-outside-links' to write \(outside.count == 1 ? "it" : "them")")
                     }
                 }

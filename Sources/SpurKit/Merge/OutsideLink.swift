@@ -12,13 +12,13 @@ import Glibc
 /// Judged on the target's text alone (links inside the tree on the way are not followed), so
 /// the answer does not depend on what is on disk.
 public struct OutsideLink: Sendable, Encodable, Equatable {
-    public let path: String
+    public let path: GitPath
     /// The link's target as written (invalid UTF-8 shown as U+FFFD).
     public let target: String
     /// True when the path held a file before (a type change), false for a new or changed link.
     public let typeChange: Bool
 
-    public init(path: String, target: String, typeChange: Bool) {
+    public init(path: GitPath, target: String, typeChange: Bool) {
         self.path = path
         self.target = target
         self.typeChange = typeChange
@@ -31,7 +31,7 @@ public struct OutsideLink: Sendable, Encodable, Equatable {
 
     /// True when a link at `path` (relative to the working tree `root`) with `target` points
     /// outside the repository.
-    public static func leavesRepository(target: [UInt8], at path: String, root: String) -> Bool {
+    public static func leavesRepository(target: [UInt8], at path: GitPath, root: String) -> Bool {
         // Bytes split at "/" bytes, as the kernel resolves it (never by characters: a combining
         // mark after "/" would glue to it and hide a "..").
         if target.isEmpty { return false }
@@ -49,7 +49,7 @@ public struct OutsideLink: Sendable, Encodable, Equatable {
             guard resolved.count >= rootComponents.count, Array(resolved.prefix(rootComponents.count)) == rootComponents else { return true }
             resolved.removeFirst(rootComponents.count)
         } else {
-            resolved = Array(components(path.utf8).dropLast())
+            resolved = Array(components(path.bytes).dropLast())
             for component in components(target) where component != dot {
                 if component == dotDot {
                     if resolved.popLast() == nil { return true }
@@ -73,10 +73,10 @@ public struct OutsideLink: Sendable, Encodable, Equatable {
     }
 
     /// The links leaving the repository among `paths` of a live worktree (one `readlink` each).
-    static func find(inWorktree worktree: String, paths: [String], base: Tree, root: String) throws -> [OutsideLink] {
+    static func find(inWorktree worktree: String, paths: [GitPath], base: Tree, root: String) throws -> [OutsideLink] {
         try paths.compactMap { path in
             var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            let count = readlink(worktree + "/" + path, &buffer, buffer.count)
+            let count = readlink(path.under(worktree).cString, &buffer, buffer.count)
             guard count >= 0 else { return nil }
             let target = buffer.prefix(count).map { UInt8(bitPattern: $0) }
             guard leavesRepository(target: target, at: path, root: root) else { return nil }
@@ -89,7 +89,7 @@ public struct OutsideLink: Sendable, Encodable, Equatable {
 extension LaneInspector {
     /// The links lane `lane` puts outside the repository: from its result, or, while it runs,
     /// among `changedFiles` of its worktree.
-    public func outsideLinks(of lane: Lane, changedFiles: [String]) throws -> [OutsideLink] {
+    public func outsideLinks(of lane: Lane, changedFiles: [GitPath]) throws -> [OutsideLink] {
         let repository = try workspace.openRepository()
         let base = try repository.treeID(ofCommit: lane.base)
         let root = workspace.workingTree(of: lane).root

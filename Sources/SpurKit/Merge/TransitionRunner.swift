@@ -19,8 +19,8 @@ struct TransitionRunner {
 
     /// Applies `transitions`; contents come from `contents` or, when missing there, from the
     /// object database. Stops at the first failure (a `WriteRace` when a path changed).
-    mutating func run(_ transitions: [FileTransition], contents: [String: DiskContent] = [:],
-                      removeEmptiedFolders: Bool, foldersToRemove: [String] = []) throws {
+    mutating func run(_ transitions: [FileTransition], contents: [GitPath: DiskContent] = [:],
+                      removeEmptiedFolders: Bool, foldersToRemove: [GitPath] = []) throws {
         let removals = transitions.filter { $0.to == .absent }.sorted { $0.path > $1.path }
         let writes = transitions.filter { $0.to != .absent }.sorted { $0.path < $1.path }
         // Every content is at hand before the first path changes, so a missing one stops
@@ -46,8 +46,8 @@ struct TransitionRunner {
 
     /// Puts back what `run` did, newest first. Returns the paths it could not restore because
     /// they changed again meanwhile (those keep their current content).
-    mutating func rollBack(foldersToRemove: [String] = []) -> [String] {
-        var failed: [String] = []
+    mutating func rollBack(foldersToRemove: [GitPath] = []) -> [GitPath] {
+        var failed: [GitPath] = []
         for transition in done.reversed() {
             do {
                 try files.apply(transition.reversed, content: DiskContent.load(transition.from, from: repository))
@@ -71,7 +71,7 @@ struct TransitionProgress {
     var changed: [(transition: FileTransition, current: DiskEntry, bytes: [UInt8]?)] = []
 
     /// `createdFolders`: folders the merge made; a path that became one of them counts as removed.
-    init(_ transitions: [FileTransition], createdFolders: [String], files: WorkingTreeFiles) throws {
+    init(_ transitions: [FileTransition], createdFolders: [GitPath], files: WorkingTreeFiles) throws {
         for transition in transitions {
             let current: (entry: DiskEntry, bytes: [UInt8]?)
             do { current = try files.read(transition.path) } catch let error as UnsafePath {
@@ -84,11 +84,11 @@ struct TransitionProgress {
         }
     }
 
-    var changedPaths: [String] { changed.map(\.transition.path) }
+    var changedPaths: [GitPath] { changed.map(\.transition.path) }
 }
 
 /// Names a list of paths in one line: the first few, then how many in all.
-func describePaths(_ paths: [String], limit: Int = 8) -> String {
-    let shown = paths.prefix(limit).joined(separator: ", ")
+func describePaths(_ paths: [GitPath], limit: Int = 8) -> String {
+    let shown = paths.prefix(limit).map(\.display).joined(separator: ", ")
     return paths.count > limit ? "\(shown), … (\(paths.count) files)" : shown
 }

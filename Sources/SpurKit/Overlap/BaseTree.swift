@@ -5,9 +5,9 @@ final class BaseTree {
     let repository: Repository
     let id: ObjectID
     let root: Tree
-    private var listings: [String: [String: NamedTreeEntry]] = [:]
+    private var listings: [GitPath: [GitPath: NamedTreeEntry]] = [:]
     /// Folder trees looked up so far ("" is the root); nil for a path that is no folder.
-    private var folders: [String: Tree?] = [:]
+    private var folders: [GitPath: Tree?] = [:]
 
     init(repository: Repository, treeID: ObjectID) throws {
         self.repository = repository
@@ -21,31 +21,32 @@ final class BaseTree {
 
     /// The entry at `path` (a folder has mode `.tree`); the root itself for "". Each folder's
     /// tree is read once (libgit2 does not cache trees between lookups), then searched by name.
-    func entry(at path: String) throws -> FileVersion? {
+    func entry(at path: GitPath) throws -> FileVersion? {
         if path.isEmpty { return FileVersion(id: id, mode: .tree) }
-        let (folder, name) = Self.split(path)
+        let (folder, name) = path.parentAndName
         if let listing = listings[folder] { return listing[name].map(FileVersion.init) }
         return try tree(of: folder)?.entry(named: name).map(FileVersion.init)
     }
 
     /// The tree of the folder `folder`, or nil when the base has no folder there. Walks down
     /// from the root and stops at the first component the base lacks, so a deep path that is
-    /// not in the base costs one pass over its text (no recursion, no string per component).
-    private func tree(of folder: String) throws -> Tree? {
+    /// not in the base costs one pass over its bytes (no recursion).
+    private func tree(of folder: GitPath) throws -> Tree? {
         if folder.isEmpty { return root }
         if let known = folders[folder] { return known }
         var current = root
-        var end = folder.startIndex
-        while end < folder.endIndex {
-            let start = end == folder.startIndex ? end : folder.index(after: end)
-            end = folder[start...].firstIndex(of: "/") ?? folder.endIndex
-            let prefix = String(folder[..<end])
+        let bytes = folder.bytes
+        var end = 0
+        while end < bytes.count {
+            let start = end == 0 ? 0 : end + 1
+            end = bytes[start...].firstIndex(of: 0x2F) ?? bytes.count
+            let prefix = GitPath(bytes: bytes[..<end])
             if let known = folders[prefix] {
                 guard let known else { return nil }
                 current = known
                 continue
             }
-            guard let entry = current.entry(named: String(folder[start..<end])), entry.mode == .tree else {
+            guard let entry = current.entry(named: GitPath(bytes: bytes[start..<end])), entry.mode == .tree else {
                 // Only the folder asked about is remembered as missing: one entry per question.
                 folders[folder] = .some(nil)
                 return nil
@@ -56,20 +57,16 @@ final class BaseTree {
         return current
     }
 
-    private static func split(_ path: String) -> (folder: String, name: String) {
-        path.folderAndName
-    }
-
     /// What the base holds at `path` as a file, symlink or submodule; nil for nothing or a folder.
-    func version(at path: String) throws -> FileVersion? {
+    func version(at path: GitPath) throws -> FileVersion? {
         guard let entry = try entry(at: path), entry.mode != .tree else { return nil }
         return entry
     }
 
     /// The entries of the folder `folder` ("" for the root) by name; empty when it is no folder.
-    func listing(_ folder: String) throws -> [String: NamedTreeEntry] {
+    func listing(_ folder: GitPath) throws -> [GitPath: NamedTreeEntry] {
         if let cached = listings[folder] { return cached }
-        var result: [String: NamedTreeEntry] = [:]
+        var result: [GitPath: NamedTreeEntry] = [:]
         if let tree = try tree(of: folder) {
             for item in tree.entries() { result[item.name] = item }
         }
@@ -78,10 +75,10 @@ final class BaseTree {
     }
 
     /// Every file, symlink and submodule under `folder`, with its path.
-    func files(under folder: String) throws -> [(path: String, version: FileVersion)] {
-        var result: [(String, FileVersion)] = []
+    func files(under folder: GitPath) throws -> [(path: GitPath, version: FileVersion)] {
+        var result: [(GitPath, FileVersion)] = []
         for item in try listing(folder).values.sorted(by: { $0.name < $1.name }) {
-            let path = folder.isEmpty ? item.name : folder + "/" + item.name
+            let path = folder.appending(item.name)
             if item.mode == .tree { result += try files(under: path) } else { result.append((path, FileVersion(item))) }
         }
         return result
@@ -102,8 +99,8 @@ extension BaseTree {
 /// What one side did to one file against its base: modified or re-typed in place
 /// (`oldPath == newPath`), added (`before == nil`), deleted (`after == nil`) or renamed.
 struct SideChange: Sendable, Equatable {
-    let oldPath: String
-    let newPath: String
+    let oldPath: GitPath
+    let newPath: GitPath
     let before: FileVersion?
     let after: FileVersion?
 

@@ -3,8 +3,8 @@ import SpurGit
 
 /// Which live lanes changed one path, and which lanes spur could not ask.
 public struct PathCheck: Sendable, Equatable, Encodable {
-    /// The path relative to the repository root.
-    public let path: String
+    /// The path relative to the repository root (in JSON as `GitPath.exact`).
+    public let path: GitPath
     /// Names of the live lanes whose content differs from their base at `path`, sorted.
     public let lanes: [String]
     /// Lanes whose answer is unknown (a record that cannot be read, a base commit gone, a
@@ -12,7 +12,7 @@ public struct PathCheck: Sendable, Equatable, Encodable {
     /// said while this is not empty.
     public var undecided: [UndecidedLane] = []
 
-    public init(path: String, lanes: [String], undecided: [UndecidedLane] = []) {
+    public init(path: GitPath, lanes: [String], undecided: [UndecidedLane] = []) {
         self.path = path
         self.lanes = lanes
         self.undecided = undecided
@@ -39,11 +39,21 @@ public struct LaneChecker: Sendable {
     /// that lane's file, and that lane itself is left out of the answer (it is the one editing).
     /// Throws a usage error for an empty path or one outside the repository and its lanes.
     public func check(_ paths: [String], cwd: String) throws -> [PathCheck] {
+        let lanes = LaneStore(workspace: workspace).records().lanes.filter(OverlapAnalyzer.isLive)
+        return try check(paths.map { try resolve($0, cwd: cwd, lanes: lanes) })
+    }
+
+    /// Checks paths already relative to the root of the working tree spur acts on, given as
+    /// bytes (as git's pre-commit hook lists staged files).
+    public func check(repositoryPaths paths: [GitPath]) throws -> [PathCheck] {
+        try check(paths.map { (path: $0, insideLane: nil) })
+    }
+
+    private func check(_ targets: [(path: GitPath, insideLane: String?)]) throws -> [PathCheck] {
         let records = LaneStore(workspace: workspace).records()
         let lanes = records.lanes.filter(OverlapAnalyzer.isLive)
-        let targets = try paths.map { try resolve($0, cwd: cwd, lanes: lanes) }
         // A path of a working tree is changed only by lanes that merge into that tree.
-        func mergesInto(_ target: (path: String, insideLane: String?)) -> WorkingTree {
+        func mergesInto(_ target: (path: GitPath, insideLane: String?)) -> WorkingTree {
             lanes.first { $0.name == target.insideLane }.map(workspace.workingTree(of:)) ?? workspace.workingTree
         }
         let repository = try workspace.openRepository()
@@ -81,15 +91,16 @@ public struct LaneChecker: Sendable {
     }
 
     /// A path relative to the repository root, and the lane whose worktree it was given in.
-    private func resolve(_ path: String, cwd: String, lanes: [Lane]) throws -> (path: String, insideLane: String?) {
+    /// The text a hook or user gave becomes bytes here, once (its UTF-8, exactly as typed).
+    private func resolve(_ path: String, cwd: String, lanes: [Lane]) throws -> (path: GitPath, insideLane: String?) {
         guard !path.isEmpty else { throw SpurError.usage("an empty path names no file (use '.' for the current folder)") }
         let absolute = URL(fileURLWithPath: path.hasPrefix("/") ? path : cwd + "/" + path).standardizedFileURL.path
         for lane in lanes {
             let root = URL(fileURLWithPath: lane.worktree).standardizedFileURL.path
-            if absolute == root { return ("", lane.name) }
-            if absolute.hasPrefix(root + "/") { return (String(absolute.dropFirst(root.count + 1)), lane.name) }
+            if absolute == root { return (.root, lane.name) }
+            if absolute.utf8.starts(with: (root + "/").utf8) { return (GitPath(bytes: absolute.utf8.dropFirst(root.utf8.count + 1)), lane.name) }
         }
-        return (try workspace.repositoryRelativePath(path, cwd: cwd), nil)
+        return (GitPath(try workspace.repositoryRelativePath(path, cwd: cwd)), nil)
     }
 }
 
@@ -111,7 +122,7 @@ final class LaneProbe {
     }
 
     /// True when the lane holds something else at `path` (a file, or anything under a folder).
-    func changed(_ path: String) throws -> Bool {
+    func changed(_ path: GitPath) throws -> Bool {
         let before = try base.entry(at: path)
         switch content {
         case .none:
@@ -125,8 +136,8 @@ final class LaneProbe {
         }
     }
 
-    private func worktreeChanged(_ path: String, before: FileVersion?) throws -> Bool {
-        let full = path.isEmpty ? lane.worktree : lane.worktree + "/" + path
+    private func worktreeChanged(_ path: GitPath, before: FileVersion?) throws -> Bool {
+        let full = path.under(lane.worktree)
         guard let info = FileStat.of(full) else { return before != nil }
         let stamp = CheckoutStamp.of(lane, workspace: workspace)
         switch info.kind {
@@ -140,7 +151,7 @@ final class LaneProbe {
             try scan.scan(folder: path)
             return !scan.changes.isEmpty
         case .file, .symlink:
-            guard let before, before.mode != .tree else { return !(try repository().isIgnored(path)) }
+            guard let before, before.mode != .tree else { return !(try repository().isIgnored(path, asFolder: false)) }
             if stamp.provesUntouched(info) { return false }
             let repository = try repository()
             let trustFileMode = try repository.config().bool("core.filemode") ?? true

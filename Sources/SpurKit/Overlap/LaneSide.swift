@@ -20,13 +20,13 @@ final class LaneSide: OverlapSide {
     let base: BaseTree
     private(set) var changes: [SideChange]
     /// Paths the lane changed (both names of a rename).
-    let names: Set<String>
-    private var byOldPath: [String: Int] = [:]
-    private var byNewPath: [String: Int] = [:]
+    let names: Set<GitPath>
+    private var byOldPath: [GitPath: Int] = [:]
+    private var byNewPath: [GitPath: Int] = [:]
     /// The lane's worktree scan, for content the object database does not hold yet.
     private let scan: WorktreeScan?
     private var renamesPaired: Bool
-    private var worktreeBytes: [String: (id: ObjectID, bytes: [UInt8])] = [:]
+    private var worktreeBytes: [GitPath: (id: ObjectID, bytes: [UInt8])] = [:]
 
     /// How `changes` were found (nil: the lane has neither a result nor a worktree).
     let source: ChangeSource?
@@ -37,7 +37,7 @@ final class LaneSide: OverlapSide {
     /// `sharedBase` is the lane's base tree when the caller holds it already (lanes spawned from the
     /// same working tree share one, and its folder cache).
     init(lane: Lane, repository: Repository, workspace: Workspace, sharedBase: BaseTree? = nil,
-         journal: (paths: [String]?, reason: String) = (nil, "the journal was not asked for")) throws {
+         journal: (paths: [GitPath]?, reason: String) = (nil, "the journal was not asked for")) throws {
         self.lane = lane
         if let sharedBase { base = sharedBase } else { base = try BaseTree(repository: repository, commit: lane.base) }
         switch LaneContent.of(lane) {
@@ -88,11 +88,11 @@ final class LaneSide: OverlapSide {
     }
 
     /// Paths the lane changed, sorted.
-    var changedFiles: [String] { names.sorted() }
+    var changedFiles: [GitPath] { names.sorted() }
 
-    func changed(_ path: String) throws -> Bool { names.contains(path) }
+    func changed(_ path: GitPath) throws -> Bool { names.contains(path) }
 
-    func fate(ofBasePath path: String) throws -> Fate? {
+    func fate(ofBasePath path: GitPath) throws -> Fate? {
         guard var position = byOldPath[path] else { return try base.version(at: path).map { Fate(path: path, version: $0) } }
         if changes[position].after == nil && !renamesPaired {
             try pairRenames()
@@ -103,20 +103,20 @@ final class LaneSide: OverlapSide {
         return change.after.map { Fate(path: change.newPath, version: $0) }
     }
 
-    func version(at path: String) throws -> FileVersion? {
+    func version(at path: GitPath) throws -> FileVersion? {
         if let position = byNewPath[path] { return changes[position].after }
         if byOldPath[path] != nil { return nil }
         return try base.version(at: path)
     }
 
     /// The base path of the file the lane renamed to `path`, if it did.
-    func renameSource(of path: String) throws -> String? {
+    func renameSource(of path: GitPath) throws -> GitPath? {
         if !renamesPaired { try pairRenames() }
         guard let position = byNewPath[path], changes[position].isRename else { return nil }
         return changes[position].oldPath
     }
 
-    func bytes(of version: FileVersion, at path: String) throws -> [UInt8] {
+    func bytes(of version: FileVersion, at path: GitPath) throws -> [UInt8] {
         guard let scan else { return try base.repository.blob(version.id).bytes }
         // Read (and checked against its id) once, however many other sides it is judged against.
         if let known = worktreeBytes[path], known.id == version.id { return known.bytes }

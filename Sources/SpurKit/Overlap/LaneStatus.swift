@@ -13,8 +13,8 @@ public struct LaneStatus: Sendable, Encodable {
 
     struct LaneOverlapEntry: Encodable {
         let lane: String
-        let paths: [String]
-        let conflicts: [String]
+        let paths: [GitPath]
+        let conflicts: [GitPath]
     }
 
     enum Keys: String, CodingKey { case overlap, laneOverlaps, verdict, changesFrom, outsideLinks }

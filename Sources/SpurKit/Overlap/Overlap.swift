@@ -45,7 +45,7 @@ public struct LineRange: Sendable, Equatable, Codable, CustomStringConvertible {
 
 /// One path that both sides changed, and whether their changes combine.
 public struct OverlapPath: Sendable, Equatable, Codable {
-    public let path: String
+    public let path: GitPath
     public let verdict: OverlapVerdict
     /// Why, in words: "same change", "changes merge", "same lines changed", "deleted on one
     /// side, changed on the other", "added on both sides with different content", …
@@ -54,9 +54,9 @@ public struct OverlapPath: Sendable, Equatable, Codable {
     /// when the overlap is with your edits).
     public let lines: [LineRange]
     /// The file's other name when a side renamed it (the same file is listed under both).
-    public let otherName: String?
+    public let otherName: GitPath?
 
-    public init(path: String, verdict: OverlapVerdict, reason: String, lines: [LineRange] = [], otherName: String? = nil) {
+    public init(path: GitPath, verdict: OverlapVerdict, reason: String, lines: [LineRange] = [], otherName: GitPath? = nil) {
         self.path = path
         self.verdict = verdict
         self.reason = reason
@@ -64,11 +64,11 @@ public struct OverlapPath: Sendable, Equatable, Codable {
         self.otherName = otherName
     }
 
-    /// "src/a.swift lines 10-14", "b.txt line 3", or just the path.
+    /// "src/a.swift lines 10-14", "b.txt line 3", or just the path (quoted as git quotes it).
     public var located: String {
-        guard !lines.isEmpty else { return path }
+        guard !lines.isEmpty else { return path.display }
         let single = lines.count == 1 && lines[0].start == lines[0].end
-        return path + (single ? " line " : " lines ") + lines.map(\.description).joined(separator: ", ")
+        return path.display + (single ? " line " : " lines ") + lines.map(\.description).joined(separator: ", ")
     }
 }
 
@@ -85,7 +85,7 @@ public struct LaneOverlapReport: Sendable {
     /// True when the lane counts for overlap (not merged, worktree present).
     public let isLive: Bool
     /// Paths the lane changed against its base (both names of a rename), sorted.
-    public let changedFiles: [String]
+    public let changedFiles: [GitPath]
     /// Paths both you and the lane changed, sorted.
     public let withUser: [OverlapPath]
     /// Other live lanes sharing changed paths with this one, by lane name.

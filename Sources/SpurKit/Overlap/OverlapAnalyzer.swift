@@ -79,7 +79,7 @@ final class OverlapSession {
     private var laneSides: [String: LaneSide] = [:]
     private var baseTrees: [ObjectID: BaseTree] = [:]
     /// Live worktrees' journals, read together before their lanes' sides.
-    private var journals: [String: (paths: [String]?, reason: String)] = [:]
+    private var journals: [String: (paths: [GitPath]?, reason: String)] = [:]
     /// Lanes whose changes could not be read, and why.
     private var problems: [String: String] = [:]
     private var userSides: [String: UserSide] = [:]
@@ -177,9 +177,9 @@ final class OverlapSession {
 
     /// Every path `lane` changed that `other` changed too, judged. Lines refer to `other`'s file.
     func collide(lane: LaneSide, other: OverlapSide, ancestorFromOther: Bool) throws -> [OverlapPath] {
-        var found: [String: OverlapPath] = [:]
-        func add(_ names: [String?], _ judgement: Judgement, oursPath: String?) {
-            var unique: [String] = []
+        var found: [GitPath: OverlapPath] = [:]
+        func add(_ names: [GitPath?], _ judgement: Judgement, oursPath: GitPath?) {
+            var unique: [GitPath] = []
             for case let name? in names where !unique.contains(name) { unique.append(name) }
             for name in unique {
                 if let existing = found[name], existing.verdict == .conflict, judgement.verdict == .clean { continue }
@@ -188,7 +188,7 @@ final class OverlapSession {
                                           otherName: unique.first { $0 != name })
             }
         }
-        func ancestor(_ path: String, laneBase: FileVersion?) throws -> FileVersion? {
+        func ancestor(_ path: GitPath, laneBase: FileVersion?) throws -> FileVersion? {
             ancestorFromOther ? try other.base.version(at: path) : laneBase
         }
         for change in lane.changes {

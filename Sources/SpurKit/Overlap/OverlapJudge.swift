@@ -2,7 +2,7 @@ import SpurGit
 
 /// Where a side put a base file and what it holds there now.
 struct Fate: Sendable, Equatable {
-    let path: String
+    let path: GitPath
     let version: FileVersion
 }
 
@@ -10,14 +10,14 @@ struct Fate: Sendable, Equatable {
 protocol OverlapSide: AnyObject {
     var base: BaseTree { get }
     /// True when the side holds something else at `path` than its base does.
-    func changed(_ path: String) throws -> Bool
+    func changed(_ path: GitPath) throws -> Bool
     /// What became of the file the base had at `path`: where it is now (renames followed) and
     /// what it holds; nil when the side deleted it.
-    func fate(ofBasePath path: String) throws -> Fate?
+    func fate(ofBasePath path: GitPath) throws -> Fate?
     /// What the side holds at `path` now.
-    func version(at path: String) throws -> FileVersion?
+    func version(at path: GitPath) throws -> FileVersion?
     /// The content of `version`, which the side holds at `path`.
-    func bytes(of version: FileVersion, at path: String) throws -> [UInt8]
+    func bytes(of version: FileVersion, at path: GitPath) throws -> [UInt8]
 }
 
 /// The verdict on one file both sides changed, and why.
@@ -38,7 +38,7 @@ struct Judgement: Sendable, Equatable {
 struct OverlapJudge {
     let repository: Repository
 
-    func judge(ancestor: FileVersion?, basePath: String, ours: Fate?, theirs: Fate?,
+    func judge(ancestor: FileVersion?, basePath: GitPath, ours: Fate?, theirs: Fate?,
                oursSide: OverlapSide, theirsSide: OverlapSide) throws -> Judgement {
         if ours == theirs { return .clean("same change on both sides") }
         guard let ours, let theirs else {

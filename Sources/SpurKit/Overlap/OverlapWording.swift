@@ -33,7 +33,7 @@ extension LaneOverlapReport {
         for collision in withLanes {
             let theirs = Self.distinct(collision.conflicts)
             if !theirs.isEmpty {
-                flags.append("\(Self.count(theirs.count, "conflict")) with lane \(collision.lane) in \(theirs.map(\.path).joined(separator: ", "))")
+                flags.append("\(Self.count(theirs.count, "conflict")) with lane \(collision.lane) in \(theirs.map(\.path.display).joined(separator: ", "))")
             }
         }
         if !flags.isEmpty { return "flagged: " + flags.joined(separator: "; ") }
@@ -63,7 +63,7 @@ extension LaneOverlapReport {
         let verb = files.count == 1 ? "overlaps" : "overlap"
         let opening = "\(count(files.count, "file")) \(verb) \(whom)"
         if conflicts.isEmpty {
-            return opening + ", " + (files.count == 1 ? "merges cleanly" : "all merge cleanly") + ": " + files.map(\.path).joined(separator: ", ")
+            return opening + ", " + (files.count == 1 ? "merges cleanly" : "all merge cleanly") + ": " + files.map(\.path.display).joined(separator: ", ")
         }
         let described = conflicts.map { file in
             file.located + (file.reason == "same lines changed" ? "" : " (\(file.reason))")
@@ -74,7 +74,7 @@ extension LaneOverlapReport {
     /// One entry per file: a renamed file appears under both names but counts once (the
     /// entry carrying line numbers, or the first name, stands for it).
     static func distinct(_ paths: [OverlapPath]) -> [OverlapPath] {
-        var seen = Set<String>()
+        var seen = Set<GitPath>()
         var result: [OverlapPath] = []
         for path in paths.sorted(by: { ($0.lines.isEmpty ? 1 : 0, $0.path) < ($1.lines.isEmpty ? 1 : 0, $1.path) }) {
             if seen.contains(path.path) { continue }

@@ -12,8 +12,8 @@ final class WorkingTreeProbe {
     /// Load the index as a stat cache (worth it when many paths will be probed).
     var useIndex = false
     private var loadedIndex: (index: Index, writtenAt: FileTime)??
-    private var ids: [String: ObjectID] = [:]
-    private var ignored: [String: Bool] = [:]
+    private var ids: [GitPath: ObjectID] = [:]
+    private var ignored: [GitPath: Bool] = [:]
 
     init(workspace: Workspace) throws {
         root = workspace.root
@@ -24,8 +24,8 @@ final class WorkingTreeProbe {
 
     /// What a snapshot taken now would record at `path`; `baseVersion` is the lane base's entry
     /// there (a path the base had counts as tracked even if an ignore rule matches it now).
-    func version(at path: String, baseVersion: FileVersion?) throws -> FileVersion? {
-        guard let info = FileStat.of(root + "/" + path) else { return nil }
+    func version(at path: GitPath, baseVersion: FileVersion?) throws -> FileVersion? {
+        guard let info = FileStat.of(path.under(root)) else { return nil }
         // A submodule's folder: compared by commit as recorded (spur never moves a submodule).
         if info.kind == .directory, baseVersion?.mode == .commit { return baseVersion }
         guard info.kind == .file || info.kind == .symlink else { return nil }
@@ -39,13 +39,13 @@ final class WorkingTreeProbe {
         return FileVersion(id: id, mode: mode)
     }
 
-    func bytes(of version: FileVersion, at path: String) throws -> [UInt8] {
+    func bytes(of version: FileVersion, at path: GitPath) throws -> [UInt8] {
         try repository.workdirBytes(path, expected: version.id, filters: filters)
     }
 
-    private func isIgnored(_ path: String) throws -> Bool {
+    private func isIgnored(_ path: GitPath) throws -> Bool {
         if let known = ignored[path] { return known }
-        let answer = try repository.isIgnored(path)
+        let answer = try repository.isIgnored(path, asFolder: false)
         ignored[path] = answer
         return answer
     }
@@ -80,38 +80,38 @@ final class WorkingTreeProbe {
 final class UserSide: OverlapSide {
     let base: BaseTree
     let probe: WorkingTreeProbe
-    private var renames: [String: String]?
+    private var renames: [GitPath: GitPath]?
 
     init(base: BaseTree, probe: WorkingTreeProbe) {
         self.base = base
         self.probe = probe
     }
 
-    func changed(_ path: String) throws -> Bool {
+    func changed(_ path: GitPath) throws -> Bool {
         let before = try base.version(at: path)
         return try probe.version(at: path, baseVersion: before) != before
     }
 
-    func fate(ofBasePath path: String) throws -> Fate? {
+    func fate(ofBasePath path: GitPath) throws -> Fate? {
         let before = try base.version(at: path)
         if let now = try probe.version(at: path, baseVersion: before) { return Fate(path: path, version: now) }
         guard before != nil, let target = try renameTargets()[path] else { return nil }
         return try probe.version(at: target, baseVersion: base.version(at: target)).map { Fate(path: target, version: $0) }
     }
 
-    func version(at path: String) throws -> FileVersion? {
+    func version(at path: GitPath) throws -> FileVersion? {
         try probe.version(at: path, baseVersion: base.version(at: path))
     }
 
-    func bytes(of version: FileVersion, at path: String) throws -> [UInt8] {
+    func bytes(of version: FileVersion, at path: GitPath) throws -> [UInt8] {
         try probe.bytes(of: version, at: path)
     }
 
     /// Files you renamed since the base, old path to new: the one place that needs a full
     /// scan of your working tree (to see new and untracked files), done at most once.
-    private func renameTargets() throws -> [String: String] {
+    private func renameTargets() throws -> [GitPath: GitPath] {
         if let renames { return renames }
-        var found: [String: String] = [:]
+        var found: [GitPath: GitPath] = [:]
         for change in try probe.repository.changes(from: base.id, toWorkdirWithPaths: nil, detectRenames: true)
             where change.kind == .renamed {
             found[change.oldPath] = change.newPath

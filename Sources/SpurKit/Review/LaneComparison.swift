@@ -1,4 +1,5 @@
 import Foundation
+import SpurGit
 
 /// `spur compare`: several lanes side by side, for choosing one approach.
 public struct LaneComparison: Sendable, Encodable {
@@ -9,7 +10,7 @@ public struct LaneComparison: Sendable, Encodable {
         public let durationSeconds: Double?
         public let exitCode: Int32?
         public let check: CheckResult?
-        public let changedFiles: [String]
+        public let changedFiles: [GitPath]
         public let linesAdded: Int
         public let linesRemoved: Int
         /// Paths both you and the lane changed, with verdicts.

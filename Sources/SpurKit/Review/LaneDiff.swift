@@ -8,7 +8,7 @@ public struct LaneDiff: Sendable {
 
     /// One file's change, for `--json` and `--stat`.
     public struct FileChange: Sendable, Encodable, Equatable {
-        public let path: String
+        public let path: GitPath
         public let added: Int
         public let removed: Int
         public let binary: Bool
@@ -18,14 +18,15 @@ public struct LaneDiff: Sendable {
         public var typeChange = false
     }
 
-    /// The lane's patch (applies to its base with `git apply`).
-    public func patch(of name: String, paths: [String] = []) throws -> String {
+    /// The lane's patch (applies to its base with `git apply`), its bytes as libgit2 wrote them
+    /// (paths quoted as git quotes them).
+    public func patch(of name: String, paths: [GitPath] = []) throws -> [UInt8] {
         let (repository, base, current, _) = try trees(of: name)
         return try repository.patch(from: base, to: current, paths: paths)
     }
 
     /// Per-file line counts of the lane's change.
-    public func files(of name: String, paths: [String] = []) throws -> [FileChange] {
+    public func files(of name: String, paths: [GitPath] = []) throws -> [FileChange] {
         let (repository, base, current, root) = try trees(of: name)
         let links = Dictionary(try OutsideLink.find(in: repository, from: base, to: current, root: root).map { ($0.path, $0) },
                                uniquingKeysWith: { $1 })
@@ -38,10 +39,10 @@ public struct LaneDiff: Sendable {
     }
 
     /// The links the lane's change puts outside the repository (within `paths`, when given).
-    public func outsideLinks(of name: String, paths: [String] = []) throws -> [OutsideLink] {
+    public func outsideLinks(of name: String, paths: [GitPath] = []) throws -> [OutsideLink] {
         let (repository, base, current, root) = try trees(of: name)
         return try OutsideLink.find(in: repository, from: base, to: current, root: root)
-            .filter { link in paths.isEmpty || paths.contains { link.path == $0 || link.path.hasPrefix($0.hasSuffix("/") ? $0 : $0 + "/") } }
+            .filter { link in paths.isEmpty || paths.contains { link.path.isInside($0.bytes.last == 0x2F ? GitPath(bytes: $0.bytes.dropLast()) : $0) } }
     }
 
     /// The repository, the lane's base and current trees, and the root of the working tree the
@@ -59,11 +60,12 @@ public struct LaneDiff: Sendable {
     /// A git-style `--stat` block: " path | 12 ++++--" lines and a summary line.
     public static func stat(_ files: [FileChange], width: Int = 80) -> String {
         guard !files.isEmpty else { return "" }
-        let nameWidth = min(files.map(\.path.count).max() ?? 0, max(20, width - 30))
+        let names = files.map(\.path.display)
+        let nameWidth = min(names.map(\.count).max() ?? 0, max(20, width - 30))
         let largest = max(files.map { $0.added + $0.removed }.max() ?? 0, 1)
         let barWidth = max(10, width - nameWidth - 12)
-        var lines: [String] = files.map { file in
-            let name = file.path.count > nameWidth ? "..." + file.path.suffix(nameWidth - 3) : file.path
+        var lines: [String] = zip(files, names).map { file, shown in
+            let name = shown.count > nameWidth ? "..." + shown.suffix(nameWidth - 3) : shown
             let padded = name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
             if file.binary { return " \(padded) | Bin" }
             let total = file.added + file.removed

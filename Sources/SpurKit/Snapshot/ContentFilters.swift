@@ -14,7 +14,7 @@ final class ContentFilters {
     let workdir: String
     /// True when a setting or attribute file that reaches every path exists.
     private let everywhere: Bool
-    private var folders: [String: Bool] = [:]
+    private var folders: [GitPath: Bool] = [:]
 
     init(repository: Repository) throws {
         workdir = repository.workdir ?? ""
@@ -29,20 +29,17 @@ final class ContentFilters {
     }
 
     /// True when filters might change how the file at `path` is stored.
-    func mayApply(to path: String) -> Bool {
+    /// The folders are split at "/" bytes, never by characters.
+    func mayApply(to path: GitPath) -> Bool {
         if everywhere { return true }
-        var folder = ""
-        if hasAttributes(in: folder) { return true }
-        for component in path.split(separator: "/").dropLast() {
-            folder = folder.isEmpty ? String(component) : folder + "/" + component
-            if hasAttributes(in: folder) { return true }
-        }
+        if hasAttributes(in: .root) { return true }
+        for folder in path.ancestorFolders where hasAttributes(in: folder) { return true }
         return false
     }
 
-    private func hasAttributes(in folder: String) -> Bool {
+    private func hasAttributes(in folder: GitPath) -> Bool {
         if let known = folders[folder] { return known }
-        let found = FileStat.of(workdir + (folder.isEmpty ? "" : "/" + folder) + "/.gitattributes") != nil
+        let found = FileStat.of(folder.appending(".gitattributes").under(workdir)) != nil
         folders[folder] = found
         return found
     }
@@ -51,23 +48,19 @@ final class ContentFilters {
 extension Repository {
     /// Hashes a working-tree file as staging would, through libgit2's filters only when
     /// `filters` says they might apply.
-    func hashWorkdirFile(_ path: String, filters: ContentFilters) throws -> ObjectID {
+    func hashWorkdirFile(_ path: GitPath, filters: ContentFilters) throws -> ObjectID {
         try hashWorkdirFile(path, applyFilters: filters.mayApply(to: path))
     }
 
     /// The content a working-tree file has as blob `expected`: read as it is when no filter
     /// applies, else staged through the filters (which writes the blob). Throws when the file
     /// no longer matches `expected` (it changed meanwhile).
-    func workdirBytes(_ path: String, expected: ObjectID, filters: ContentFilters) throws -> [UInt8] {
+    func workdirBytes(_ path: GitPath, expected: ObjectID, filters: ContentFilters) throws -> [UInt8] {
         if try containsObject(expected) { return try blob(expected).bytes }
         if !filters.mayApply(to: path) {
-            let full = filters.workdir + "/" + path
-            let bytes: [UInt8]
-            if FileStat.of(full)?.kind == .symlink {
-                bytes = Array(try FileManager.default.destinationOfSymbolicLink(atPath: full).utf8)
-            } else {
-                bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: full)))
-            }
+            let full = path.under(filters.workdir)
+            let read = FileStat.of(full)?.kind == .symlink ? FileBytes.linkTarget(full) : FileBytes.contents(full)
+            guard let bytes = read else { throw SpurError("cannot read \(path.display)") }
             guard try ObjectID.blobHash(of: bytes) == expected else { throw SpurError("\(path) changed while it was being compared; run again") }
             return bytes
         }

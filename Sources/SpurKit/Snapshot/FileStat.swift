@@ -53,10 +53,45 @@ struct FileStat: Sendable, Equatable {
         return lstat(path, &info) == 0 ? FileStat(info) : nil
     }
 
+    /// The same for a path as bytes.
+    static func of(_ path: GitPath) -> FileStat? {
+        var info = stat()
+        return path.withCString { lstat($0, &info) } == 0 ? FileStat(info) : nil
+    }
+
+    /// `name` (bytes) inside the open folder `directory` (a symlink is not followed).
+    static func of(_ name: GitPath, in directory: Int32) -> FileStat? {
+        var info = stat()
+        return name.withCString { fstatat(directory, $0, &info, AT_SYMLINK_NOFOLLOW) } == 0 ? FileStat(info) : nil
+    }
+
     /// `name` inside the open folder `directory` (a symlink is not followed).
     static func of(_ name: String, in directory: Int32) -> FileStat? {
         var info = stat()
         return fstatat(directory, name, &info, AT_SYMLINK_NOFOLLOW) == 0 ? FileStat(info) : nil
+    }
+}
+
+/// Whole files and link targets named by bytes (Foundation's path APIs take text, which a name
+/// that is not UTF-8 cannot be).
+enum FileBytes {
+    /// The target of the symbolic link at `path`, or nil when it is none.
+    static func linkTarget(_ path: GitPath) -> [UInt8]? {
+        var buffer = [UInt8](repeating: 0, count: Int(PATH_MAX) + 1)
+        let cPath = path.cString
+        let count = buffer.withUnsafeMutableBytes { raw -> Int in
+            guard let start = raw.baseAddress?.assumingMemoryBound(to: CChar.self) else { return -1 }
+            return readlink(cPath, start, raw.count)
+        }
+        return count >= 0 ? Array(buffer.prefix(count)) : nil
+    }
+
+    /// The bytes of the regular file at `path` (following a link), or nil when it cannot be read.
+    static func contents(_ path: GitPath) -> [UInt8]? {
+        let descriptor = open(path.cString, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        return try? WorkingTreeFiles.readAll(descriptor, shownAs: path)
     }
 }
 

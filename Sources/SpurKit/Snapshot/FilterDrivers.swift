@@ -19,7 +19,7 @@ enum FilterDrivers {
         let base = try repository.headCommitID().map { try repository.treeID(ofCommit: $0) } ?? repository.tree(nil, applying: [])
         let differences = try repository.treeDifferences(from: base, to: tree)
         try refuseLinkedGitmodules(differences)
-        let changed = differences.compactMap { difference -> (String, NamedTreeEntry)? in
+        let changed = differences.compactMap { difference -> (GitPath, NamedTreeEntry)? in
             guard let new = difference.new, new.mode == .blob || new.mode == .executable else { return nil }
             return (difference.path, new)
         }
@@ -30,7 +30,7 @@ enum FilterDrivers {
         var index: Index?
         var edits: [TreeEdit] = []
         for (path, entry) in changed where reach.mayApply(to: path) {
-            let values = try repository.attributes(names, path: path)
+            let values = try repository.attributes(names, path: path.text)
             if let encoding = values[2], encoding != "false" {
                 throw SpurError("\(path): attribute working-tree-encoding=\(encoding) is set; spur does not convert encodings, so it cannot record the file as git would")
             }
@@ -57,9 +57,9 @@ enum FilterDrivers {
                 continue
             }
             guard clean != nil || ident else { continue }
-            var bytes = try readFile(workdir + "/" + path)
+            var bytes = try readFile(path.under(workdir))
             if let clean { bytes = try run(clean, path: path, input: bytes, workdir: workdir) }
-            bytes = try repository.filteredForStaging(bytes, path: path)
+            bytes = try repository.filteredForStaging(bytes, path: path.text)
             if ident { bytes = collapsingIdent(bytes) }
             let id = try repository.writeBlob(bytes)
             if id != entry.id { edits.append(TreeEdit(path: path, action: .upsert(id, entry.mode))) }
@@ -70,13 +70,13 @@ enum FilterDrivers {
     /// For `text=auto` (or `core.autocrlf`): the blob git stores when libgit2 kept a file's CRLF
     /// because the staged blob holds a CR, but git converts since that CR is not part of a CRLF.
     /// nil when that is not the case.
-    private static func normalisedAgainstLoneCR(path: String, recorded: ObjectID, index: Index?, repository: Repository,
+    private static func normalisedAgainstLoneCR(path: GitPath, recorded: ObjectID, index: Index?, repository: Repository,
                                                 workdir: String) throws -> ObjectID? {
         guard let staged = index?.entry(path: path), staged.mode != .commit else { return nil }
         let stagedBytes = try repository.blob(staged.id).bytes
         guard stagedBytes.contains(0x0D), !containsCRLF(stagedBytes) else { return nil }
         guard containsCRLF(try repository.blob(recorded).bytes) else { return nil }
-        let bytes = try readFile(workdir + "/" + path)
+        let bytes = try readFile(path.under(workdir))
         // git's text heuristics: a NUL or a lone CR makes the file binary (kept as it is).
         var converted: [UInt8] = []
         converted.reserveCapacity(bytes.count)
@@ -107,22 +107,22 @@ enum FilterDrivers {
     /// git refuses to stage a symbolic link named `.gitmodules` ("invalid path"), in any folder.
     private static func refuseLinkedGitmodules(_ differences: [TreeDifference]) throws {
         for difference in differences where difference.new?.mode == .link {
-            let name = difference.path.split(separator: "/").last.map(String.init) ?? difference.path
-            if name.lowercased() == ".gitmodules" {
+            let name = difference.path.parentAndName.name.bytes.map { (0x41...0x5A).contains($0) ? $0 + 0x20 : $0 }
+            if name == Array(".gitmodules".utf8) {
                 throw SpurError("invalid path '\(difference.path)': a .gitmodules that is a symbolic link (git add -A refuses it too)")
             }
         }
     }
 
-    private static func readFile(_ path: String) throws -> [UInt8] {
-        guard let data = FileManager.default.contents(atPath: path) else { throw SpurError("cannot read \(path)") }
-        return [UInt8](data)
+    private static func readFile(_ path: GitPath) throws -> [UInt8] {
+        guard let bytes = FileBytes.contents(path) else { throw SpurError("cannot read \(path.display)") }
+        return bytes
     }
 
     /// Runs a clean command as git does; a failure is git's: fatal when the driver is required,
     /// else the file's own bytes are kept.
-    private static func run(_ clean: (name: String, command: String, required: Bool), path: String, input: [UInt8], workdir: String) throws -> [UInt8] {
-        let quoted = "'" + path.replacingOccurrences(of: "'", with: "'\\''") + "'"
+    private static func run(_ clean: (name: String, command: String, required: Bool), path: GitPath, input: [UInt8], workdir: String) throws -> [UInt8] {
+        let quoted = "'" + path.text.replacingOccurrences(of: "'", with: "'\\''") + "'"
         let command = clean.command.replacingOccurrences(of: "%f", with: quoted)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")

@@ -12,9 +12,9 @@ enum IndexStaging {
     /// What spur stages itself instead of libgit2's `add_all`.
     struct Plan {
         /// Paths `add_all` must leave alone.
-        var skipped: Set<String> = []
+        var skipped: Set<GitPath> = []
         /// Entries to add after `add_all`.
-        var entries: [(path: String, id: ObjectID, mode: FileMode)] = []
+        var entries: [(path: GitPath, id: ObjectID, mode: FileMode)] = []
     }
 
     /// Before `add_all`: refuses a tracked path that is now neither a file, a link nor a folder
@@ -27,14 +27,14 @@ enum IndexStaging {
         var plan = Plan()
         guard let workdir = repository.workdir else { return plan }
         let trustFileMode = try repository.config().bool("core.filemode") ?? true
-        for entry in index.entries() where entry.isSkipWorktree && (entry.path == ".gitignore" || entry.path.hasSuffix("/.gitignore")) {
+        for entry in index.entries() where entry.isSkipWorktree && entry.path.hasLastName(".gitignore") {
             // git reads such a file's rules from the index; libgit2 only from the working tree.
-            if FileStat.of(workdir + "/" + entry.path) == nil {
+            if FileStat.of(entry.path.under(workdir)) == nil {
                 throw SpurError("\(entry.path) is skip-worktree and missing from the working tree: git still applies its rules, spur cannot; check it out (git sparse-checkout add, or git update-index --no-skip-worktree and git checkout) and try again")
             }
         }
         for entry in index.entries() where entry.mode != .commit && !entry.isSkipWorktree && !entry.isAssumeUnchanged {
-            guard let info = FileStat.of(workdir + "/" + entry.path) else { continue }
+            guard let info = FileStat.of(entry.path.under(workdir)) else { continue }
             if info.kind == .other {
                 throw SpurError("\(entry.path): can only add regular files, symbolic links or git-directories (git add -A refuses it too)")
             }
@@ -42,7 +42,7 @@ enum IndexStaging {
                 // Every built-in filter (eol, ident) turns no bytes into no bytes: staged here
                 // with its stat data, so libgit2 sees it unchanged and makes no patch of it.
                 let mode = info.gitMode(trustFileMode: trustFileMode, known: entry.mode)
-                try index.add(path: entry.path, id: repository.writeBlob([]), mode: mode, statOf: workdir + "/" + entry.path)
+                try index.add(path: entry.path, id: repository.writeBlob([]), mode: mode, statOf: entry.path.under(workdir))
             }
         }
         // Gitlinks are resolved here: libgit2 parses .gitmodules for them and fails on a
@@ -50,7 +50,7 @@ enum IndexStaging {
         for entry in index.entries() where entry.mode == .commit && !entry.isSkipWorktree && !entry.isAssumeUnchanged {
             try index.remove(path: entry.path)
             plan.skipped.insert(entry.path)
-            let full = workdir + "/" + entry.path
+            let full = entry.path.under(workdir)
             guard let info = FileStat.of(full) else { continue }  // gone: git stages the deletion
             if info.kind == .directory, let inner = try? Repository(path: full), let head = try inner.headCommitID() {
                 plan.entries.append((entry.path, head, .commit))
@@ -64,12 +64,12 @@ enum IndexStaging {
             try index.remove(path: entry.path)
             plan.skipped.insert(entry.path)
             if entry.isAssumeUnchanged || entry.isSkipWorktree { continue }
-            let full = workdir + "/" + entry.path
+            let full = entry.path.under(workdir)
             guard let info = FileStat.of(full) else { continue }
             switch info.kind {
             case .symlink:
-                let target = try FileManager.default.destinationOfSymbolicLink(atPath: full)
-                plan.entries.append((entry.path, try repository.writeBlob(Array(target.utf8)), .link))
+                guard let target = FileBytes.linkTarget(full) else { throw SpurError("cannot read the link \(entry.path.display)") }
+                plan.entries.append((entry.path, try repository.writeBlob(target), .link))
             case .file:
                 let mode = info.gitMode(trustFileMode: trustFileMode, known: nil)
                 let id = info.size == 0 ? try repository.writeBlob([]) : try repository.writeBlob(fromWorkdirFile: entry.path)
@@ -94,8 +94,8 @@ enum IndexStaging {
     static func addNested(_ nested: [GitPath], to index: Index, of repository: Repository) throws {
         guard let workdir = repository.workdir else { return }
         for path in nested {
-            guard let inner = try? Repository(path: GitPath(workdir).appending(path)) else {
-                try addFolder(String(decoding: path.bytes, as: UTF8.self), to: index, of: repository, workdir: workdir)
+            guard let inner = try? Repository(path: path.under(workdir)) else {
+                try addFolder(path, to: index, of: repository, workdir: workdir)
                 continue
             }
             guard let head = try inner.headCommitID() else {
@@ -106,24 +106,28 @@ enum IndexStaging {
     }
 
     /// Stages the not-ignored files below untracked folder `path` (its `.git` is not a repository).
-    private static func addFolder(_ path: String, to index: Index, of repository: Repository, workdir: String) throws {
-        let names = try FileManager.default.contentsOfDirectory(atPath: workdir + "/" + path).sorted()
+    private static func addFolder(_ path: GitPath, to index: Index, of repository: Repository, workdir: String) throws {
+        guard let handle = opendir(path.under(workdir).cString) else {
+            throw SpurError("cannot read \(path.display): \(String(cString: strerror(errno)))")
+        }
+        let names = FolderEntries.read(handle).map(\.name).sorted()
+        closedir(handle)
         for name in names {
-            let child = path + "/" + name
-            guard let info = FileStat.of(workdir + "/" + child) else { continue }
+            let child = path.appending(name)
+            guard let info = FileStat.of(child.under(workdir)) else { continue }
             switch info.kind {
             case .directory:
-                if try name == ".git" || repository.isIgnored(child + "/") { continue }
-                if FileStat.of(workdir + "/" + child + "/.git") != nil {
-                    try addNested([GitPath(child)], to: index, of: repository)
+                if try name == ".git" || repository.isIgnored(child, asFolder: true) { continue }
+                if FileStat.of(child.appending(".git").under(workdir)) != nil {
+                    try addNested([child], to: index, of: repository)
                 } else {
                     try addFolder(child, to: index, of: repository, workdir: workdir)
                 }
             case .file, .symlink:
-                if try name == ".git" || repository.isIgnored(child) { continue }
+                if try name == ".git" || repository.isIgnored(child, asFolder: false) { continue }
                 if info.kind == .symlink {
-                    let target = try FileManager.default.destinationOfSymbolicLink(atPath: workdir + "/" + child)
-                    try index.add(path: child, id: repository.writeBlob(Array(target.utf8)), mode: .link)
+                    guard let target = FileBytes.linkTarget(child.under(workdir)) else { throw SpurError("cannot read the link \(child.display)") }
+                    try index.add(path: child, id: repository.writeBlob(target), mode: .link)
                 } else {
                     try index.add(path: child, id: repository.writeBlob(fromWorkdirFile: child), mode: info.gitMode(trustFileMode: true, known: nil))
                 }

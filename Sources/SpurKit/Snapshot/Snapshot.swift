@@ -66,10 +66,10 @@ public struct Snapshot: Sendable, Equatable {
             throw SpurError("the index is split (core.splitIndex), which spur reads only when it needs no libgit2 index here; run 'git update-index --no-split-index' and try again")
         }
         let plan = try IndexStaging.prepare(index, of: repository)
-        let nested = try index.stageWorkingTree(skipping: Set(plan.skipped.map { GitPath($0) }))
+        let nested = try index.stageWorkingTree(skipping: plan.skipped)
         try IndexStaging.finish(plan, index)
         // Like git, a repository inside the working tree becomes a gitlink to its HEAD.
-        try IndexStaging.addNested(nested.filter { !plan.skipped.contains(String(decoding: $0.bytes, as: UTF8.self)) }, to: index, of: repository)
+        try IndexStaging.addNested(nested.filter { !plan.skipped.contains($0) }, to: index, of: repository)
         return index
     }
 }

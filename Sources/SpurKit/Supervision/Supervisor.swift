@@ -318,7 +318,7 @@ extension Supervisor {
             return "merged into your working tree (\(report.changes.count) files written; 'spur undo' reverts)"
         case .conflicted(let report):
             let paths = report.conflicts.map(\.path)
-            let reason = "not merged: \(paths.count) conflict\(paths.count == 1 ? "" : "s") with your edits in \(paths.prefix(5).joined(separator: ", "))"
+            let reason = "not merged: \(paths.count) conflict\(paths.count == 1 ? "" : "s") with your edits in \(paths.prefix(5).map(\.display).joined(separator: ", "))"
             _ = try? store.update(lane.name) { $0.reason = reason }
             return "flagged: " + reason
         case .refused(let why):

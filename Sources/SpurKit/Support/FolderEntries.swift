@@ -1,19 +1,20 @@
 import Foundation
+import SpurGit
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// Reading an open folder (`opendir` or `fdopendir`).
 enum FolderEntries {
-    /// Its entries except "." and "..", each with the type `readdir` gives (`DT_DIR`,
+    /// Its entries except "." and "..", each name as its bytes, with the type `readdir` gives (`DT_DIR`,
     /// `DT_UNKNOWN`, ...).
-    static func read(_ handle: OpaquePointer) -> [(name: String, type: Int)] {
-        var entries: [(name: String, type: Int)] = []
+    static func read(_ handle: OpaquePointer) -> [(name: GitPath, type: Int)] {
+        var entries: [(name: GitPath, type: Int)] = []
         // The name is read in place: an entry takes only the bytes its name needs, so copying
         // the 256-byte `d_name` field of the last entry read past the end of the folder buffer.
         let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
         while let item = readdir(handle) {
-            let name = String(cString: (UnsafeRawPointer(item) + nameOffset).assumingMemoryBound(to: CChar.self))
+            let name = GitPath(cString: (UnsafeRawPointer(item) + nameOffset).assumingMemoryBound(to: CChar.self))
             if name != "." && name != ".." { entries.append((name, Int(item.pointee.d_type))) }
         }
         return entries

@@ -5,8 +5,14 @@ import SpurKit
 /// (with LESS=FRX unless set), only when standard output is a terminal.
 enum Pager {
     static func show(_ text: String, workspace: Workspace) {
+        show(bytes: Array(text.utf8), workspace: workspace)
+    }
+
+    /// The same for output that is bytes (a patch: file content and names need not be UTF-8).
+    static func show(bytes: [UInt8], workspace: Workspace) {
+        let data = Data(bytes)
         guard Terminal.stdoutIsTerminal, let command = pagerCommand(workspace), !command.isEmpty, command != "cat" else {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            FileHandle.standardOutput.write(data)
             return
         }
         let process = Process()
@@ -20,11 +26,11 @@ enum Pager {
         process.standardInput = input
         do {
             try process.run()
-            input.fileHandleForWriting.write(Data(text.utf8))
+            input.fileHandleForWriting.write(data)
             try? input.fileHandleForWriting.close()
             process.waitUntilExit()
         } catch {
-            FileHandle.standardOutput.write(Data(text.utf8))
+            FileHandle.standardOutput.write(data)
         }
     }
 
@@ -37,18 +43,23 @@ enum Pager {
 }
 
 /// Colours a patch like git: headers bold, hunk lines cyan, additions green, removals red.
+/// Works on the patch's bytes, line by line, so content and names that are not UTF-8 pass
+/// through unchanged.
 enum PatchColor {
-    static func paint(_ patch: String) -> String {
+    static func paint(_ patch: [UInt8]) -> [UInt8] {
         guard Terminal.useColor else { return patch }
         var inHeader = false
-        return patch.split(separator: "\n", omittingEmptySubsequences: false).map { line -> String in
-            let text = String(line)
-            if text.hasPrefix("diff --git") { inHeader = true; return Terminal.paint(text, .bold) }
-            if text.hasPrefix("@@") { inHeader = false; return "\u{1B}[36m\(text)\u{1B}[0m" }
-            if inHeader { return Terminal.paint(text, .bold) }
-            if text.hasPrefix("+") { return Terminal.paint(text, .green) }
-            if text.hasPrefix("-") { return Terminal.paint(text, .red) }
-            return text
-        }.joined(separator: "\n")
+        func wrap(_ line: ArraySlice<UInt8>, _ code: String) -> [UInt8] {
+            Array("\u{1B}[\(code)m".utf8) + line + Array("\u{1B}[0m".utf8)
+        }
+        let lines = patch.split(separator: 0x0A, omittingEmptySubsequences: false).map { line -> [UInt8] in
+            if line.starts(with: "diff --git".utf8) { inHeader = true; return wrap(line, Terminal.Color.bold.rawValue) }
+            if line.starts(with: "@@".utf8) { inHeader = false; return wrap(line, "36") }
+            if inHeader { return wrap(line, Terminal.Color.bold.rawValue) }
+            if line.first == 0x2B { return wrap(line, Terminal.Color.green.rawValue) }
+            if line.first == 0x2D { return wrap(line, Terminal.Color.red.rawValue) }
+            return Array(line)
+        }
+        return Array(lines.joined(separator: [0x0A]))
     }
 }

@@ -87,7 +87,7 @@ struct MergeScenario: CustomTestStringConvertible, Sendable {
 
         let report = try LaneResults.merge(repository, "task")
 
-        #expect(Set(report.conflicts.map(\.path)) == oracle.conflicts, "\(scenario.name)")
+        #expect(Set(report.conflicts.map(\.path.text)) == oracle.conflicts, "\(scenario.name)")
         if oracle.conflicts.isEmpty {
             #expect(report.status == .merged)
             #expect(report.resultTree.hex == oracle.tree, "\(scenario.name)")

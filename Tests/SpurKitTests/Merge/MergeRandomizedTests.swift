@@ -98,7 +98,7 @@ private func lines(atPath path: String) -> [String]? {
             var laneScript = EditScript(side: "t", iteration: iteration)
             laneScript.apply(to: &theirs, using: &rng)
             let index = try Index.inMemory()
-            for (path, lines) in theirs { try index.add(path: path, id: git.writeBlob(bytes(lines)), mode: .blob) }
+            for (path, lines) in theirs { try index.add(path: GitPath(path), id: git.writeBlob(bytes(lines)), mode: .blob) }
             let head = try git.createCommit(tree: index.writeTree(to: git), parents: [baseSnapshot.commit], message: "lane")
 
             var ours = base

@@ -153,6 +153,6 @@ enum FileStatKind {
         ("../.GIT/config", "dir/a", true), ("", "a", false),
     ])
     func aTargetLeavesTheRepositoryWhenItClimbsAboveTheRootOrIntoGit(_ target: String, _ path: String, _ leaves: Bool) {
-        #expect(OutsideLink.leavesRepository(target: Array(target.utf8), at: path, root: "/repo") == leaves, "\(path) -> \(target)")
+        #expect(OutsideLink.leavesRepository(target: Array(target.utf8), at: GitPath(path), root: "/repo") == leaves, "\(path) -> \(target)")
     }
 }

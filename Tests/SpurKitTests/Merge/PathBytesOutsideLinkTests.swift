@@ -1,4 +1,5 @@
 import Testing
+import SpurGit
 import SpurKit
 
 /// A link target is resolved as the kernel resolves it, at "/" bytes: a combining mark right
@@ -9,6 +10,6 @@ import SpurKit
         ("\u{301}x/../b", "a", false), ("../\u{301}x", "d/a", false),
     ])
     func aTargetWithACombiningMarkAfterASlashIsResolvedByBytes(_ target: String, _ path: String, _ leaves: Bool) {
-        #expect(OutsideLink.leavesRepository(target: Array(target.utf8), at: path, root: "/repo") == leaves, "\(path) -> \(target)")
+        #expect(OutsideLink.leavesRepository(target: Array(target.utf8), at: GitPath(path), root: "/repo") == leaves, "\(path) -> \(target)")
     }
 }

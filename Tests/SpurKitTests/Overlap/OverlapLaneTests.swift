@@ -6,7 +6,7 @@ import SpurTestSupport
 
 @Suite struct OverlapLaneTests {
     func collision(_ report: LaneOverlapReport, with lane: String) -> [String: OverlapVerdict] {
-        Dictionary(uniqueKeysWithValues: (report.withLanes.first { $0.lane == lane }?.paths ?? []).map { ($0.path, $0.verdict) })
+        Dictionary(uniqueKeysWithValues: (report.withLanes.first { $0.lane == lane }?.paths ?? []).map { ($0.path.text, $0.verdict) })
     }
 
     @Test func twoLanesChangingTheSameLineConflictAsGitSays() throws {
@@ -20,7 +20,7 @@ import SpurTestSupport
         #expect(collision(one, with: "two") == ["a.txt": .conflict, "b.txt": .clean])
         #expect(collision(two, with: "one") == ["a.txt": .conflict, "b.txt": .clean])
         #expect(one.withUser.isEmpty)
-        let conflicts = Set(one.withLanes.flatMap(\.conflicts).map(\.path))
+        let conflicts = Set(one.withLanes.flatMap(\.conflicts).map(\.path.text))
         #expect(conflicts == (try fixture.mergeTreeConflicts(lane: "one", "two")))
     }
 

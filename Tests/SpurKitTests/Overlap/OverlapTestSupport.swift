@@ -114,7 +114,7 @@ struct OverlapFixture {
 }
 
 extension LaneOverlapReport {
-    var conflictPaths: Set<String> { Set(withUser.filter { $0.verdict == .conflict }.map(\.path)) }
-    func verdict(_ path: String) -> OverlapVerdict? { withUser.first { $0.path == path }?.verdict }
-    func entry(_ path: String) -> OverlapPath? { withUser.first { $0.path == path } }
+    var conflictPaths: Set<String> { Set(withUser.filter { $0.verdict == .conflict }.map(\.path.text)) }
+    func verdict(_ path: String) -> OverlapVerdict? { withUser.first { $0.path == GitPath(path) }?.verdict }
+    func entry(_ path: String) -> OverlapPath? { withUser.first { $0.path == GitPath(path) } }
 }

@@ -88,7 +88,7 @@ let scenarios: [OverlapScenario] = [
         try fixture.repo.shell(scenario.user)
         try fixture.shellInLane("task", scenario.lane)
         let report = try fixture.report("task")
-        #expect(Dictionary(uniqueKeysWithValues: report.withUser.map { ($0.path, $0.verdict) }) == scenario.expected)
+        #expect(Dictionary(uniqueKeysWithValues: report.withUser.map { ($0.path.text, $0.verdict) }) == scenario.expected)
         let oracle = try fixture.mergeTreeConflicts(lane: "task")
         if scenario.followsRename {
             #expect(oracle.isSubset(of: report.conflictPaths))
