@@ -20,10 +20,20 @@ struct Merge: ParsableCommand {
         A link whose target is outside the repository (or inside .git) is written only with
         --allow-outside-links; without it the merge is refused and nothing is written.
 
+        Land a lane in parts: paths after '--' (pathspecs as git reads them, relative to the
+        current folder: a folder, a file or a glob) merge only the lane's files they match; a
+        pathspec matching none of them, or a path outside the working tree, is refused (exit 2)
+        and nothing is written. --skip-conflicts writes the files that merge cleanly, leaves
+        the conflicting ones as they are and lists them (exit 1). Either way the lane stays
+        unmerged, so the rest can be merged later, and 'spur undo' takes back exactly the
+        files that merge wrote.
+
         Examples:
           spur merge fix-tests
           spur merge fix-tests --dry-run
           spur merge fix-tests --markers
+          spur merge fix-tests -- src/parser tests/parser_test.py
+          spur merge fix-tests --skip-conflicts
           spur merge --continue        # finish a merge that was interrupted
         """
     )
@@ -46,6 +56,12 @@ struct Merge: ParsableCommand {
     @Flag(help: "Write symbolic links that point outside the repository (refused otherwise).")
     var allowOutsideLinks = false
 
+    @Flag(help: "Write the files that merge cleanly; leave conflicting ones as they are and list them (exit 1).")
+    var skipConflicts = false
+
+    @Argument(parsing: .postTerminator, help: "Merge only the lane's files these pathspecs match (after '--').")
+    var paths: [String] = []
+
     @Flag(name: .customLong("continue"), help: "Finish an interrupted merge.")
     var continueMerge = false
 
@@ -57,7 +73,7 @@ struct Merge: ParsableCommand {
             let chosen = [markers, ours, theirs].filter { $0 }.count
             if chosen > 1 { throw SpurError.usage("choose one of --markers, --ours, --theirs") }
             if continueMerge {
-                if name != nil || chosen > 0 || dryRun || allowOutsideLinks { throw SpurError.usage("--continue takes no lane name or other option") }
+                if name != nil || chosen > 0 || dryRun || allowOutsideLinks || skipConflicts || !paths.isEmpty { throw SpurError.usage("--continue takes no lane name or other option") }
                 let workspace = try currentWorkspace(noticeInterruptedMerge: false)
                 let report = try MergeRecovery.continueMerge(in: workspace, onWait: waiting)
                 return try show(report)
@@ -65,13 +81,20 @@ struct Merge: ParsableCommand {
             guard let name else { throw SpurError.usage("name the lane to merge (see 'spur list')") }
             let workspace = try currentWorkspace(noticeInterruptedMerge: false)
             let resolution: ConflictResolution = markers ? .markers : ours ? .ours : theirs ? .theirs : .refuse
-            let options = MergeOptions(dryRun: dryRun, resolution: resolution, allowOutsideLinks: allowOutsideLinks)
+            if skipConflicts && chosen > 0 { throw SpurError.usage("--skip-conflicts leaves conflicting files alone: it does not go with --markers, --ours or --theirs") }
+            let pathspecs = paths.isEmpty ? nil
+                : try MergeOptions.pathspecs(paths, workspace: workspace.forLane(LaneStore(workspace: workspace).require(name)),
+                                             cwd: FileManager.default.currentDirectoryPath)
+            let options = MergeOptions(dryRun: dryRun, resolution: resolution, allowOutsideLinks: allowOutsideLinks,
+                                       paths: pathspecs, skipConflicts: skipConflicts)
             let report = try Merger(workspace: workspace).merge(laneName: name, options: options, onWait: waiting)
             try show(report)
             if dryRun && !allowOutsideLinks && !json && report.changes.contains(where: { $0.outsideLinkTarget != nil }) {
                 print("writing links that point outside the repository needs --allow-outside-links")
             }
-            if report.status == .conflicts || report.leftMarkers { throw ExitCode(SpurError.refused) }
+            if report.status == .conflicts || report.leftMarkers || (skipConflicts && !report.conflicts.isEmpty) {
+                throw ExitCode(SpurError.refused)
+            }
         }
     }
 

@@ -1,6 +1,7 @@
 import CGit2
 
-/// Three-way merge of file contents, as `git merge-file` does it (libgit2's xdiff).
+/// Three-way merge of file contents, as git's merge does it (libgit2's xdiff; patience diff
+/// by default, see `MergeDiffAlgorithm`).
 public enum FileMerge {
     /// Merges `ours` and `theirs`, both derived from `base` (nil: both sides added the file).
     public static func merge(base: [UInt8]?, ours: [UInt8], theirs: [UInt8],
@@ -15,6 +16,7 @@ public enum FileMerge {
         case .union: cOptions.favor = GIT_MERGE_FILE_FAVOR_UNION
         }
         cOptions.flags = options.style == .diff3 ? GIT_MERGE_FILE_STYLE_DIFF3.rawValue : GIT_MERGE_FILE_STYLE_MERGE.rawValue
+        if options.diffAlgorithm == .patience { cOptions.flags |= GIT_MERGE_FILE_DIFF_PATIENCE.rawValue }
         cOptions.marker_size = UInt16(clamping: max(1, options.markerSize))
         let labels = [options.baseLabel, options.oursLabel, options.theirsLabel].map { $0.map { strdup($0) } ?? nil }
         defer { labels.forEach { free($0) } }

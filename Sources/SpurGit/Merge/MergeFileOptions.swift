@@ -18,6 +18,17 @@ public enum ConflictFavor: Sendable, Equatable {
     case union
 }
 
+/// The line diff a three-way file merge aligns each side with the base by.
+public enum MergeDiffAlgorithm: Sendable, Equatable {
+    /// libgit2's default (Myers): aligns repeated lines (braces, blank lines) where it finds
+    /// them first, so changes near them can collide where git's merge sees none.
+    case myers
+    /// Aligns on lines that occur once in both versions first. git's merge uses histogram
+    /// diff, which libgit2 lacks; patience is its closest relative and agrees with it far
+    /// more often than Myers (the default here).
+    case patience
+}
+
 /// Options of a three-way file merge. Labels appear after the conflict markers.
 public struct MergeFileOptions: Sendable, Equatable {
     public var baseLabel: String?
@@ -27,15 +38,18 @@ public struct MergeFileOptions: Sendable, Equatable {
     public var favor: ConflictFavor
     /// Length of the marker runs (`<<<<<<<` is 7, git's default).
     public var markerSize: Int
+    public var diffAlgorithm: MergeDiffAlgorithm
 
     public init(baseLabel: String? = nil, oursLabel: String? = nil, theirsLabel: String? = nil,
-                style: ConflictStyle = .merge, favor: ConflictFavor = .none, markerSize: Int = 7) {
+                style: ConflictStyle = .merge, favor: ConflictFavor = .none, markerSize: Int = 7,
+                diffAlgorithm: MergeDiffAlgorithm = .patience) {
         self.baseLabel = baseLabel
         self.oursLabel = oursLabel
         self.theirsLabel = theirsLabel
         self.style = style
         self.favor = favor
         self.markerSize = markerSize
+        self.diffAlgorithm = diffAlgorithm
     }
 }
 

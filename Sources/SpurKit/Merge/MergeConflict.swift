@@ -52,6 +52,10 @@ public struct MergeConflict: Sendable, Codable, Equatable {
         case symlinkInPath = "symbolic link in path"
         /// Both changed a submodule commit.
         case submodule
+        /// One side renamed the file, the other deleted it.
+        case renameDelete = "rename/delete"
+        /// The two sides renamed the file to different names.
+        case renameRename = "rename/rename"
     }
 
     public let path: GitPath

@@ -43,6 +43,9 @@ public struct MergeRecord: Codable, Sendable, Equatable {
     /// The working tree the merge wrote into; nil (records made before spur recorded it)
     /// means the main working tree.
     public var workingTree: WorkingTree? = nil
+    /// True when only part of the lane was merged (paths, or --skip-conflicts): finishing
+    /// leaves the lane unmerged. nil in older records.
+    public var partial: Bool? = nil
 
     public var paths: [GitPath] { transitions.map(\.path) }
     var temporaryTag: String { "merge-\(id)" }

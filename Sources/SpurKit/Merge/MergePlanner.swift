@@ -25,6 +25,8 @@ struct MergePlan {
     let createdFolders: [GitPath]
     /// Paths whose file changed while the merge read them; the plan must be made again.
     let stalePaths: [GitPath]
+    /// Only part of the lane is merged (pathspecs, or conflicting files skipped).
+    var partial = false
 
     var unresolved: [MergeConflict] { conflicts.filter { $0.resolution == nil } }
 }
@@ -43,15 +45,21 @@ struct MergePlanner {
     let head: ObjectID
     let resolution: ConflictResolution
     let files: WorkingTreeFiles
+    /// Only the lane's files these pathspecs match (nil: all).
+    var pathspecs: [GitPath]? = nil
+    /// Leave files that conflict as they are instead of refusing the merge.
+    var skipConflicts = false
 
     var labels: MergeFileOptions {
         MergeFileOptions(baseLabel: "lane base", oursLabel: "working tree", theirsLabel: "lane \(lane.name)")
     }
 
     func plan() throws -> MergePlan {
-        let baseTree = try repository.tree(repository.treeID(ofCommit: lane.base))
+        let baseTreeID = try repository.treeID(ofCommit: lane.base)
         let theirsTree = try repository.tree(repository.treeID(ofCommit: head))
-        let paths = Set(try repository.changes(from: baseTree.id, to: theirsTree.id).flatMap { [$0.oldPath, $0.newPath] }).sorted()
+        let base = try BaseTree(repository: repository, treeID: baseTreeID)
+        let theirsSide = try TreeSide(base: base, tree: theirsTree.id)
+        let paths = Set(theirsSide.changes.flatMap { [$0.oldPath, $0.newPath] }).sorted()
 
         // Disk first, snapshot second (see the type's comment).
         var disk: [GitPath: (entry: DiskEntry, bytes: [UInt8]?)] = [:]
@@ -61,17 +69,47 @@ struct MergePlanner {
         }
         let ours = try Snapshot.take(workdir: workspace.root, message: "spur: your working tree before merging lane \(lane.name)\n")
         let oursTree = try repository.tree(ours.tree)
-        let filtered = try filtersMayApply(paths: paths, trees: [oursTree, theirsTree])
 
+        // The decision status's verdicts come from too (`LaneMerge`), renames followed.
+        let rule = MergeRule(repository: repository, resolution: resolution, labels: labels, store: { try repository.writeBlob($0) })
+        let allOutcomes = try LaneMerge(rule: rule).outcomes(lane: theirsSide, other: TreeSide(base: base, tree: ours.tree),
+                                                           ancestorFromOther: false, onlyOverlaps: false)
         var conflicts: [MergeConflict] = []
+        var outcomes = try selected(allOutcomes, changes: theirsSide.changes)
+        if skipConflicts {
+            // A conflicting file is left alone whole: none of its paths is written.
+            for outcome in outcomes where outcome.conflict != nil {
+                conflicts += outcome.steps.compactMap { $0.decision.unresolved }
+            }
+            outcomes.removeAll { $0.conflict != nil }
+        }
+        var decisions: [GitPath: MergeRule.Decision] = [:]
+        for outcome in outcomes {
+            for (path, decision) in outcome.steps {
+                decisions[path] = try Self.combine(decisions[path], decision, path: path, ours: fileEntry(oursTree, path))
+            }
+        }
+        // A file moving to a path that stays in conflict is not removed from where it is.
+        for outcome in outcomes {
+            guard let destination = outcome.movedTo, decisions[destination]?.unresolved != nil else { continue }
+            for path in outcome.movedAway { decisions[path] = .keep }
+        }
+        // Paths the merge writes that the lane did not change (where you renamed a file it
+        // changed): read now; the compare-and-swap at write time still guards them.
+        for path in decisions.keys where disk[path] == nil && unsafe[path] == nil {
+            do { disk[path] = try files.read(path) } catch let error as UnsafePath { unsafe[path] = error.reason }
+        }
+        let filtered = try filtersMayApply(paths: decisions.keys.sorted(), trees: [oursTree, theirsTree])
+
         var targets: [(path: GitPath, entry: TreeEntry?)] = []
-        for path in paths {
-            let b = try fileEntry(baseTree, path), o = try fileEntry(oursTree, path), t = try fileEntry(theirsTree, path)
+        for path in decisions.keys.sorted() {
+            guard let decision = decisions[path] else { continue }
             if let reason = unsafe[path] {
-                if o != t { conflicts.append(MergeConflict(path: path, kind: .symlinkInPath, message: reason, hunks: [])) }
+                if case .keep = decision { continue }
+                conflicts.append(MergeConflict(path: path, kind: .symlinkInPath, message: reason, hunks: []))
                 continue
             }
-            switch try decide(path: path, base: b, ours: o, theirs: t) {
+            switch decision {
             case .keep: break
             case .put(let entry, let conflict):
                 if let conflict { conflicts.append(conflict) }
@@ -154,84 +192,39 @@ struct MergePlanner {
         }
         let result = try repository.tree(ours.tree, applying: edits)
         return MergePlan(ours: ours, resultTree: result, writes: writes, conflicts: conflicts,
-                         createdFolders: created, stalePaths: stale)
+                         createdFolders: created, stalePaths: stale, partial: pathspecs != nil || skipConflicts)
+    }
+
+    /// The outcomes of files a pathspec matches (by any of their names); a pathspec matching
+    /// none of the lane's files is a usage error, so a typo writes nothing.
+    func selected(_ outcomes: [FileOutcome], changes: [SideChange]) throws -> [FileOutcome] {
+        guard let paths = pathspecs else { return outcomes }
+        var names = Set(changes.flatMap { [$0.oldPath, $0.newPath] })
+        for outcome in outcomes { names.formUnion(outcome.names) }
+        for pattern in paths {
+            let spec = try Pathspec([pattern])
+            if !names.contains(where: { spec.matches($0) }) {
+                throw SpurError.usage("pathspec '\(pattern.display)' matches no file lane \(lane.name) changed; nothing was written")
+            }
+        }
+        let spec = try Pathspec(paths)
+        return outcomes.filter { $0.names.contains { spec.matches($0) } }
     }
 
     // MARK: Per-path decision
 
-    enum Decision {
-        case keep
-        /// Put `entry` (nil: delete), possibly settling `conflict`.
-        case put(TreeEntry?, MergeConflict?)
-        case conflict(MergeConflict)
-    }
-
-    func decide(path: GitPath, base b: TreeEntry?, ours o: TreeEntry?, theirs t: TreeEntry?) throws -> Decision {
-        if o == t { return .keep }
-        if o == b { return .put(t, nil) }
-        if t == b { return .keep }
-        func sided(_ kind: MergeConflict.Kind, _ message: String, hunks: [ConflictHunk] = []) -> Decision {
-            var conflict = MergeConflict(path: path, kind: kind, message: message, hunks: hunks)
-            switch resolution {
-            case .ours: conflict.resolution = .ours; return .put(o, conflict)
-            case .theirs: conflict.resolution = .theirs; return .put(t, conflict)
-            case .refuse, .markers: return .conflict(conflict)
-            }
+    /// Two files' decisions for one path (a file the lane renamed onto a path you also
+    /// changed): a conflict wins; two different results are a conflict.
+    static func combine(_ known: MergeRule.Decision?, _ new: MergeRule.Decision, path: GitPath, ours: TreeEntry?) -> MergeRule.Decision {
+        guard let known else { return new }
+        if known.unresolved != nil { return known }
+        if new.unresolved != nil { return new }
+        func result(_ decision: MergeRule.Decision) -> TreeEntry? {
+            if case .put(let entry, _) = decision { return entry }
+            return ours
         }
-        guard let o, let t else {
-            return o == nil ? sided(.deleteModify, "you deleted \(path), the lane changed it")
-                            : sided(.modifyDelete, "you changed \(path), the lane deleted it")
-        }
-        if [b?.mode, o.mode, t.mode].contains(.commit) {
-            return sided(.submodule, "both sides moved the submodule \(path)")
-        }
-        guard o.mode.isFile, t.mode.isFile, b?.mode.isFile ?? true else {
-            return sided(.fileType, o.mode == t.mode ? "both sides changed the link \(path) differently"
-                                                      : "one side made \(path) a link, the other a file")
-        }
-        var conflict: MergeConflict?
-        var mode = o.mode
-        if o.mode != t.mode {
-            if let b, o.mode == b.mode { mode = t.mode } else if let b, t.mode == b.mode { mode = o.mode } else {
-                var modeConflict = MergeConflict(path: path, kind: .mode, message: "both sides changed the executable bit of \(path)", hunks: [])
-                switch resolution {
-                case .refuse: return .conflict(modeConflict)
-                case .theirs: mode = t.mode; modeConflict.resolution = .theirs
-                case .ours, .markers: modeConflict.resolution = .ours
-                }
-                conflict = modeConflict
-            }
-        }
-        let id: ObjectID
-        if o.id == t.id || b?.id == t.id { id = o.id } else if b?.id == o.id { id = t.id } else {
-            let baseBytes = try b.map { try repository.blob($0.id).bytes }
-            let oursBytes = try repository.blob(o.id).bytes, theirsBytes = try repository.blob(t.id).bytes
-            var options = labels
-            options.style = .diff3
-            let merged = try FileMerge.merge(base: baseBytes, ours: oursBytes, theirs: theirsBytes, options: options)
-            if merged.isClean {
-                id = try repository.writeBlob(merged.bytes)
-            } else if merged.isBinary {
-                return sided(.binary, "both sides changed the binary file \(path)")
-            } else {
-                options.markerSize = ConflictHunks.markerSize
-                let hunks = ConflictHunks.parse(try FileMerge.merge(base: baseBytes, ours: oursBytes, theirs: theirsBytes, options: options).bytes)
-                var content = MergeConflict(path: path, kind: .content, message: "both sides changed the same lines of \(path)", hunks: hunks)
-                switch resolution {
-                case .refuse: return .conflict(content)
-                case .markers:
-                    id = try repository.writeBlob(merged.bytes)
-                case .ours, .theirs:
-                    options.markerSize = 7
-                    options.favor = resolution == .ours ? .ours : .theirs
-                    id = try repository.writeBlob(try FileMerge.merge(base: baseBytes, ours: oursBytes, theirs: theirsBytes, options: options).bytes)
-                }
-                content.resolution = resolution
-                conflict = content
-            }
-        }
-        let entry = TreeEntry(id: id, mode: mode)
-        return entry == o ? (conflict.map { .put(o, $0) } ?? .keep) : .put(entry, conflict)
+        if result(known) == result(new) { return known }
+        return .conflict(MergeConflict(path: path, kind: .content, message: "two of the lane's changes put different files at \(path)", hunks: []))
     }
 
     // MARK: Submodules

@@ -8,10 +8,41 @@ public struct MergeOptions: Sendable {
     public var resolution: ConflictResolution = .refuse
     /// Consent to write symbolic links whose target lies outside the repository.
     public var allowOutsideLinks = false
-    public init(dryRun: Bool = false, resolution: ConflictResolution = .refuse, allowOutsideLinks: Bool = false) {
+    /// Merge only the lane's files these pathspecs match (from the repository's root, as git
+    /// reads pathspecs); each must match a file the lane changed. nil: every file.
+    public var paths: [GitPath]? = nil
+    /// Write the files that merge cleanly and leave conflicting ones as they are (listed).
+    public var skipConflicts = false
+    public init(dryRun: Bool = false, resolution: ConflictResolution = .refuse, allowOutsideLinks: Bool = false,
+                paths: [GitPath]? = nil, skipConflicts: Bool = false) {
         self.dryRun = dryRun
         self.resolution = resolution
         self.allowOutsideLinks = allowOutsideLinks
+        self.paths = paths
+        self.skipConflicts = skipConflicts
+    }
+
+    /// Only part of the lane is merged: the lane stays unmerged, to be merged further later.
+    var isPartial: Bool { paths != nil || skipConflicts }
+
+    /// Pathspecs typed in `cwd` as paths from the root of `workspace`'s working tree, as git
+    /// reads them (relative to the current folder, `..` allowed while inside the tree);
+    /// a usage error for one outside the working tree.
+    public static func pathspecs(_ arguments: [String], workspace: Workspace, cwd: String) throws -> [GitPath] {
+        let root = CanonicalPath.of(workspace.root, relativeTo: "/")
+        return try arguments.map { argument in
+            guard !argument.isEmpty else { throw SpurError.usage("an empty path is not a pathspec; nothing was written") }
+            let full = CanonicalPath.of(argument, relativeTo: cwd)
+            if full == root { return GitPath("*") }
+            guard full.hasPrefix(root == "/" ? "/" : root + "/") else {
+                throw SpurError.usage("'\(argument)' is outside the working tree \(workspace.root); nothing was written")
+            }
+            let relative = String(full.dropFirst(root == "/" ? 1 : root.count + 1))
+            if relative == ".git" || relative.hasPrefix(".git/") {
+                throw SpurError.usage("'\(argument)' is inside .git, not a file a lane changes; nothing was written")
+            }
+            return GitPath(relative)
+        }
     }
 }
 
@@ -130,7 +161,7 @@ public struct Merger: Sendable {
             for _ in 0..<Self.maximumAttempts {
                 let plan = try planner(lane: lane, head: head, options: options, repository: repository).plan()
                 if !plan.stalePaths.isEmpty { stale = plan.stalePaths; continue }
-                if options.resolution == .refuse && !plan.conflicts.isEmpty {
+                if options.resolution == .refuse && !options.skipConflicts && !plan.conflicts.isEmpty {
                     return report(lane: lane, plan: plan, options: options, undoID: nil)
                 }
                 if !options.allowOutsideLinks {
@@ -144,7 +175,7 @@ public struct Merger: Sendable {
                     }
                 }
                 if plan.writes.isEmpty {
-                    try markMerged(lane.name)
+                    if !options.isPartial { try markMerged(lane.name) }
                     return report(lane: lane, plan: plan, options: options, undoID: nil)
                 }
                 let record = try beginOrExplain(plan: plan, lane: lane, head: head, log: log, repository: repository)
@@ -198,7 +229,7 @@ public struct Merger: Sendable {
 
     func planner(lane: Lane, head: ObjectID, options: MergeOptions, repository: Repository) -> MergePlanner {
         MergePlanner(repository: repository, workspace: workspace, lane: lane, head: head, resolution: options.resolution,
-                     files: WorkingTreeFiles(root: workspace.root))
+                     files: WorkingTreeFiles(root: workspace.root), pathspecs: options.paths, skipConflicts: options.skipConflicts)
     }
 
     /// `begin`; when recording fails (a full disk) nothing was written: takes back what was
@@ -242,7 +273,8 @@ public struct Merger: Sendable {
         let record = MergeRecord(id: id, lane: lane.name, laneStateBefore: lane.state, ours: plan.ours.commit, result: result,
                                  before: before, after: after, transitions: plan.writes.map(\.transition),
                                  createdFolders: plan.createdFolders, unresolved: plan.unresolved.map(\.path),
-                                 status: .writing, createdAt: Date(), workingTree: workspace.workingTree)
+                                 status: .writing, createdAt: Date(), workingTree: workspace.workingTree,
+                                 partial: plan.partial ? true : nil)
         try FaultInjection.point("merge-before-record")
         try log.save(record)
         try log.setPending(id)
@@ -262,7 +294,7 @@ public struct Merger: Sendable {
     /// Marks the lane merged and the record applied, and clears the pending marker.
     func finish(_ record: MergeRecord, log: MergeLog) throws {
         try FaultInjection.point("merge-before-finish")
-        try markMerged(record.lane)
+        if record.partial != true { try markMerged(record.lane) }
         var applied = record
         applied.status = .applied
         applied.finishedAt = Date()
@@ -279,7 +311,7 @@ public struct Merger: Sendable {
     }
 
     func report(lane: Lane, plan: MergePlan, options: MergeOptions, undoID: Int?) -> MergeReport {
-        let blocked = options.resolution == .refuse && !plan.conflicts.isEmpty
+        let blocked = options.resolution == .refuse && !options.skipConflicts && !plan.conflicts.isEmpty
         let changes = blocked ? [] : plan.writes.map { write in
             MergeReport.PathUpdate(write.transition, content: write.content, root: workspace.root)
         }.sorted { $0.path < $1.path }

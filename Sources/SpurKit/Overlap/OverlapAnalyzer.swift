@@ -188,40 +188,8 @@ final class OverlapSession {
                                           otherName: unique.first { $0 != name })
             }
         }
-        func ancestor(_ path: GitPath, laneBase: FileVersion?) throws -> FileVersion? {
-            ancestorFromOther ? try other.base.version(at: path) : laneBase
-        }
-        for change in lane.changes {
-            if change.before != nil {
-                let path = change.oldPath
-                let laneFate = try lane.fate(ofBasePath: path)
-                var otherFate: Fate?
-                if try other.changed(path) {
-                    otherFate = try other.fate(ofBasePath: path)
-                    let judgement = try judge.judge(ancestor: ancestor(path, laneBase: change.before), basePath: path,
-                                                    ours: otherFate, theirs: laneFate, oursSide: other, theirsSide: lane)
-                    add([path, laneFate?.path, otherFate?.path], judgement, oursPath: otherFate?.path)
-                }
-                // The lane renamed the file onto a path the other side also put something at.
-                if let laneFate, laneFate.path != path, otherFate?.path != laneFate.path, try other.changed(laneFate.path) {
-                    let target = laneFate.path
-                    let judgement = try judge.judge(ancestor: ancestor(target, laneBase: lane.base.version(at: target)), basePath: target,
-                                                    ours: other.version(at: target).map { Fate(path: target, version: $0) },
-                                                    theirs: laneFate, oursSide: other, theirsSide: lane)
-                    add([target], judgement, oursPath: target)
-                }
-            } else {
-                let path = change.newPath
-                if found[path] != nil { continue }
-                // A rename target is judged with its source above.
-                if try lane.renameSource(of: path) != nil { continue }
-                guard try other.changed(path) else { continue }
-                let judgement = try judge.judge(ancestor: ancestor(path, laneBase: nil), basePath: path,
-                                                ours: other.version(at: path).map { Fate(path: path, version: $0) },
-                                                theirs: change.after.map { Fate(path: path, version: $0) },
-                                                oursSide: other, theirsSide: lane)
-                add([path], judgement, oursPath: path)
-            }
+        for outcome in try judge.merge.outcomes(lane: lane, other: other, ancestorFromOther: ancestorFromOther, onlyOverlaps: true) {
+            add(outcome.names, judge.judgement(of: outcome), oursPath: outcome.oursPath)
         }
         return found.values.sorted { $0.path < $1.path }
     }

@@ -33,51 +33,40 @@ struct Judgement: Sendable, Equatable {
     }
 }
 
-/// Decides whether two sides' changes to one file combine, the way a three-way merge would:
-/// per-file rules for deletions, renames, types and modes, then git's line merge for text.
+/// Turns the merge's decision on one file (`LaneMerge`, the rule `spur merge` writes by) into
+/// an overlap verdict: clean exactly when the merge would write the file without a conflict.
 struct OverlapJudge {
     let repository: Repository
+    let merge: LaneMerge
 
-    func judge(ancestor: FileVersion?, basePath: GitPath, ours: Fate?, theirs: Fate?,
-               oursSide: OverlapSide, theirsSide: OverlapSide) throws -> Judgement {
-        if ours == theirs { return .clean("same change on both sides") }
-        guard let ours, let theirs else {
-            let survivor = ours ?? theirs
-            if survivor?.path != basePath { return .conflict("renamed on one side, deleted on the other") }
-            if ancestor == nil { return .conflict("added on one side, deleted on the other") }
-            return .conflict("deleted on one side, changed on the other")
-        }
-        if ours.path != theirs.path && ours.path != basePath && theirs.path != basePath {
-            return .conflict("renamed to \(ours.path) on one side and to \(theirs.path) on the other")
-        }
-        let o = ours.version, t = theirs.version
-        if o == t { return .clean("same change on both sides") }
-        guard let a = ancestor else { return try judgeAdded(ours: ours, theirs: theirs, oursSide: oursSide, theirsSide: theirsSide) }
-        if o == a || t == a { return .clean("only one side changed the content") }
-        if o.kind != t.kind { return .conflict("type clash: \(o.kind.word) on one side, \(t.kind.word) on the other") }
-        if o.mode != t.mode && o.mode != a.mode && t.mode != a.mode { return .conflict("mode clash") }
-        if o.id == t.id || o.id == a.id || t.id == a.id { return .clean("changes merge") }
-        if o.kind != .file { return .conflict("\(o.kind.word) changed differently on both sides") }
-        let base = try repository.blob(a.id).bytes
-        let mine = try oursSide.bytes(of: o, at: ours.path)
-        let other = try theirsSide.bytes(of: t, at: theirs.path)
-        if [base, mine, other].contains(where: Self.isBinary) { return .conflict("binary file changed on both sides") }
-        if try FileMerge.merge(base: base, ours: mine, theirs: other).isClean { return .clean("changes merge") }
-        return .conflict("same lines changed", lines: try Self.collidingLines(base: base, ours: mine, theirs: other))
+    init(repository: Repository) {
+        self.repository = repository
+        // A verdict writes nothing: merged content is only hashed.
+        merge = LaneMerge(rule: MergeRule(repository: repository, resolution: .refuse, store: { try ObjectID.blobHash(of: $0) }))
     }
 
-    /// Both sides created a file where the base had none.
-    private func judgeAdded(ours: Fate, theirs: Fate, oursSide: OverlapSide, theirsSide: OverlapSide) throws -> Judgement {
-        let o = ours.version, t = theirs.version
-        if o.kind != t.kind { return .conflict("added on both sides as different types") }
-        if o.id == t.id { return .conflict("added on both sides with different modes") }
-        if o.kind != .file { return .conflict("added on both sides with different content") }
-        let mine = try oursSide.bytes(of: o, at: ours.path)
-        let other = try theirsSide.bytes(of: t, at: theirs.path)
-        if Self.isBinary(mine) || Self.isBinary(other) { return .conflict("binary file added on both sides with different content") }
-        if try FileMerge.merge(base: nil, ours: mine, theirs: other).isClean && o.mode == t.mode { return .clean("changes merge") }
-        return .conflict("added on both sides with different content",
-                         lines: try Self.collidingLines(base: [], ours: mine, theirs: other))
+    /// The verdict on `outcome`, with the colliding lines of the other side's file for a
+    /// content conflict, in words that hold for you against a lane and a lane against a lane.
+    func judgement(of outcome: FileOutcome) -> Judgement {
+        guard let conflict = outcome.conflict else {
+            return .clean(outcome.isSameChange ? "same change on both sides" : "changes merge")
+        }
+        switch conflict.kind {
+        case .content:
+            return .conflict("same lines changed", lines: conflict.hunks.map { LineRange(start: $0.line, end: max($0.line, $0.line + $0.ours.count - 1)) })
+        case .binary:
+            return .conflict(conflict.message.contains("binary file") ? "binary file changed on both sides"
+                                                                      : "changed on both sides, and its attributes say not to merge it line by line")
+        case .mode: return .conflict("mode clash")
+        case .modifyDelete, .deleteModify: return .conflict("deleted on one side, changed on the other")
+        case .fileType: return .conflict("type clash: a file on one side, a link on the other, or links changed differently")
+        case .submodule: return .conflict("submodule changed differently on both sides")
+        case .renameDelete: return .conflict("renamed on one side, deleted on the other")
+        case .renameRename:
+            let others = outcome.names.filter { $0 != outcome.path }
+            return .conflict("renamed to \(others.map(\.display).joined(separator: " and to ")) on the two sides")
+        case .directoryFile, .untrackedInTheWay, .symlinkInPath: return .conflict(conflict.message)
+        }
     }
 
     /// git's rule: a NUL byte in the first 8000 bytes makes content binary.
