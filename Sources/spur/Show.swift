@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpurKit
+import SpurGit
 
 struct Show: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -55,7 +56,7 @@ struct LaneShowReport: Encodable {
     let next: String
 
     struct ShownFile: Encodable {
-        let path: String
+        let path: GitPath
         let added: Int
         let removed: Int
         let binary: Bool
@@ -190,7 +191,7 @@ struct LaneShowReport: Encodable {
         if let filesProblem { lines.append("  " + filesProblem) }
         let width = files.map { Self.counts($0).count }.max() ?? 0
         for file in files {
-            var line = "  " + Self.counts(file).padding(toLength: width, withPad: " ", startingAt: 0) + "  " + file.path.escapingControlCharacters
+            var line = "  " + Self.counts(file).padding(toLength: width, withPad: " ", startingAt: 0) + "  " + file.path.display
             let notes = file.overlap.map { entry -> String in
                 let single = entry.lines.count == 1 && entry.lines[0].start == entry.lines[0].end
                 let lines = entry.lines.isEmpty ? "" : (single ? " line " : " lines ") + entry.lines.map(\.description).joined(separator: ", ")
