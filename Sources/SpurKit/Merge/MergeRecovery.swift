@@ -51,7 +51,8 @@ public enum MergeRecovery {
                                changes: try record.transitions.map {
                                    MergeReport.PathUpdate($0, content: try? DiskContent.load($0.to, from: repository), root: target.root)
                                }.sorted { $0.path < $1.path },
-                               conflicts: [], undoID: record.id, resultTree: result.treeID, ours: record.ours)
+                               conflicts: [], undoID: record.id, resultTree: result.treeID, ours: record.ours,
+                               partial: record.partial == true)
         }
     }
 }

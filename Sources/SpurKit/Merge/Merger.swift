@@ -22,27 +22,63 @@ public struct MergeOptions: Sendable {
         self.skipConflicts = skipConflicts
     }
 
-    /// Only part of the lane is merged: the lane stays unmerged, to be merged further later.
-    var isPartial: Bool { paths != nil || skipConflicts }
-
     /// Pathspecs typed in `cwd` as paths from the root of `workspace`'s working tree, as git
-    /// reads them (relative to the current folder, `..` allowed while inside the tree);
-    /// a usage error for one outside the working tree.
+    /// reads them: relative to the current folder, `.` and `..` taken away by their names (a
+    /// link in the tree names the link, not where it points), an absolute path inside the tree
+    /// allowed. A usage error for one outside the working tree, inside `.git`, or using git's
+    /// `:(magic)`, which spur does not read.
     public static func pathspecs(_ arguments: [String], workspace: Workspace, cwd: String) throws -> [GitPath] {
         let root = CanonicalPath.of(workspace.root, relativeTo: "/")
+        // The current folder from the root; nil when spur runs outside the tree.
+        let prefix = fromRoot(CanonicalPath.of(cwd, relativeTo: "/"), root)
         return try arguments.map { argument in
             guard !argument.isEmpty else { throw SpurError.usage("an empty path is not a pathspec; nothing was written") }
-            let full = CanonicalPath.of(argument, relativeTo: cwd)
-            if full == root { return GitPath("*") }
-            guard full.hasPrefix(root == "/" ? "/" : root + "/") else {
-                throw SpurError.usage("'\(argument)' is outside the working tree \(workspace.root); nothing was written")
+            if argument.hasPrefix(":") {
+                throw SpurError.usage("'\(argument)': git's pathspec magic (':(...)', ':!', ':/') is not supported; name paths plainly; nothing was written")
             }
-            let relative = String(full.dropFirst(root == "/" ? 1 : root.count + 1))
+            let outside = SpurError.usage("'\(argument)' is outside the working tree \(workspace.root); nothing was written")
+            let relative: String
+            if argument.hasPrefix("/") {
+                let typed = lexical(argument, from: [])
+                let parent = (typed as NSString).deletingLastPathComponent
+                let resolved = CanonicalPath.of(parent, relativeTo: "/") + "/" + (typed as NSString).lastPathComponent
+                guard let inside = fromRoot(typed, root) ?? fromRoot(typed, lexical(workspace.root, from: []))
+                                   ?? fromRoot(typed == "/" ? typed : resolved, root) else { throw outside }
+                relative = inside
+            } else {
+                guard let prefix else { throw outside }
+                var components = prefix.split(separator: "/").map(String.init)
+                for component in argument.split(separator: "/") where component != "." {
+                    if component == ".." {
+                        guard components.popLast() != nil else { throw outside }
+                    } else {
+                        components.append(String(component))
+                    }
+                }
+                relative = components.joined(separator: "/")
+            }
+            if relative.isEmpty { return GitPath("*") }
             if relative == ".git" || relative.hasPrefix(".git/") {
                 throw SpurError.usage("'\(argument)' is inside .git, not a file a lane changes; nothing was written")
             }
             return GitPath(relative)
         }
+    }
+
+    /// An absolute path with `.` and `..` taken away by name only.
+    static func lexical(_ path: String, from start: [String]) -> String {
+        var components = start
+        for component in path.split(separator: "/") where component != "." {
+            if component == ".." { _ = components.popLast() } else { components.append(String(component)) }
+        }
+        return "/" + components.joined(separator: "/")
+    }
+
+    /// `path` from `root` ("" for the root itself), or nil when it is not inside.
+    static func fromRoot(_ path: String, _ root: String) -> String? {
+        if path == root { return "" }
+        if root == "/" { return path.hasPrefix("/") ? String(path.dropFirst()) : nil }
+        return path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : nil
     }
 }
 
@@ -67,6 +103,9 @@ public struct MergeReport: Sendable, Encodable, Equatable {
     public let resultTree: ObjectID
     /// Snapshot commit of the working tree the merge started from.
     public let ours: ObjectID
+    /// Only part of the lane was merged (pathspecs left files out, or conflicting files were
+    /// skipped): the lane stays unmerged and `spur merge NAME` merges the rest.
+    public var partial = false
 
     public struct PathUpdate: Sendable, Encodable, Equatable {
         public let path: GitPath
@@ -175,7 +214,7 @@ public struct Merger: Sendable {
                     }
                 }
                 if plan.writes.isEmpty {
-                    if !options.isPartial { try markMerged(lane.name) }
+                    if !plan.partial { try markMerged(lane.name) }
                     return report(lane: lane, plan: plan, options: options, undoID: nil)
                 }
                 let record = try beginOrExplain(plan: plan, lane: lane, head: head, log: log, repository: repository)
@@ -316,6 +355,7 @@ public struct Merger: Sendable {
             MergeReport.PathUpdate(write.transition, content: write.content, root: workspace.root)
         }.sorted { $0.path < $1.path }
         return MergeReport(lane: lane.name, status: blocked ? .conflicts : .merged, dryRun: options.dryRun, changes: changes,
-                           conflicts: plan.conflicts, undoID: undoID, resultTree: plan.resultTree, ours: plan.ours.commit)
+                           conflicts: plan.conflicts, undoID: undoID, resultTree: plan.resultTree, ours: plan.ours.commit,
+                           partial: plan.partial)
     }
 }

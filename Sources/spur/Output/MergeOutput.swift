@@ -11,7 +11,14 @@ enum MergeOutput {
             for conflict in report.conflicts { printConflict(conflict, lane: report.lane) }
             print("settle them with 'spur merge \(report.lane) --markers', '--ours' or '--theirs', or edit your files and merge again")
         case .merged:
-            if report.changes.isEmpty {
+            if report.partial {
+                let skipped = report.conflicts.filter { $0.resolution == nil }.count
+                let written = report.changes.isEmpty
+                    ? (skipped > 0 ? "nothing \(report.dryRun ? "would be" : "was") written, every file selected conflicts"
+                                   : "nothing to write, your working tree already has the selected files' changes")
+                    : "\(verb) \(report.changes.count) file\(report.changes.count == 1 ? "" : "s")"
+                print("lane \(report.lane)\(report.dryRun || report.changes.isEmpty ? "" : " merged in part"): \(written)")
+            } else if report.changes.isEmpty {
                 print(report.dryRun ? "lane \(report.lane): nothing to write, your working tree already has its changes"
                                     : "lane \(report.lane) merged: your working tree already had its changes")
             } else {
@@ -37,6 +44,9 @@ enum MergeOutput {
             if report.leftMarkers {
                 let count = report.conflicts.filter { $0.resolution == .markers }.count
                 print("\(count) file\(count == 1 ? "" : "s") \(report.dryRun ? "would be left" : "left") with conflict markers: edit \(count == 1 ? "it" : "them") to settle the conflicts")
+            }
+            if report.partial {
+                print("lane \(report.lane) stays unmerged: 'spur merge \(report.lane)' merges the rest of it")
             }
             if let undo = report.undoID { print("undo with 'spur undo' (merge \(undo))") }
         }
