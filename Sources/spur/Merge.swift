@@ -65,7 +65,7 @@ struct Merge: ParsableCommand {
     @Flag(name: .customLong("continue"), help: "Finish an interrupted merge.")
     var continueMerge = false
 
-    @Flag(help: "Print the result as JSON (lane, status, dryRun, changes, conflicts, undoID, resultTree, ours).")
+    @Flag(help: "Print the result as JSON (lane, status, dryRun, changes, conflicts, undoID, resultTree, ours, partial).")
     var json = false
 
     func run() throws {
@@ -83,7 +83,7 @@ struct Merge: ParsableCommand {
             let resolution: ConflictResolution = markers ? .markers : ours ? .ours : theirs ? .theirs : .refuse
             if skipConflicts && chosen > 0 { throw SpurError.usage("--skip-conflicts leaves conflicting files alone: it does not go with --markers, --ours or --theirs") }
             let pathspecs = paths.isEmpty ? nil
-                : try MergeOptions.pathspecs(paths, workspace: workspace.forLane(LaneStore(workspace: workspace).require(name)),
+                : try MergeOptions.pathspecs(Self.exactBytes(of: paths), workspace: workspace.forLane(LaneStore(workspace: workspace).require(name)),
                                              cwd: FileManager.default.currentDirectoryPath)
             let options = MergeOptions(dryRun: dryRun, resolution: resolution, allowOutsideLinks: allowOutsideLinks,
                                        paths: pathspecs, skipConflicts: skipConflicts)
@@ -96,6 +96,17 @@ struct Merge: ParsableCommand {
                 throw ExitCode(SpurError.refused)
             }
         }
+    }
+
+    /// The arguments after '--' as the bytes the shell passed: Swift's `CommandLine.arguments`
+    /// replaces bytes that are not UTF-8, which would change a name that is not.
+    static func exactBytes(of paths: [String]) -> [[UInt8]] {
+        let raw = (0..<Int(CommandLine.argc)).compactMap { index in
+            CommandLine.unsafeArgv[index].map { Array(UnsafeBufferPointer(start: $0, count: strlen($0))).map(UInt8.init(bitPattern:)) }
+        }
+        guard let terminator = raw.firstIndex(of: Array("--".utf8)) else { return paths.map { Array($0.utf8) } }
+        let after = Array(raw[(terminator + 1)...])
+        return after.count == paths.count ? after : paths.map { Array($0.utf8) }
     }
 
     func waiting() {

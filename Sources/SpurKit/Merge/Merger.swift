@@ -28,57 +28,64 @@ public struct MergeOptions: Sendable {
     /// allowed. A usage error for one outside the working tree, inside `.git`, or using git's
     /// `:(magic)`, which spur does not read.
     public static func pathspecs(_ arguments: [String], workspace: Workspace, cwd: String) throws -> [GitPath] {
+        try pathspecs(arguments.map { Array($0.utf8) }, workspace: workspace, cwd: cwd)
+    }
+
+    /// The same for arguments as the exact bytes typed (a name that is not UTF-8 stays exact).
+    public static func pathspecs(_ arguments: [[UInt8]], workspace: Workspace, cwd: String) throws -> [GitPath] {
+        let slash = UInt8(ascii: "/")
         let root = CanonicalPath.of(workspace.root, relativeTo: "/")
         // The current folder from the root; nil when spur runs outside the tree.
-        let prefix = fromRoot(CanonicalPath.of(cwd, relativeTo: "/"), root)
+        let prefix = fromRoot(names(Array(CanonicalPath.of(cwd, relativeTo: "/").utf8)), names(Array(root.utf8)))
         return try arguments.map { argument in
+            let shown = GitPath(bytes: argument).display
             guard !argument.isEmpty else { throw SpurError.usage("an empty path is not a pathspec; nothing was written") }
-            if argument.hasPrefix(":") {
-                throw SpurError.usage("'\(argument)': git's pathspec magic (':(...)', ':!', ':/') is not supported; name paths plainly; nothing was written")
+            if argument.first == UInt8(ascii: ":") {
+                throw SpurError.usage("'\(shown)': git's pathspec magic (':(...)', ':!', ':/') is not supported; name paths plainly; nothing was written")
             }
-            let outside = SpurError.usage("'\(argument)' is outside the working tree \(workspace.root); nothing was written")
-            let relative: String
-            if argument.hasPrefix("/") {
-                let typed = lexical(argument, from: [])
-                let parent = (typed as NSString).deletingLastPathComponent
-                let resolved = CanonicalPath.of(parent, relativeTo: "/") + "/" + (typed as NSString).lastPathComponent
-                guard let inside = fromRoot(typed, root) ?? fromRoot(typed, lexical(workspace.root, from: []))
-                                   ?? fromRoot(typed == "/" ? typed : resolved, root) else { throw outside }
+            let outside = SpurError.usage("'\(shown)' is outside the working tree \(workspace.root); nothing was written")
+            let relative: [[UInt8]]
+            if argument.first == slash {
+                let typed = names(argument)
+                // As typed under the root, or with its folder's links resolved (git compares real paths too).
+                let folder = "/" + typed.dropLast().map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/")
+                let resolved = names(Array(CanonicalPath.of(folder, relativeTo: "/").utf8)) + typed.suffix(1)
+                guard let inside = fromRoot(typed, names(Array(root.utf8))) ?? fromRoot(typed, names(Array(workspace.root.utf8)))
+                                   ?? fromRoot(resolved, names(Array(root.utf8))) else { throw outside }
                 relative = inside
             } else {
-                guard let prefix else { throw outside }
-                var components = prefix.split(separator: "/").map(String.init)
-                for component in argument.split(separator: "/") where component != "." {
-                    if component == ".." {
-                        guard components.popLast() != nil else { throw outside }
-                    } else {
-                        components.append(String(component))
-                    }
-                }
-                relative = components.joined(separator: "/")
+                guard let prefix, let joined = walk(argument, from: prefix) else { throw outside }
+                relative = joined
             }
             if relative.isEmpty { return GitPath("*") }
-            if relative == ".git" || relative.hasPrefix(".git/") {
-                throw SpurError.usage("'\(argument)' is inside .git, not a file a lane changes; nothing was written")
+            if relative.first == Array(".git".utf8) {
+                throw SpurError.usage("'\(shown)' is inside .git, not a file a lane changes; nothing was written")
             }
-            return GitPath(relative)
+            return GitPath(bytes: Array(relative.joined(separator: [slash])))
         }
     }
 
-    /// An absolute path with `.` and `..` taken away by name only.
-    static func lexical(_ path: String, from start: [String]) -> String {
+    /// An absolute path's names with `.` and `..` taken away by name only.
+    static func names(_ path: [UInt8]) -> [[UInt8]] {
+        walk(path, from: []) ?? []
+    }
+
+    /// `start` followed by `path`'s names, `.` and `..` taken by name; nil when `..` climbs above `start`'s first name.
+    static func walk(_ path: [UInt8], from start: [[UInt8]]) -> [[UInt8]]? {
         var components = start
-        for component in path.split(separator: "/") where component != "." {
-            if component == ".." { _ = components.popLast() } else { components.append(String(component)) }
+        for component in path.split(separator: UInt8(ascii: "/")) where component != [UInt8(ascii: ".")] {
+            if component.elementsEqual("..".utf8) {
+                guard components.popLast() != nil else { return nil }
+            } else {
+                components.append(Array(component))
+            }
         }
-        return "/" + components.joined(separator: "/")
+        return components
     }
 
-    /// `path` from `root` ("" for the root itself), or nil when it is not inside.
-    static func fromRoot(_ path: String, _ root: String) -> String? {
-        if path == root { return "" }
-        if root == "/" { return path.hasPrefix("/") ? String(path.dropFirst()) : nil }
-        return path.hasPrefix(root + "/") ? String(path.dropFirst(root.count + 1)) : nil
+    /// `path` from `root` (no names for the root itself), or nil when it is not inside.
+    static func fromRoot(_ path: [[UInt8]], _ root: [[UInt8]]) -> [[UInt8]]? {
+        path.starts(with: root) ? Array(path.dropFirst(root.count)) : nil
     }
 }
 

@@ -195,4 +195,26 @@ import SpurTestSupport
         #expect(try repository.spur("undo").status == 0)
         #expect(try laneState(repository, "G") == .done)
     }
+
+    @Test func aPathspecThatIsNotUTF8SelectsExactlyThatFile() throws {
+        let repository = try TestRepository.empty()
+        defer { repository.remove() }
+        try repository.write("keep.txt", "keep\n")
+        try repository.git("add", "-A")
+        try repository.git("commit", "-qm", "start")
+        try makeLane(repository, "G") { worktree in
+            try PathBytesLaneTests.write(worktree, PathBytesLaneTests.latin1, Array("latin-1 name\n".utf8))
+            try PathBytesLaneTests.write(worktree, PathBytesLaneTests.invalid, Array("other name\n".utf8))
+        }
+        let name = "\"$(printf 'caf\\351.txt')\""
+
+        let result = try repository.shell("'\(SpurExecutable.path)' merge G -- \(name); echo \"exit $?\"")
+
+        #expect(result.hasSuffix("exit 0\n"), "\(result)")
+        #expect(PathBytesLaneTests.read(repository.root, PathBytesLaneTests.latin1) == Array("latin-1 name\n".utf8))
+        #expect(PathBytesLaneTests.read(repository.root, PathBytesLaneTests.invalid) == nil, "only the named file")
+        // git reads the same pathspec as naming that file, and only it.
+        let git = try repository.shell("git ls-files --others -z -- \(name) | od -An -tx1 | tr -d ' \\n'")
+        #expect(git == (PathBytesLaneTests.latin1 + [0]).map { String(format: "%02x", $0) }.joined())
+    }
 }
