@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpurKit
+import SpurGit
 
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -82,9 +83,13 @@ struct Merge: ParsableCommand {
             let workspace = try currentWorkspace(noticeInterruptedMerge: false)
             let resolution: ConflictResolution = markers ? .markers : ours ? .ours : theirs ? .theirs : .refuse
             if skipConflicts && chosen > 0 { throw SpurError.usage("--skip-conflicts leaves conflicting files alone: it does not go with --markers, --ours or --theirs") }
-            let pathspecs = paths.isEmpty ? nil
-                : try MergeOptions.pathspecs(Self.exactBytes(of: paths), workspace: workspace.forLane(LaneStore(workspace: workspace).require(name)),
-                                             cwd: FileManager.default.currentDirectoryPath)
+            var pathspecs: [GitPath]? = nil
+            if !paths.isEmpty {
+                let lane = try LaneStore(workspace: workspace).require(name)
+                pathspecs = try MergeOptions.pathspecs(Self.exactBytes(of: paths), workspace: workspace.forLane(lane),
+                                                       cwd: FileManager.default.currentDirectoryPath,
+                                                       otherTrees: [workspace.root, lane.worktree])
+            }
             let options = MergeOptions(dryRun: dryRun, resolution: resolution, allowOutsideLinks: allowOutsideLinks,
                                        paths: pathspecs, skipConflicts: skipConflicts)
             let report = try Merger(workspace: workspace).merge(laneName: name, options: options, onWait: waiting)

@@ -32,11 +32,17 @@ public struct MergeOptions: Sendable {
     }
 
     /// The same for arguments as the exact bytes typed (a name that is not UTF-8 stays exact).
-    public static func pathspecs(_ arguments: [[UInt8]], workspace: Workspace, cwd: String) throws -> [GitPath] {
+    /// `otherTrees` are roots of trees holding the same paths (the tree spur runs in, the lane's
+    /// worktree): run inside one of them, a relative pathspec is read from its root.
+    public static func pathspecs(_ arguments: [[UInt8]], workspace: Workspace, cwd: String,
+                                 otherTrees: [String] = []) throws -> [GitPath] {
         let slash = UInt8(ascii: "/")
         let root = CanonicalPath.of(workspace.root, relativeTo: "/")
-        // The current folder from the root; nil when spur runs outside the tree.
-        let prefix = fromRoot(names(Array(CanonicalPath.of(cwd, relativeTo: "/").utf8)), names(Array(root.utf8)))
+        // The current folder from the root of the innermost tree it is in (a lane's worktree may
+        // lie inside yours, under .git); nil when spur runs outside them.
+        let here = names(Array(CanonicalPath.of(cwd, relativeTo: "/").utf8))
+        let prefix = ([root] + otherTrees.map { CanonicalPath.of($0, relativeTo: "/") })
+            .compactMap { fromRoot(here, names(Array($0.utf8))) }.min { $0.count < $1.count }
         return try arguments.map { argument in
             let shown = GitPath(bytes: argument).display
             guard !argument.isEmpty else { throw SpurError.usage("an empty path is not a pathspec; nothing was written") }

@@ -217,4 +217,19 @@ import SpurTestSupport
         let git = try repository.shell("git ls-files --others -z -- \(name) | od -An -tx1 | tr -d ' \\n'")
         #expect(git == (PathBytesLaneTests.latin1 + [0]).map { String(format: "%02x", $0) }.joined())
     }
+
+    @Test func fromInsideTheLanesWorktreeAPathspecIsReadFromThatFolder() throws {
+        let repository = try repositoryWithStories()
+        defer { repository.remove() }
+        let worktree = try LaneStore(workspace: Workspace(discoveringFrom: repository.root)).require("G").worktree
+        let before = try repository.fingerprint()
+
+        let result = try repository.spur("merge", "G", "--", "story.txt", cwd: worktree + "/src/b")
+
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+        var expected = before
+        expected["src/b/story.txt"] = try repository.fingerprint()["src/b/story.txt"]
+        #expect(try repository.fingerprint() == expected, "only src/b/story.txt was written")
+        #expect(try repository.read("src/b/story.txt") == Self.story(replacing: 9, with: "nine by G in src/b/story.txt"))
+    }
 }
