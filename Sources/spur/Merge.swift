@@ -25,9 +25,10 @@ struct Merge: ParsableCommand {
         current folder: a folder, a file or a glob) merge only the lane's files they match; a
         pathspec matching none of them, or a path outside the working tree, is refused (exit 2)
         and nothing is written. --skip-conflicts writes the files that merge cleanly, leaves
-        the conflicting ones as they are and lists them (exit 1). Either way the lane stays
-        unmerged, so the rest can be merged later, and 'spur undo' takes back exactly the
-        files that merge wrote.
+        the conflicting ones as they are and lists them (exit 1). Unless everything was merged
+        the lane stays unmerged, so the rest can be merged later, and 'spur undo' takes back
+        exactly the files that merge wrote. Quote a glob ('*.md') so spur, not the shell,
+        matches it against the lane's files; git's ':(magic)' is not supported.
 
         Examples:
           spur merge fix-tests
@@ -35,6 +36,8 @@ struct Merge: ParsableCommand {
           spur merge fix-tests --markers
           spur merge fix-tests -- src/parser tests/parser_test.py
           spur merge fix-tests --skip-conflicts
+          spur merge fix-tests -- '*.md'
+          spur merge G-1 -- src/a && spur merge G-2 -- src/b   # combine two approaches
           spur merge --continue        # finish a merge that was interrupted
         """
     )
