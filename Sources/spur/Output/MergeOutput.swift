@@ -47,6 +47,9 @@ enum MergeOutput {
             }
             if report.partial {
                 print("lane \(report.lane) stays unmerged: 'spur merge \(report.lane)' merges the rest of it")
+                if report.conflicts.contains(where: { $0.resolution == nil }) {
+                    print("settle a file left as it was with 'spur merge \(report.lane) --markers -- PATH' (or --ours, --theirs), or edit it and merge again")
+                }
             }
             if let undo = report.undoID { print("undo with 'spur undo' (merge \(undo))") }
         }
