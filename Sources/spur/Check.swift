@@ -36,7 +36,7 @@ struct Check: ParsableCommand {
         let results: [PathCheck]
         do {
             let workspace = try currentWorkspace()
-            results = try LaneChecker(workspace: workspace).check(paths, cwd: FileManager.default.currentDirectoryPath)
+            results = try LaneChecker(workspace: workspace).check(argumentBytes(paths), cwd: FileManager.default.currentDirectoryPath)
         } catch let error as SpurError where error.exitCode == SpurError.usage {
             Terminal.error(error.message)
             throw ExitCode(SpurError.usage)

@@ -39,7 +39,7 @@ struct Diff: ParsableCommand {
         try runReportingErrors {
             let workspace = try currentWorkspace()
             let cwd = FileManager.default.currentDirectoryPath
-            let relative = try paths.map { GitPath(try workspace.repositoryRelativePath($0, cwd: cwd)) }
+            let relative = try argumentBytes(paths).map { try workspace.repositoryRelativePath($0, cwd: cwd) }
             let diff = LaneDiff(workspace: workspace)
             if json { return try Terminal.printJSON(try diff.files(of: name, paths: relative)) }
             for link in try diff.outsideLinks(of: name, paths: relative) { Terminal.warning(link.sentence) }

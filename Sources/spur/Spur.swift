@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SpurGit
 import SpurKit
 
 @main
@@ -75,6 +76,18 @@ func runReportingErrors(_ body: () throws -> Void) throws {
     } catch {
         Terminal.error("\(error)")
         throw ExitCode(SpurError.refused)
+    }
+}
+
+/// Command-line arguments as the bytes the kernel passed: Swift decodes `argv` as UTF-8 and
+/// puts U+FFFD where it is not, so a path argument that is not UTF-8 is looked up again among
+/// the raw arguments (the one whose decoding it is); valid UTF-8 is its own bytes.
+func argumentBytes(_ decoded: [String]) -> [GitPath] {
+    let raw = (0..<Int(CommandLine.argc)).compactMap { CommandLine.unsafeArgv[$0].map { GitPath(cString: $0) } }
+    return decoded.map { text in
+        guard text.unicodeScalars.contains("\u{FFFD}") else { return GitPath(text) }
+        let candidates = Set(raw.filter { String(decoding: $0.bytes, as: UTF8.self) == text })
+        return candidates.count == 1 ? candidates.first ?? GitPath(text) : GitPath(text)
     }
 }
 

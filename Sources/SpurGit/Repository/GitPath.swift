@@ -123,6 +123,7 @@ extension GitPath {
     /// True when `self` is `folder` or lies below it (`folder` "" holds everything).
     public func isInside(_ folder: GitPath) -> Bool {
         if folder.bytes.isEmpty { return true }
+        if folder.bytes == [0x2F] { return bytes.first == 0x2F }
         guard bytes.count >= folder.bytes.count, bytes.starts(with: folder.bytes) else { return false }
         return bytes.count == folder.bytes.count || bytes[folder.bytes.count] == 0x2F
     }

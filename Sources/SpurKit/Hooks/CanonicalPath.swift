@@ -4,7 +4,8 @@ import Glibc
 #endif
 import SpurGit
 
-/// Absolute paths compared the way the kernel sees them: `.` and `..` removed, symlinks in
+/// Absolute paths compared the way the kernel sees them, split and compared at "/" bytes (never
+/// by characters: a combining mark right after "/" starts a name): `.` and `..` removed, symlinks in
 /// the part that exists resolved, so a file named through a symlinked folder still counts as
 /// inside the folder it really is in. The cost is linear in the path's length (times the log
 /// of its number of components), however deep the path.
@@ -13,10 +14,12 @@ enum CanonicalPath {
     static let longestPath = Int(PATH_MAX) - 1
 
     static func of(_ path: String, relativeTo cwd: String) -> String {
-        let absolute = path.hasPrefix("/") ? path : cwd + "/" + path
-        var components: [Substring] = []
-        for component in absolute.split(separator: "/") where component != "." {
-            if component == ".." { _ = components.popLast() } else { components.append(component) }
+        let absolute = path.utf8.first == 0x2F ? path : cwd + "/" + path
+        var components: [String] = []
+        for bytes in absolute.utf8.split(separator: 0x2F) {
+            let component = String(decoding: bytes, as: UTF8.self)
+            if bytes.elementsEqual(".".utf8) { continue }
+            if bytes.elementsEqual("..".utf8) { _ = components.popLast() } else { components.append(component) }
         }
         // A prefix that does not resolve has no longer prefix that does, so the longest one
         // that resolves is found by bisection: a few `realpath` calls instead of one per component.
@@ -45,7 +48,7 @@ enum CanonicalPath {
 
     /// True when `path` is `folder` or lies under it (both canonical).
     static func isInside(_ path: String, _ folder: String) -> Bool {
-        path == folder || path.hasPrefix(folder == "/" ? "/" : folder + "/")
+        GitPath(path).isInside(GitPath(folder))
     }
 
     /// A refusal for a path the kernel would not accept (longer than PATH_MAX), or nil.

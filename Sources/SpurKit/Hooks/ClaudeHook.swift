@@ -158,13 +158,13 @@ public struct ClaudeHook: Sendable {
 
     /// `path` relative to `root` (both canonical), "" for the root itself, nil outside it.
     static func relative(_ path: String, to root: String) -> String? {
-        if path == root { return "" }
         guard CanonicalPath.isInside(path, root) else { return nil }
-        return String(path.dropFirst(root == "/" ? 1 : root.count + 1))
+        let rootLength = root.utf8.count
+        return String(decoding: path.utf8.dropFirst(rootLength == 1 ? 1 : min(path.utf8.count, rootLength + 1)), as: UTF8.self)
     }
 
     static func isGitDirectory(_ relative: String) -> Bool {
-        relative == ".git" || relative.hasPrefix(".git/")
+        GitPath(relative).isInside(".git")
     }
 
     // MARK: - UserPromptSubmit and SessionStart

@@ -39,6 +39,11 @@ public struct LaneChecker: Sendable {
     /// that lane's file, and that lane itself is left out of the answer (it is the one editing).
     /// Throws a usage error for an empty path or one outside the repository and its lanes.
     public func check(_ paths: [String], cwd: String) throws -> [PathCheck] {
+        try check(paths.map { GitPath($0) }, cwd: cwd)
+    }
+
+    /// The same for paths given as bytes (a command line's arguments as the kernel passed them).
+    public func check(_ paths: [GitPath], cwd: String) throws -> [PathCheck] {
         let lanes = LaneStore(workspace: workspace).records().lanes.filter(OverlapAnalyzer.isLive)
         return try check(paths.map { try resolve($0, cwd: cwd, lanes: lanes) })
     }
@@ -91,16 +96,16 @@ public struct LaneChecker: Sendable {
     }
 
     /// A path relative to the repository root, and the lane whose worktree it was given in.
-    /// The text a hook or user gave becomes bytes here, once (its UTF-8, exactly as typed).
-    private func resolve(_ path: String, cwd: String, lanes: [Lane]) throws -> (path: GitPath, insideLane: String?) {
+    /// Text a hook gave is its UTF-8 bytes, exactly as typed; worked out on bytes from there.
+    private func resolve(_ path: GitPath, cwd: String, lanes: [Lane]) throws -> (path: GitPath, insideLane: String?) {
         guard !path.isEmpty else { throw SpurError.usage("an empty path names no file (use '.' for the current folder)") }
-        let absolute = URL(fileURLWithPath: path.hasPrefix("/") ? path : cwd + "/" + path).standardizedFileURL.path
+        let absolute = Workspace.standardized(path, cwd: cwd)
         for lane in lanes {
-            let root = URL(fileURLWithPath: lane.worktree).standardizedFileURL.path
-            if absolute == root { return (.root, lane.name) }
-            if absolute.utf8.starts(with: (root + "/").utf8) { return (GitPath(bytes: absolute.utf8.dropFirst(root.utf8.count + 1)), lane.name) }
+            let root = Workspace.standardized(GitPath(lane.worktree), cwd: "/")
+            guard absolute.isInside(root) else { continue }
+            return (GitPath(bytes: absolute.bytes.dropFirst(root.bytes.count == 1 ? 1 : root.bytes.count + 1)), lane.name)
         }
-        return (GitPath(try workspace.repositoryRelativePath(path, cwd: cwd)), nil)
+        return (try workspace.repositoryRelativePath(path, cwd: cwd), nil)
     }
 }
 

@@ -126,19 +126,30 @@ public struct Workspace: Sendable {
         return stateDir + "/worktrees"
     }
 
-    /// Turns a path given on the command line (relative to `cwd`) into a path relative to the
-    /// repository root; throws when it lies outside the repository.
-    public func repositoryRelativePath(_ path: String, cwd: String) throws -> String {
-        let absolute = path.hasPrefix("/") ? path : cwd + "/" + path
-        let standardized = URL(fileURLWithPath: absolute).standardizedFileURL.path
-        if standardized == root { return "" }
-        guard standardized.hasPrefix(root + "/") else {
-            throw SpurError.usage("\(path) is outside the repository \(root)")
+    /// Turns a path given on the command line (relative to `cwd`, as bytes) into a path
+    /// relative to the repository root; throws when it lies outside the repository. Worked out
+    /// on bytes ("." and ".." removed at "/" bytes, links not followed), never by characters.
+    public func repositoryRelativePath(_ path: GitPath, cwd: String) throws -> GitPath {
+        let standardized = Self.standardized(path, cwd: cwd)
+        let top = Self.standardized(GitPath(root), cwd: "/")
+        guard standardized.isInside(top) else {
+            throw SpurError.usage("\(path.display) is outside the repository \(root)")
         }
-        let relative = String(standardized.dropFirst(root.count + 1))
-        if relative == ".git" || relative.hasPrefix(".git/") {
-            throw SpurError.usage("\(path) is inside the git directory")
+        let relative = GitPath(bytes: standardized.bytes.dropFirst(top.bytes.count == 1 ? 1 : top.bytes.count + 1))
+        if relative.isInside(".git") {
+            throw SpurError.usage("\(path.display) is inside the git directory")
         }
         return relative
+    }
+
+    /// `path` made absolute against `cwd` with "." and ".." components resolved and empty ones
+    /// dropped, by bytes ("/" for the root).
+    static func standardized(_ path: GitPath, cwd: String) -> GitPath {
+        let absolute = path.bytes.first == 0x2F ? path : GitPath(cwd).appending(path)
+        var components: [GitPath] = []
+        for component in absolute.components where component != "." {
+            if component == ".." { _ = components.popLast() } else { components.append(component) }
+        }
+        return GitPath(bytes: [0x2F] + Array(components.map(\.bytes).joined(separator: [0x2F])))
     }
 }

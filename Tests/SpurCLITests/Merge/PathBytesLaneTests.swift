@@ -230,6 +230,46 @@ extension PathBytesCheckTests {
     }
 }
 
+extension PathBytesCheckTests {
+    @Test func aPathArgumentThatIsNotUTF8NamesItsFileInCheckAndDiff() throws {
+        let repository = try PathBytesLaneTests.committed([(PathBytesLaneTests.latin1, "one\n"), (Array("other.txt".utf8), "other\n")])
+        defer { repository.remove() }
+        let worktree = try repository.spawnLane("task")
+        try PathBytesLaneTests.write(worktree, PathBytesLaneTests.latin1, Array("lane\n".utf8))
+        try PathBytesLaneTests.write(worktree, Array("other.txt".utf8), Array("lane\n".utf8))
+        // The arguments reach spur as the bytes printf makes, as a shell passes them.
+        func spur(_ arguments: String) throws -> ProcessResult {
+            try ProcessRunner.run("/bin/sh", ["-c", "\"$0\" \(arguments)", SpurExecutable.path], cwd: repository.root,
+                                  environment: repository.environment)
+        }
+        let check = try spur("check --json \"$(printf 'caf\\351.txt')\"")
+        #expect(check.status == 1, "\(check.stdout)\(check.stderr)")
+        let entries = try jsonArray(check.stdout)
+        #expect(entries.map { $0["path"] as? String } == ["\"caf\\351.txt\""])
+        #expect(entries.map { $0["lanes"] as? [String] ?? [] } == [["task"]])
+        try repository.spurSucceeds("finish", "task")
+        let diff = try spur("diff task --name-only -- \"$(printf 'caf\\351.txt')\"")
+        #expect(diff.status == 0, "\(diff.stderr)")
+        #expect(diff.lines == ["\"caf\\351.txt\""])
+    }
+}
+
+extension PathBytesCheckTests {
+    @Test func theClaudeHookGuardsAFileAtTheRootWhoseNameStartsWithACombiningMark() throws {
+        let marked = Array("\u{301}x.txt".utf8)
+        let repository = try PathBytesLaneTests.committed([(marked, "marked\n")])
+        defer { repository.remove() }
+        let worktree = try repository.spawnLane("task")
+        try PathBytesLaneTests.write(worktree, marked, Array("lane\n".utf8))
+        let file = repository.root + "/" + String(decoding: marked, as: UTF8.self)
+        let answer = try repository.spur("hook", "claude", stdin: Fixtures.hookPayload("pre-tool-use-edit", cwd: repository.root, file: file))
+        #expect(answer.status == 0, "\(answer.stderr)")
+        #expect(answer.stdout.contains("lane task"), "\(answer.stdout)")
+        let check = try repository.spur("check", file)
+        #expect(check.status == 1, "\(check.stdout)\(check.stderr)")
+    }
+}
+
 /// `compare` and `pick` over an explore group whose lanes made NFC and NFD twins and a name
 /// that is not UTF-8.
 @Suite struct PathBytesPickTests {
