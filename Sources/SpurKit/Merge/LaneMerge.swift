@@ -41,12 +41,25 @@ struct LaneMerge {
         }
         var result: [FileOutcome] = []
         var seen = Set<GitPath>()
+        let relocated = try directoryRenames(lane: lane, other: other, into: &result)
         for change in lane.changes {
             if change.before != nil {
                 let path = change.oldPath
-                let laneFate = try lane.fate(ofBasePath: path)
+                var laneFate = try lane.fate(ofBasePath: path)
                 let overlaps = try other.changed(path)
                 let otherFate = overlaps ? try other.fate(ofBasePath: path) : try other.version(at: path).map { Fate(path: path, version: $0) }
+                // Renamed into a folder the other side moved: merged there, and a conflict.
+                if let renamed = laneFate, renamed.path != path, let target = relocated[renamed.path] {
+                    laneFate = Fate(path: target, version: renamed.version)
+                    let merged = try file(path, ancestor: ancestor(path, laneBase: change.before), ours: otherFate, theirs: laneFate,
+                                          overlaps: true, other: other, lane: lane)
+                    var outcome = merged.conflict != nil ? merged : locationConflict(at: target, added: renamed.path, oursPath: nil)
+                    if merged.conflict == nil { outcome = FileOutcome(path: path, names: [path, target, renamed.path], overlaps: true,
+                                                                      oursPath: nil, steps: outcome.steps) }
+                    result.append(outcome)
+                    seen.insert(path)
+                    continue
+                }
                 if overlaps || !onlyOverlaps {
                     result.append(try file(path, ancestor: ancestor(path, laneBase: change.before), ours: otherFate, theirs: laneFate,
                                            overlaps: overlaps, other: other, lane: lane))
@@ -65,6 +78,10 @@ struct LaneMerge {
                 if seen.contains(path) { continue }
                 // A rename target is merged with its source above.
                 if try lane.renameSource(of: path) != nil { continue }
+                if let target = relocated[path] {
+                    result.append(locationConflict(at: target, added: path, oursPath: nil))
+                    continue
+                }
                 let overlaps = try other.changed(path)
                 guard overlaps || !onlyOverlaps else { continue }
                 result.append(try file(path, ancestor: ancestor(path, laneBase: nil),
@@ -74,6 +91,55 @@ struct LaneMerge {
             }
         }
         return result
+    }
+
+    /// git's directory rename detection: files the lane added in a folder the other side
+    /// moved (returned: where git puts them), and conflicts for files the other side added in
+    /// a folder the lane moved (appended to `result`). Costs nothing unless the lane moved files
+    /// between folders or added files in a folder the other side no longer has.
+    func directoryRenames(lane: ChangedSide, other: OverlapSide, into result: inout [FileOutcome]) throws -> [GitPath: GitPath] {
+        var added = lane.changes.filter { $0.before == nil && $0.after != nil }.map(\.newPath)
+        var laneMoves = false
+        for change in lane.changes where change.before != nil && change.after == nil {
+            if let fate = try lane.fate(ofBasePath: change.oldPath), fate.path.parentAndName.parent != change.oldPath.parentAndName.parent {
+                laneMoves = true
+                break
+            }
+        }
+        var otherMoves = false
+        search: for path in added {
+            var folder = path.parentAndName.parent
+            while !folder.isEmpty {
+                if try lane.base.entry(at: folder)?.mode == .tree, try !other.hasFolder(folder) { otherMoves = true; break search }
+                folder = folder.parentAndName.parent
+            }
+        }
+        guard laneMoves || otherMoves else { return [:] }
+        if otherMoves { added += try lane.renamedFiles().map(\.to) }
+        let laneFolders = laneMoves ? try DirectoryRenames(of: lane) : nil
+        let otherFolders = otherMoves ? try DirectoryRenames(of: other) : nil
+        var relocated: [GitPath: GitPath] = [:]
+        if let otherFolders {
+            let moved = laneFolders.map { otherFolders.excluding($0) } ?? otherFolders
+            for path in added { if let target = moved.target(of: path) { relocated[path] = target } }
+        }
+        if let laneFolders {
+            let moved = otherFolders.map { laneFolders.excluding($0) } ?? laneFolders
+            for folder in moved.folders.keys.sorted() {
+                for path in try other.addedFiles(under: folder) {
+                    if let target = moved.target(of: path) { result.append(locationConflict(at: target, added: path, oursPath: path)) }
+                }
+            }
+        }
+        return relocated
+    }
+
+    /// A file added at `added` in a folder the other side moved: git puts it at `target` and
+    /// reports a conflict there; spur writes nothing for it.
+    func locationConflict(at target: GitPath, added: GitPath, oursPath: GitPath?) -> FileOutcome {
+        let conflict = MergeConflict(path: target, kind: .fileLocation,
+                                     message: "\(added) was added in a folder the other side moved; git would put it at \(target)", hunks: [])
+        return FileOutcome(path: added, names: [target, added], overlaps: true, oursPath: oursPath, steps: [(target, .conflict(conflict))])
     }
 
     /// One file: the base had `ancestor` at `basePath` (nil: both added it there); each side's
@@ -94,24 +160,26 @@ struct LaneMerge {
                                ours: { guard let ours else { return [] }; return try other.bytes(of: ours.version, at: ours.path) },
                                theirs: { guard let theirs else { return [] }; return try lane.bytes(of: theirs.version, at: theirs.path) })
         }
-        /// A conflict of where the file goes; the resolutions take one side's state whole.
+        /// A conflict of where the file goes, at each of `paths` (git names each); a resolution
+        /// takes one side's state of every one of them.
         func placement(_ kind: MergeConflict.Kind, _ message: String, at paths: [GitPath]) -> FileOutcome {
+            func conflict(_ path: GitPath, _ resolution: ConflictResolution?) -> MergeConflict {
+                var conflict = MergeConflict(path: path, kind: kind, message: message, hunks: [])
+                conflict.resolution = resolution
+                return conflict
+            }
             switch rule.resolution {
             case .refuse, .markers:
-                return outcome(paths.map { ($0, .conflict(MergeConflict(path: $0, kind: kind, message: message, hunks: []))) })
+                return outcome(paths.map { ($0, .conflict(conflict($0, nil))) })
             case .ours:
-                var conflict = MergeConflict(path: paths[0], kind: kind, message: message, hunks: [])
-                conflict.resolution = .ours
-                return outcome([(paths[0], .put(ours?.path == paths[0] ? entry(ours) : nil, conflict))])
+                return outcome(paths.map { ($0, .put(ours?.path == $0 ? entry(ours) : nil, conflict($0, .ours))) })
             case .theirs:
-                var conflict = MergeConflict(path: paths[0], kind: kind, message: message, hunks: [])
-                conflict.resolution = .theirs
-                let steps: [(GitPath, MergeRule.Decision)] = [(paths[0], .put(theirs?.path == paths[0] ? entry(theirs) : nil, conflict))]
-                guard let theirs, theirs.path != paths[0] else { return outcome(steps) }
-                // Renamed differently: yours goes, the lane's name comes (only both together).
-                var result = outcome(steps + [(theirs.path, .put(entry(theirs), nil))])
-                result.movedTo = theirs.path
-                result.movedAway = [paths[0]]
+                var result = outcome(paths.map { ($0, .put(theirs?.path == $0 ? entry(theirs) : nil, conflict($0, .theirs))) })
+                // Your name goes only if the lane's comes (nothing of yours is dropped otherwise).
+                if let theirs, let ours, ours.path != theirs.path {
+                    result.movedTo = theirs.path
+                    result.movedAway = [ours.path]
+                }
                 return result
             }
         }

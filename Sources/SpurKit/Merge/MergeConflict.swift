@@ -56,6 +56,9 @@ public struct MergeConflict: Sendable, Codable, Equatable {
         case renameDelete = "rename/delete"
         /// The two sides renamed the file to different names.
         case renameRename = "rename/rename"
+        /// One side added the file in a folder the other side moved elsewhere (git's directory
+        /// rename detection puts it in the new folder and asks you to confirm).
+        case fileLocation = "file location"
     }
 
     public let path: GitPath

@@ -227,7 +227,12 @@ struct MergePlanner {
             if case .put(let entry, _) = decision { return entry }
             return ours
         }
-        if result(known) == result(new) { return known }
+        if result(known) == result(new) {
+            // The same result: keep the one that records a settled conflict, if one does.
+            if case .put(_, let conflict?) = new, case .put(_, nil) = known { _ = conflict; return new }
+            if case .put(_, _?) = new, case .keep = known { return new }
+            return known
+        }
         return .conflict(MergeConflict(path: path, kind: .content, message: "two of the lane's changes put different files at \(path)", hunks: []))
     }
 

@@ -18,6 +18,34 @@ protocol OverlapSide: AnyObject {
     func version(at path: GitPath) throws -> FileVersion?
     /// The content of `version`, which the side holds at `path`.
     func bytes(of version: FileVersion, at path: GitPath) throws -> [UInt8]
+    /// True when the side still holds a file somewhere under `folder`.
+    func hasFolder(_ folder: GitPath) throws -> Bool
+    /// Every file the side renamed, as git's merge pairs renames.
+    func renamedFiles() throws -> [(from: GitPath, to: GitPath)]
+    /// Files the side created under `folder` (not renamed there).
+    func addedFiles(under folder: GitPath) throws -> [GitPath]
+}
+
+extension ChangedSide {
+    func hasFolder(_ folder: GitPath) throws -> Bool {
+        _ = try renameSource(of: folder)  // pairs renames
+        var gone = Set<GitPath>()
+        for change in changes {
+            if change.after != nil && change.newPath.isInside(folder) { return true }
+            if change.before != nil && change.oldPath.isInside(folder) { gone.insert(change.oldPath) }
+        }
+        return try base.files(under: folder).contains { !gone.contains($0.path) }
+    }
+
+    func renamedFiles() throws -> [(from: GitPath, to: GitPath)] {
+        _ = try renameSource(of: GitPath.root)  // pairs renames
+        return changes.filter(\.isRename).map { ($0.oldPath, $0.newPath) }
+    }
+
+    func addedFiles(under folder: GitPath) throws -> [GitPath] {
+        _ = try renameSource(of: GitPath.root)
+        return changes.filter { $0.before == nil && $0.after != nil && $0.newPath.isInside(folder) }.map(\.newPath)
+    }
 }
 
 /// The verdict on one file both sides changed, and why.
@@ -65,6 +93,7 @@ struct OverlapJudge {
         case .renameRename:
             let others = outcome.names.filter { $0 != outcome.path }
             return .conflict("renamed to \(others.map(\.display).joined(separator: " and to ")) on the two sides")
+        case .fileLocation: return .conflict("added in a folder the other side moved")
         case .directoryFile, .untrackedInTheWay, .symlinkInPath: return .conflict(conflict.message)
         }
     }

@@ -81,6 +81,7 @@ final class UserSide: OverlapSide {
     let base: BaseTree
     let probe: WorkingTreeProbe
     private var renames: [GitPath: GitPath]?
+    private var addedPaths: [GitPath] = []
 
     init(base: BaseTree, probe: WorkingTreeProbe) {
         self.base = base
@@ -112,11 +113,28 @@ final class UserSide: OverlapSide {
     private func renameTargets() throws -> [GitPath: GitPath] {
         if let renames { return renames }
         var found: [GitPath: GitPath] = [:]
-        for change in try probe.repository.changes(from: base.id, toWorkdirWithPaths: nil, detectRenames: true)
-            where change.kind == .renamed {
-            found[change.oldPath] = change.newPath
+        var added: [GitPath] = []
+        for change in try probe.repository.changes(from: base.id, toWorkdirWithPaths: nil, detectRenames: true) {
+            if change.kind == .renamed { found[change.oldPath] = change.newPath }
+            if change.kind == .added { added.append(change.newPath) }
         }
         renames = found
+        addedPaths = added
         return found
+    }
+
+    /// Whether the folder is still there; a folder holding only ignored files counts (a
+    /// directory check, not a scan).
+    func hasFolder(_ folder: GitPath) throws -> Bool {
+        FileStat.of(probe.root + "/" + folder.text)?.kind == .directory
+    }
+
+    func renamedFiles() throws -> [(from: GitPath, to: GitPath)] {
+        try renameTargets().map { ($0.key, $0.value) }
+    }
+
+    func addedFiles(under folder: GitPath) throws -> [GitPath] {
+        _ = try renameTargets()
+        return addedPaths.filter { $0.isInside(folder) }
     }
 }
