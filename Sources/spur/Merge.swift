@@ -89,7 +89,7 @@ struct Merge: ParsableCommand {
             var pathspecs: [GitPath]? = nil
             if !paths.isEmpty {
                 let lane = try LaneStore(workspace: workspace).require(name)
-                pathspecs = try MergeOptions.pathspecs(Self.exactBytes(of: paths), workspace: workspace.forLane(lane),
+                pathspecs = try MergeOptions.pathspecs(argumentBytes(paths).map(\.bytes), workspace: workspace.forLane(lane),
                                                        cwd: FileManager.default.currentDirectoryPath,
                                                        otherTrees: [workspace.root, lane.worktree])
             }
@@ -104,17 +104,6 @@ struct Merge: ParsableCommand {
                 throw ExitCode(SpurError.refused)
             }
         }
-    }
-
-    /// The arguments after '--' as the bytes the shell passed: Swift's `CommandLine.arguments`
-    /// replaces bytes that are not UTF-8, which would change a name that is not.
-    static func exactBytes(of paths: [String]) -> [[UInt8]] {
-        let raw = (0..<Int(CommandLine.argc)).compactMap { index in
-            CommandLine.unsafeArgv[index].map { Array(UnsafeBufferPointer(start: $0, count: strlen($0))).map(UInt8.init(bitPattern:)) }
-        }
-        guard let terminator = raw.firstIndex(of: Array("--".utf8)) else { return paths.map { Array($0.utf8) } }
-        let after = Array(raw[(terminator + 1)...])
-        return after.count == paths.count ? after : paths.map { Array($0.utf8) }
     }
 
     func waiting() {
