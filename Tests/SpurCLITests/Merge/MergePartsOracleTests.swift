@@ -232,4 +232,46 @@ import SpurTestSupport
         #expect(try repository.fingerprint() == expected, "only src/b/story.txt was written")
         #expect(try repository.read("src/b/story.txt") == Self.story(replacing: 9, with: "nine by G in src/b/story.txt"))
     }
+
+    @Test func anOlderPartialMergeIsUndoneOnItsOwnWhileALaterOneStays() throws {
+        let repository = try repositoryWithStories()
+        defer { repository.remove() }
+        try makeLane(repository, "H") { worktree in
+            for path in ["src/a/story.txt", "src/b/story.txt"] {
+                try Self.story(replacing: 1, with: "one by H in \(path)").write(toFile: worktree + "/" + path, atomically: false, encoding: .utf8)
+            }
+        }
+        let start = try repository.fingerprint()
+        #expect(try repository.spur("merge", "G", "--", "src/a").status == 0)
+        #expect(try repository.spur("merge", "H", "--", "src/b").status == 0)
+        let afterBoth = try repository.fingerprint()
+
+        let first = try repository.spur("undo", "1")
+
+        #expect(first.status == 0, "\(first.stdout) \(first.stderr)")
+        var expected = afterBoth
+        expected["src/a/story.txt"] = start["src/a/story.txt"]
+        #expect(try repository.fingerprint() == expected, "merge 1 taken back, merge 2 in place")
+        #expect(try repository.spur("undo", "1").status == 2, "merge 1 is undone already")
+        #expect(try repository.spur("undo").status == 0)
+        #expect(try repository.fingerprint() == start)
+    }
+
+    @Test func anOlderMergeWhoseFileALaterMergeWroteIsNotUndoneFirst() throws {
+        let repository = try repositoryWithStories()
+        defer { repository.remove() }
+        try makeLane(repository, "H") { worktree in
+            try Self.story(replacing: 9, with: "nine by H").write(toFile: worktree + "/src/a/story.txt", atomically: false, encoding: .utf8)
+        }
+        #expect(try repository.spur("merge", "G", "--", "src/a").status == 0)
+        #expect(try repository.spur("merge", "H", "--theirs", "--", "src/a").status == 0)
+        let afterBoth = try repository.fingerprint()
+
+        let refused = try repository.spur("undo", "1")
+
+        #expect(refused.status == 1, "\(refused.stdout) \(refused.stderr)")
+        #expect(refused.stderr.contains("merge 2"), "\(refused.stderr)")
+        #expect(try repository.fingerprint() == afterBoth, "nothing restored")
+        #expect(try repository.spur("undo", "7").status == 2, "no merge 7")
+    }
 }
