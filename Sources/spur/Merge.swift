@@ -112,6 +112,6 @@ struct Merge: ParsableCommand {
 
     func show(_ report: MergeReport) throws {
         if json { return try Terminal.printJSON(report) }
-        MergeOutput.show(report)
+        MergeOutput.show(report, selection: paths)
     }
 }

@@ -3,13 +3,20 @@ import SpurKit
 
 /// How `merge` and `pick` describe a merge to a person.
 enum MergeOutput {
-    static func show(_ report: MergeReport) {
+    /// `selection`: the pathspecs the merge was given, repeated in the commands it suggests so
+    /// that following the advice does not merge the rest of the lane.
+    static func show(_ report: MergeReport, selection: [String] = []) {
+        let paths = selection.isEmpty ? "" : " -- " + selection.map(shellQuoted).joined(separator: " ")
         let verb = report.dryRun ? "would write" : "wrote"
         switch report.status {
         case .conflicts:
             print("lane \(report.lane) conflicts with your working tree; \(report.dryRun ? "nothing would be written" : "nothing was written")")
             for conflict in report.conflicts { printConflict(conflict, lane: report.lane) }
-            print("settle them with 'spur merge \(report.lane) --markers', '--ours' or '--theirs', or edit your files and merge again")
+            if paths.isEmpty {
+                print("settle them with 'spur merge \(report.lane) --markers', '--ours' or '--theirs', or edit your files and merge again")
+            } else {
+                print("settle them with: spur merge \(report.lane) --markers\(paths)   (or --ours, --theirs), or edit your files and merge again")
+            }
         case .merged:
             if report.partial {
                 let skipped = report.conflicts.filter { $0.resolution == nil }.count
@@ -53,6 +60,15 @@ enum MergeOutput {
             }
             if let undo = report.undoID { print("undo with 'spur undo' (merge \(undo))") }
         }
+    }
+
+    /// `text` as one shell word: as it is when it holds only characters no shell treats
+    /// specially, else in single quotes.
+    static func shellQuoted(_ text: String) -> String {
+        let plain = !text.isEmpty && text.unicodeScalars.allSatisfy {
+            ("a"..."z").contains($0) || ("A"..."Z").contains($0) || ("0"..."9").contains($0) || "._/-+=,@%".unicodeScalars.contains($0)
+        }
+        return plain ? text : "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 
     static func printConflict(_ conflict: MergeConflict, lane: String) {

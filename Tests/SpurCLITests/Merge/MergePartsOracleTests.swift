@@ -274,4 +274,20 @@ import SpurTestSupport
         #expect(try repository.fingerprint() == afterBoth, "nothing restored")
         #expect(try repository.spur("undo", "7").status == 2, "no merge 7")
     }
+
+    @Test func theAdviceAfterAConflictKeepsTheSelectionSoFollowingItMergesOnlyThosePaths() throws {
+        let repository = try repositoryWithStories()
+        defer { repository.remove() }
+        try repository.write("src/a/story.txt", Self.story(replacing: 9, with: "nine by you"))
+
+        let refused = try repository.spur("merge", "G", "--", "src/*")
+
+        #expect(refused.status == 1)
+        let advice = try #require(refused.stdout.split(separator: "\n").first { $0.hasPrefix("settle them") }, "\(refused.stdout)")
+        #expect(advice.contains("spur merge G --markers -- 'src/*'"), "\(advice)")
+        // Following it writes the selection only: top.txt stays as it was.
+        #expect(try repository.spur("merge", "G", "--markers", "--", "src/*").status == 1)
+        #expect(try repository.read("top.txt") == Self.story)
+        #expect(try repository.read("src/a/story.txt").contains("<<<<<<<"))
+    }
 }
