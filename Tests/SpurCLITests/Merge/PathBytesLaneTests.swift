@@ -172,6 +172,7 @@ import SpurTestSupport
 
         let merge = try repository.spur("merge", "task")
         #expect(merge.status == 0, "\(merge.stdout)\(merge.stderr)")
+        #expect(merge.lines.contains("  M \"caf\\351.txt\"") && merge.lines.contains("  A \"n\\377.txt\""), "\(merge.stdout)")
         #expect(Self.read(repository.root, Self.latin1) == Array("caf".utf8) + [0xE9] + Array(" two\n".utf8))
         #expect(Self.read(repository.root, Self.invalid) == Array("new\n".utf8))
         #expect(!Self.names(repository.root).contains { $0.starts(with: Array("n\u{FFFD}".utf8)) || $0.starts(with: Array("caf\u{FFFD}".utf8)) })
