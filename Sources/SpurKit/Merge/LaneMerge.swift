@@ -41,13 +41,31 @@ struct LaneMerge {
         }
         var result: [FileOutcome] = []
         var seen = Set<GitPath>()
-        let relocated = try directoryRenames(lane: lane, other: other, into: &result)
+        var yoursRelocated: [GitPath: GitPath] = [:]
+        let relocated = try directoryRenames(lane: lane, other: other, into: &result, yoursRelocated: &yoursRelocated)
         for change in lane.changes {
             if change.before != nil {
                 let path = change.oldPath
                 var laneFate = try lane.fate(ofBasePath: path)
                 let overlaps = try other.changed(path)
                 let otherFate = overlaps ? try other.fate(ofBasePath: path) : try other.version(at: path).map { Fate(path: path, version: $0) }
+                // The other side renamed it into a folder the lane moved: git moves it on; spur
+                // writes none of it and lists each path git names.
+                if let yours = otherFate, yours.path != path, let target = yoursRelocated[yours.path] {
+                    let moved = try file(path, ancestor: ancestor(path, laneBase: change.before), ours: Fate(path: target, version: yours.version),
+                                         theirs: laneFate, overlaps: true, other: other, lane: lane)
+                    let steps: [(path: GitPath, decision: MergeRule.Decision)] = moved.steps.isEmpty
+                        ? locationConflict(at: target, added: yours.path, oursPath: yours.path).steps
+                        : moved.steps.map { step in
+                            (step.path, .conflict(step.decision.unresolved ?? MergeConflict(
+                                path: step.path, kind: .fileLocation,
+                                message: "\(yours.path) was moved into a folder the lane moved; git would put it at \(target)", hunks: [])))
+                        }
+                    result.append(FileOutcome(path: path, names: [path, target, yours.path] + (laneFate.map { [$0.path] } ?? []),
+                                              overlaps: true, oursPath: yours.path, steps: steps))
+                    seen.insert(path)
+                    continue
+                }
                 // Renamed into a folder the other side moved: merged there, and a conflict.
                 if let renamed = laneFate, renamed.path != path, let target = relocated[renamed.path] {
                     laneFate = Fate(path: target, version: renamed.version)
@@ -97,7 +115,8 @@ struct LaneMerge {
     /// moved (returned: where git puts them), and conflicts for files the other side added in
     /// a folder the lane moved (appended to `result`). Costs nothing unless the lane moved files
     /// between folders or added files in a folder the other side no longer has.
-    func directoryRenames(lane: ChangedSide, other: OverlapSide, into result: inout [FileOutcome]) throws -> [GitPath: GitPath] {
+    func directoryRenames(lane: ChangedSide, other: OverlapSide, into result: inout [FileOutcome],
+                          yoursRelocated: inout [GitPath: GitPath]) throws -> [GitPath: GitPath] {
         var added = lane.changes.filter { $0.before == nil && $0.after != nil }.map(\.newPath)
         var laneMoves = false
         for change in lane.changes where change.before != nil && change.after == nil {
@@ -125,6 +144,7 @@ struct LaneMerge {
         }
         if let laneFolders {
             let moved = otherFolders.map { laneFolders.excluding($0) } ?? laneFolders
+            for (_, to) in try other.renamedFiles() { if let target = moved.target(of: to) { yoursRelocated[to] = target } }
             for folder in moved.folders.keys.sorted() {
                 for path in try other.addedFiles(under: folder) {
                     if let target = moved.target(of: path) { result.append(locationConflict(at: target, added: path, oursPath: path)) }

@@ -99,6 +99,13 @@ struct MergeScenario: CustomTestStringConvertible, Sendable {
         MergeScenario(name: "you move a file the lane deletes", base: ["a.txt": numbered, "b.txt": "b\n"],
                       ours: { try Files.remove($0, "a.txt"); try Files.write($0, "moved.txt", numbered) },
                       theirs: { try Files.remove($0, "a.txt") }),
+        // git's directory rename detection: a new file in a folder the other side moved.
+        MergeScenario(name: "lane moves a folder, you add a file in it", base: ["lib/a.txt": numbered, "lib/b.txt": "b\n", "top.txt": "t\n"],
+                      ours: { try Files.write($0, "lib/new.txt", "yours\n") },
+                      theirs: { try FileManager.default.moveItem(atPath: $0 + "/lib", toPath: $0 + "/pkg") }),
+        MergeScenario(name: "you move a folder, the lane adds a file in it", base: ["lib/a.txt": numbered, "lib/b.txt": "b\n", "top.txt": "t\n"],
+                      ours: { try FileManager.default.moveItem(atPath: $0 + "/lib", toPath: $0 + "/pkg") },
+                      theirs: { try Files.write($0, "lib/new.txt", "lane's\n") }),
         // Merge attributes (#16): union, binary, -merge.
         MergeScenario(name: "merge=union keeps both sides' new lines", base: ["CHANGES": "one\ntwo\n", ".gitattributes": "CHANGES merge=union\n"],
                       ours: { try Files.write($0, "CHANGES", "one\ntwo\nyours\n") },

@@ -179,7 +179,7 @@ private func lines(atPath path: String) -> [String]? {
     /// The paths `git merge-tree` reports as conflicted when merging the working tree as git
     /// records it (on top of `base`) with `head`.
     /// Also whether git moved a file into a folder the other side renamed (its directory rename
-    /// detection, which spur does not do: a known difference, counted, not compared).
+    /// detection; counted, to show the test reaches it).
     static func gitConflicts(root: String, base: ObjectID, head: ObjectID) throws -> (paths: Set<GitPath>, directoryRename: Bool) {
         var environment = ProcessInfo.processInfo.environment
         environment["GIT_CONFIG_NOSYSTEM"] = "1"
