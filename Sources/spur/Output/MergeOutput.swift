@@ -53,7 +53,7 @@ enum MergeOutput {
                 print("\(count) file\(count == 1 ? "" : "s") \(report.dryRun ? "would be left" : "left") with conflict markers: edit \(count == 1 ? "it" : "them") to settle the conflicts")
             }
             if report.partial {
-                print("lane \(report.lane) stays unmerged: 'spur merge \(report.lane)' merges the rest of it")
+                print("lane \(report.lane) \(report.dryRun ? "would stay" : "stays") unmerged: 'spur merge \(report.lane)' merges the rest of it")
                 if report.conflicts.contains(where: { $0.resolution == nil }) {
                     print("settle a file left as it was with 'spur merge \(report.lane) --markers -- PATH' (or --ours, --theirs), or edit it and merge again")
                 }
