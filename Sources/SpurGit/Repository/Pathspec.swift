@@ -25,9 +25,4 @@ public final class Pathspec {
     public func matches(_ path: GitPath) -> Bool {
         path.withCString { git_pathspec_matches_path(pointer, 0, $0) == 1 }
     }
-
-    /// True when `pattern` alone matches `path`.
-    public static func matches(_ pattern: GitPath, _ path: GitPath) throws -> Bool {
-        try Pathspec([pattern]).matches(path)
-    }
 }
