@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SpurKit
+import SpurGit
 
 struct Merge: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -24,9 +25,10 @@ struct Merge: ParsableCommand {
         current folder: a folder, a file or a glob) merge only the lane's files they match; a
         pathspec matching none of them, or a path outside the working tree, is refused (exit 2)
         and nothing is written. --skip-conflicts writes the files that merge cleanly, leaves
-        the conflicting ones as they are and lists them (exit 1). Either way the lane stays
-        unmerged, so the rest can be merged later, and 'spur undo' takes back exactly the
-        files that merge wrote.
+        the conflicting ones as they are and lists them (exit 1). Unless everything was merged
+        the lane stays unmerged, so the rest can be merged later, and 'spur undo' takes back
+        exactly the files that merge wrote. Quote a glob ('*.md') so spur, not the shell,
+        matches it against the lane's files; git's ':(magic)' is not supported.
 
         Examples:
           spur merge fix-tests
@@ -34,6 +36,8 @@ struct Merge: ParsableCommand {
           spur merge fix-tests --markers
           spur merge fix-tests -- src/parser tests/parser_test.py
           spur merge fix-tests --skip-conflicts
+          spur merge fix-tests -- '*.md'
+          spur merge G-1 -- src/a && spur merge G-2 -- src/b   # combine two approaches
           spur merge --continue        # finish a merge that was interrupted
         """
     )
@@ -65,7 +69,7 @@ struct Merge: ParsableCommand {
     @Flag(name: .customLong("continue"), help: "Finish an interrupted merge.")
     var continueMerge = false
 
-    @Flag(help: "Print the result as JSON (lane, status, dryRun, changes, conflicts, undoID, resultTree, ours).")
+    @Flag(help: "Print the result as JSON (lane, status, dryRun, changes, conflicts, undoID, resultTree, ours, partial).")
     var json = false
 
     func run() throws {
@@ -82,9 +86,13 @@ struct Merge: ParsableCommand {
             let workspace = try currentWorkspace(noticeInterruptedMerge: false)
             let resolution: ConflictResolution = markers ? .markers : ours ? .ours : theirs ? .theirs : .refuse
             if skipConflicts && chosen > 0 { throw SpurError.usage("--skip-conflicts leaves conflicting files alone: it does not go with --markers, --ours or --theirs") }
-            let pathspecs = paths.isEmpty ? nil
-                : try MergeOptions.pathspecs(paths, workspace: workspace.forLane(LaneStore(workspace: workspace).require(name)),
-                                             cwd: FileManager.default.currentDirectoryPath)
+            var pathspecs: [GitPath]? = nil
+            if !paths.isEmpty {
+                let lane = try LaneStore(workspace: workspace).require(name)
+                pathspecs = try MergeOptions.pathspecs(argumentBytes(paths).map(\.bytes), workspace: workspace.forLane(lane),
+                                                       cwd: FileManager.default.currentDirectoryPath,
+                                                       otherTrees: [workspace.root, lane.worktree])
+            }
             let options = MergeOptions(dryRun: dryRun, resolution: resolution, allowOutsideLinks: allowOutsideLinks,
                                        paths: pathspecs, skipConflicts: skipConflicts)
             let report = try Merger(workspace: workspace).merge(laneName: name, options: options, onWait: waiting)
@@ -104,6 +112,6 @@ struct Merge: ParsableCommand {
 
     func show(_ report: MergeReport) throws {
         if json { return try Terminal.printJSON(report) }
-        MergeOutput.show(report)
+        MergeOutput.show(report, selection: paths)
     }
 }

@@ -12,13 +12,18 @@ struct Undo: ParsableCommand {
         merge, and marks the lane done again. Run it again to take back the merge before that.
         Refuses, naming the files, when you changed one of them after the merge; --force
         restores them anyway and keeps your later versions in a commit (its id is printed).
-        Also rolls back a merge that was interrupted.
+        Also rolls back a merge that was interrupted. Given a merge's number (from --list), takes
+        back that one while later merges stay, when none of them wrote one of its files.
 
         Examples:
           spur undo
           spur undo --list
+          spur undo 3                # merge 3 only, e.g. one part of a lane merged in parts
         """
     )
+
+    @Argument(help: "The merge to take back (a number from --list); default: the last one.")
+    var id: Int?
 
     @Flag(help: "List the merges that can be undone, newest first.")
     var list = false
@@ -33,6 +38,7 @@ struct Undo: ParsableCommand {
         try runReportingErrors {
             let workspace = try currentWorkspace(noticeInterruptedMerge: false)
             let undo = MergeUndo(workspace: workspace)
+            if list && id != nil { throw SpurError.usage("--list takes no merge number") }
             if list {
                 let records = try undo.undoable()
                 if json { return try Terminal.printJSON(records) }
@@ -43,7 +49,7 @@ struct Undo: ParsableCommand {
                 }
                 return print(Terminal.table(["ID", "LANE", "STATUS", "FILES", "AGE", "PATHS"], rows))
             }
-            let report = try undo.undo(force: force) {
+            let report = try undo.undo(force: force, id: id) {
                 Terminal.warning("another merge or undo is running in this repository; waiting for it to finish")
             }
             if json { return try Terminal.printJSON(report) }

@@ -12,7 +12,7 @@ public final class Pathspec {
         Libgit2.ensureInitialised()
         self.patterns = patterns
         var compiled: OpaquePointer?
-        try withStrarray(patterns.map { String(decoding: $0.bytes, as: UTF8.self) }) { array in
+        try withStrarray(patterns) { array in
             try check(git_pathspec_new(&compiled, array), "git_pathspec_new")
         }
         guard let compiled else { throw GitError(code: -1, errorClass: 0, message: "git_pathspec_new returned nothing", operation: "git_pathspec_new") }

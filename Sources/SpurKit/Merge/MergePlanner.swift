@@ -25,7 +25,8 @@ struct MergePlan {
     let createdFolders: [GitPath]
     /// Paths whose file changed while the merge read them; the plan must be made again.
     let stalePaths: [GitPath]
-    /// Only part of the lane is merged (pathspecs, or conflicting files skipped).
+    /// Only part of the lane is merged: the pathspecs left some of its files out, or
+    /// conflicting files were skipped. The lane stays unmerged.
     var partial = false
 
     var unresolved: [MergeConflict] { conflicts.filter { $0.resolution == nil } }
@@ -76,7 +77,10 @@ struct MergePlanner {
                                                            ancestorFromOther: false, onlyOverlaps: false)
         var conflicts: [MergeConflict] = []
         var outcomes = try selected(allOutcomes, changes: theirsSide.changes)
+        // Part of the lane stays to merge when the pathspecs leave a file out or a conflict is skipped.
+        var partial = outcomes.count < allOutcomes.count
         if skipConflicts {
+            partial = partial || outcomes.contains { $0.conflict != nil }
             // A conflicting file is left alone whole: none of its paths is written.
             for outcome in outcomes where outcome.conflict != nil {
                 conflicts += outcome.steps.compactMap { $0.decision.unresolved }
@@ -192,7 +196,7 @@ struct MergePlanner {
         }
         let result = try repository.tree(ours.tree, applying: edits)
         return MergePlan(ours: ours, resultTree: result, writes: writes, conflicts: conflicts,
-                         createdFolders: created, stalePaths: stale, partial: pathspecs != nil || skipConflicts)
+                         createdFolders: created, stalePaths: stale, partial: partial)
     }
 
     /// The outcomes of files a pathspec matches (by any of their names); a pathspec matching

@@ -51,7 +51,8 @@ public enum MergeRecovery {
                                changes: try record.transitions.map {
                                    MergeReport.PathUpdate($0, content: try? DiskContent.load($0.to, from: repository), root: target.root)
                                }.sorted { $0.path < $1.path },
-                               conflicts: [], undoID: record.id, resultTree: result.treeID, ours: record.ours)
+                               conflicts: [], undoID: record.id, resultTree: result.treeID, ours: record.ours,
+                               partial: record.partial == true)
         }
     }
 }
@@ -78,10 +79,14 @@ public struct MergeUndo: Sendable {
         try MergeLog(workspace: workspace).all().filter { $0.status != .undone }.reversed()
     }
 
-    public func undo(force: Bool, onWait: () -> Void = {}) throws -> UndoReport {
+    /// Undoes the last merge, or merge `id` when given: an older one only while no later merge
+    /// not undone wrote one of its paths (that one is to be undone first), and none is pending.
+    public func undo(force: Bool, id: Int? = nil, onWait: () -> Void = {}) throws -> UndoReport {
         let log = MergeLog(workspace: workspace)
         return try log.withLock(onWait: onWait) {
-            guard var record = try log.pending() ?? log.latestUndoable() else { throw SpurError("no merge to undo") }
+            guard var record = try id.map({ try chosen($0, log: log) }) ?? log.pending() ?? log.latestUndoable() else {
+                throw SpurError("no merge to undo")
+            }
             let target = try workspace.on(record.workingTree, what: "merge \(record.id) wrote into")
             let repository = try target.openRepository()
             let files = WorkingTreeFiles(root: target.root, tempTag: "undo-\(record.id)")
@@ -131,5 +136,22 @@ public struct MergeUndo: Sendable {
             log.clearPending()
             return UndoReport(id: record.id, lane: record.lane, restored: toRestore.map(\.path).sorted(), displaced: displaced)
         }
+    }
+
+    /// Merge `id`, checked to be undoable on its own.
+    func chosen(_ id: Int, log: MergeLog) throws -> MergeRecord {
+        if let pending = try log.pending(), pending.id != id {
+            throw SpurError("merge \(pending.id) was interrupted; finish it with 'spur merge --continue' or take it back with 'spur undo' first")
+        }
+        guard let record = try log.load(id), record.status != .undone else {
+            throw SpurError.usage("there is no merge \(id) to undo (see 'spur undo --list')")
+        }
+        let paths = Set(record.paths)
+        for later in try log.all() where later.id > id && later.status != .undone {
+            if let shared = later.paths.first(where: paths.contains) {
+                throw SpurError("merge \(later.id) of lane \(later.lane) wrote \(shared.display) after merge \(id); undo it first")
+            }
+        }
+        return record
     }
 }

@@ -22,27 +22,76 @@ public struct MergeOptions: Sendable {
         self.skipConflicts = skipConflicts
     }
 
-    /// Only part of the lane is merged: the lane stays unmerged, to be merged further later.
-    var isPartial: Bool { paths != nil || skipConflicts }
-
     /// Pathspecs typed in `cwd` as paths from the root of `workspace`'s working tree, as git
-    /// reads them (relative to the current folder, `..` allowed while inside the tree);
-    /// a usage error for one outside the working tree.
+    /// reads them: relative to the current folder, `.` and `..` taken away by their names (a
+    /// link in the tree names the link, not where it points), an absolute path inside the tree
+    /// allowed. A usage error for one outside the working tree, inside `.git`, or using git's
+    /// `:(magic)`, which spur does not read.
     public static func pathspecs(_ arguments: [String], workspace: Workspace, cwd: String) throws -> [GitPath] {
+        try pathspecs(arguments.map { Array($0.utf8) }, workspace: workspace, cwd: cwd)
+    }
+
+    /// The same for arguments as the exact bytes typed (a name that is not UTF-8 stays exact).
+    /// `otherTrees` are roots of trees holding the same paths (the tree spur runs in, the lane's
+    /// worktree): run inside one of them, a relative pathspec is read from its root.
+    public static func pathspecs(_ arguments: [[UInt8]], workspace: Workspace, cwd: String,
+                                 otherTrees: [String] = []) throws -> [GitPath] {
+        let slash = UInt8(ascii: "/")
         let root = CanonicalPath.of(workspace.root, relativeTo: "/")
+        // The current folder from the root of the innermost tree it is in (a lane's worktree may
+        // lie inside yours, under .git); nil when spur runs outside them.
+        let here = names(Array(CanonicalPath.of(cwd, relativeTo: "/").utf8))
+        let prefix = ([root] + otherTrees.map { CanonicalPath.of($0, relativeTo: "/") })
+            .compactMap { fromRoot(here, names(Array($0.utf8))) }.min { $0.count < $1.count }
         return try arguments.map { argument in
+            let shown = GitPath(bytes: argument).display
             guard !argument.isEmpty else { throw SpurError.usage("an empty path is not a pathspec; nothing was written") }
-            let full = CanonicalPath.of(argument, relativeTo: cwd)
-            if full == root { return GitPath("*") }
-            guard full.hasPrefix(root == "/" ? "/" : root + "/") else {
-                throw SpurError.usage("'\(argument)' is outside the working tree \(workspace.root); nothing was written")
+            if argument.first == UInt8(ascii: ":") {
+                throw SpurError.usage("'\(shown)': git's pathspec magic (':(...)', ':!', ':/') is not supported; name paths plainly; nothing was written")
             }
-            let relative = String(full.dropFirst(root == "/" ? 1 : root.count + 1))
-            if relative == ".git" || relative.hasPrefix(".git/") {
-                throw SpurError.usage("'\(argument)' is inside .git, not a file a lane changes; nothing was written")
+            let outside = SpurError.usage("'\(shown)' is outside the working tree \(workspace.root); nothing was written")
+            let relative: [[UInt8]]
+            if argument.first == slash {
+                let typed = names(argument)
+                // As typed under the root, or with its folder's links resolved (git compares real paths too).
+                let folder = "/" + typed.dropLast().map { String(decoding: $0, as: UTF8.self) }.joined(separator: "/")
+                let resolved = names(Array(CanonicalPath.of(folder, relativeTo: "/").utf8)) + typed.suffix(1)
+                guard let inside = fromRoot(typed, names(Array(root.utf8))) ?? fromRoot(typed, names(Array(workspace.root.utf8)))
+                                   ?? fromRoot(resolved, names(Array(root.utf8))) else { throw outside }
+                relative = inside
+            } else {
+                guard let prefix, let joined = walk(argument, from: prefix) else { throw outside }
+                relative = joined
             }
-            return GitPath(relative)
+            if relative.isEmpty { return GitPath("*") }
+            if relative.first == Array(".git".utf8) {
+                throw SpurError.usage("'\(shown)' is inside .git, not a file a lane changes; nothing was written")
+            }
+            return GitPath(bytes: Array(relative.joined(separator: [slash])))
         }
+    }
+
+    /// An absolute path's names with `.` and `..` taken away by name only.
+    static func names(_ path: [UInt8]) -> [[UInt8]] {
+        walk(path, from: []) ?? []
+    }
+
+    /// `start` followed by `path`'s names, `.` and `..` taken by name; nil when `..` climbs above `start`'s first name.
+    static func walk(_ path: [UInt8], from start: [[UInt8]]) -> [[UInt8]]? {
+        var components = start
+        for component in path.split(separator: UInt8(ascii: "/")) where component != [UInt8(ascii: ".")] {
+            if component.elementsEqual("..".utf8) {
+                guard components.popLast() != nil else { return nil }
+            } else {
+                components.append(Array(component))
+            }
+        }
+        return components
+    }
+
+    /// `path` from `root` (no names for the root itself), or nil when it is not inside.
+    static func fromRoot(_ path: [[UInt8]], _ root: [[UInt8]]) -> [[UInt8]]? {
+        path.starts(with: root) ? Array(path.dropFirst(root.count)) : nil
     }
 }
 
@@ -67,6 +116,9 @@ public struct MergeReport: Sendable, Encodable, Equatable {
     public let resultTree: ObjectID
     /// Snapshot commit of the working tree the merge started from.
     public let ours: ObjectID
+    /// Only part of the lane was merged (pathspecs left files out, or conflicting files were
+    /// skipped): the lane stays unmerged and `spur merge NAME` merges the rest.
+    public var partial = false
 
     public struct PathUpdate: Sendable, Encodable, Equatable {
         public let path: GitPath
@@ -175,7 +227,7 @@ public struct Merger: Sendable {
                     }
                 }
                 if plan.writes.isEmpty {
-                    if !options.isPartial { try markMerged(lane.name) }
+                    if !plan.partial { try markMerged(lane.name) }
                     return report(lane: lane, plan: plan, options: options, undoID: nil)
                 }
                 let record = try beginOrExplain(plan: plan, lane: lane, head: head, log: log, repository: repository)
@@ -316,6 +368,7 @@ public struct Merger: Sendable {
             MergeReport.PathUpdate(write.transition, content: write.content, root: workspace.root)
         }.sorted { $0.path < $1.path }
         return MergeReport(lane: lane.name, status: blocked ? .conflicts : .merged, dryRun: options.dryRun, changes: changes,
-                           conflicts: plan.conflicts, undoID: undoID, resultTree: plan.resultTree, ours: plan.ours.commit)
+                           conflicts: plan.conflicts, undoID: undoID, resultTree: plan.resultTree, ours: plan.ours.commit,
+                           partial: plan.partial)
     }
 }
