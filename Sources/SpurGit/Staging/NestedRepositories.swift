@@ -12,7 +12,15 @@ extension Repository {
     /// for ignored); git still looks at the repository: a gitlink to its HEAD, or a refusal
     /// without a commit. One `opendir` per folder that is tracked or untracked and not ignored.
     public func untrackedRepositories(besides index: Index, ignored: IgnoredPaths) throws -> [GitPath] {
-        guard let workdir else { return [] }
+        try untrackedWalk(besides: index, ignored: ignored).repositories
+    }
+
+    /// The same walk, also returning the untracked files and links (not ignored, not below a
+    /// nested repository) that have no entry in `index`: after libgit2's `add_all`, the ones it
+    /// passed over (it does not offer an untracked file inside a tracked folder that its own
+    /// ignore rules, which follow a `.gitignore` link, take for ignored).
+    public func untrackedWalk(besides index: Index, ignored: IgnoredPaths) throws -> (repositories: [GitPath], files: [GitPath]) {
+        guard let workdir else { return ([], []) }
         var trackedFolders: Set<GitPath> = []
         var entries: Set<GitPath> = []
         index.withPointer { handle in
@@ -27,12 +35,17 @@ extension Repository {
             }
         }
         var found: [GitPath] = []
+        var files: [GitPath] = []
         var folders: [(path: GitPath, tracked: Bool)] = [(.root, true)]
         let root = GitPath(workdir)
         while let (folder, tracked) = folders.popLast() {
-            for name in Self.folderNames(in: folder.isEmpty ? root : root.appending(folder)) {
-                if folder.isEmpty && name.bytes == Array(".git".utf8) { continue }
+            for (name, isFolder) in Self.entryNames(in: folder.isEmpty ? root : root.appending(folder)) {
+                if name.bytes == Array(".git".utf8) { continue }
                 let path = folder.appending(name)
+                if !isFolder {
+                    if !entries.contains(path) && !ignored.isIgnored(path, isFolder: false) { files.append(path) }
+                    continue
+                }
                 if tracked && trackedFolders.contains(path) {
                     folders.append((path, true))
                     continue
@@ -44,14 +57,14 @@ extension Repository {
                 if holdsGit { found.append(path) } else { folders.append((path, false)) }
             }
         }
-        return found.sorted()
+        return (found.sorted(), files.sorted())
     }
 
-    /// The names of the subfolders of `folder` (links not followed), as bytes.
-    private static func folderNames(in folder: GitPath) -> [GitPath] {
+    /// The names in `folder` that are folders, regular files or links (links not followed), as bytes.
+    private static func entryNames(in folder: GitPath) -> [(name: GitPath, isFolder: Bool)] {
         guard let handle = folder.withCString({ opendir($0) }) else { return [] }
         defer { closedir(handle) }
-        var names: [GitPath] = []
+        var names: [(name: GitPath, isFolder: Bool)] = []
         let nameOffset = MemoryLayout<dirent>.offset(of: \dirent.d_name) ?? 19
         while let item = readdir(handle) {
             let name = GitPath(cString: (UnsafeRawPointer(item) + nameOffset).assumingMemoryBound(to: CChar.self))
@@ -60,9 +73,11 @@ extension Repository {
             if type == Int32(DT_UNKNOWN) {
                 var info = stat()
                 guard folder.appending(name).withCString({ lstat($0, &info) }) == 0 else { continue }
-                type = (info.st_mode & S_IFMT) == S_IFDIR ? Int32(DT_DIR) : Int32(DT_REG)
+                let kind = info.st_mode & S_IFMT
+                type = kind == S_IFDIR ? Int32(DT_DIR) : kind == S_IFLNK ? Int32(DT_LNK) : kind == S_IFREG ? Int32(DT_REG) : Int32(DT_UNKNOWN)
             }
-            if type == Int32(DT_DIR) { names.append(name) }
+            if type == Int32(DT_DIR) { names.append((name, true)) }
+            if type == Int32(DT_REG) || type == Int32(DT_LNK) { names.append((name, false)) }
         }
         return names
     }

@@ -102,6 +102,26 @@ enum IndexStaging {
         }
     }
 
+    /// Stages untracked files and links `add_all` passed over, as git stages them (no filters
+    /// here: the checkin filters apply them to every new file afterwards).
+    static func addUntracked(_ paths: [GitPath], to index: Index, of repository: Repository) throws {
+        guard let workdir = repository.workdir, !paths.isEmpty else { return }
+        let trustFileMode = try repository.config().bool("core.filemode") ?? true
+        for path in paths {
+            guard let info = FileStat.of(path.under(workdir)) else { continue }
+            switch info.kind {
+            case .symlink:
+                guard let target = FileBytes.linkTarget(path.under(workdir)) else { throw SpurError("cannot read the link \(path.display)") }
+                try index.add(path: path, id: repository.writeBlob(target), mode: .link)
+            case .file:
+                let id = info.size == 0 ? try repository.writeBlob([]) : try repository.writeBlob(fromWorkdirFile: path)
+                try index.add(path: path, id: id, mode: info.gitMode(trustFileMode: trustFileMode, known: nil))
+            case .directory, .other:
+                continue
+            }
+        }
+    }
+
     /// After `add_all`: records each untracked folder libgit2 took for a repository as git does:
     /// a gitlink to its HEAD when it is one with a commit, a refusal (git's reason) when it has
     /// none, and its files when its `.git` is not a repository at all.

@@ -75,12 +75,16 @@ public struct Snapshot: Sendable, Equatable {
         let leftovers = try index.stageWorkingTree(skipping: plan.skipped, ignored: ignored, sparse: sparse)
         let nested = leftovers.nestedRepositories
         // libgit2 passes over a repository whose files are all ignored; git does not.
-        let missed = try repository.untrackedRepositories(besides: index, ignored: ignored).filter { !nested.contains($0) && !plan.skipped.contains($0) }
-        let outside = leftovers.outsideSparseCheckout + missed.filter { path in sparse.map { !$0.contains(path) } ?? false }
+        let walk = try repository.untrackedWalk(besides: index, ignored: ignored)
+        let missed = walk.repositories.filter { !nested.contains($0) && !plan.skipped.contains($0) }
+        // Untracked files libgit2 passed over (see `untrackedWalk`); git adds them.
+        let missedFiles = walk.files.filter { !plan.skipped.contains($0) && !leftovers.outsideSparseCheckout.contains($0) }
+        let outside = leftovers.outsideSparseCheckout + (missed + missedFiles).filter { path in sparse.map { !$0.contains(path) } ?? false }
         if let first = outside.first {
             let more = outside.count > 1 ? " (and \(outside.count - 1) more)" : ""
             throw SpurError("\(first.display)\(more) is outside your sparse-checkout definition: git add -A refuses to stage it, so spur cannot record it; run 'git sparse-checkout add' for it, or move or remove it, and try again")
         }
+        try IndexStaging.addUntracked(missedFiles, to: index, of: repository)
         try IndexStaging.finish(plan, index)
         // Like git, a repository inside the working tree becomes a gitlink to its HEAD.
         try IndexStaging.addNested(nested.filter { !plan.skipped.contains($0) }, to: index, of: repository, ignored: ignored)

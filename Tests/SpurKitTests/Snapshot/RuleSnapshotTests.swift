@@ -77,6 +77,16 @@ import SpurTestSupport
             """)
     }
 
+    /// libgit2 follows a linked root `.gitignore` and then does not offer the new files of a
+    /// tracked folder its rules ignore, even with FORCE; git does not follow the link and adds them.
+    @Test func aNewFileInATrackedFolderThatALinkedGitignoreWouldIgnoreIsRecordedWhenStagingThroughTheIndex() throws {
+        try SnapshotProbe.expectAgreement("""
+            mkdir sub && printf '!keep.log\\n' > sub/.gitignore && printf 'b\\n' > b && git add -A && git commit -q -m base
+            git update-index --assume-unchanged sub/.gitignore && printf 'edited\\n' >> sub/.gitignore
+            printf 'sub/\\n' > rules && ln -s rules .gitignore && printf 'n\\n' > sub/new && mkdir sub/deeper && printf 'd\\n' > sub/deeper/d
+            """)
+    }
+
     @Test func aNegationInOneIgnoreFileUndoesARuleOfAnotherWhenStagingThroughTheIndex() throws {
         try SnapshotProbe.expectAgreement("""
             printf '*.log\\n' > .gitignore && mkdir sub && printf '!keep.log\\n' > sub/.gitignore
