@@ -157,17 +157,7 @@ public final class Repository {
     /// Hashes a file of the working tree as a blob (applying no filters) and writes it; a
     /// symlink's blob is its target's bytes.
     public func writeBlob(fromWorkdirFile relativePath: GitPath) throws -> ObjectID {
-        guard let workdir else { throw GitError(code: -1, errorClass: 0, message: "no working tree", operation: "hash '\(relativePath.display)'") }
-        let full = GitPath(workdir).appending(relativePath)
-        var info = stat()
-        if full.withCString({ lstat($0, &info) }) == 0 && (info.st_mode & S_IFMT) == S_IFLNK {
-            var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            let length = full.withCString { readlink($0, &target, target.count - 1) }
-            guard length >= 0 else {
-                throw GitError(code: -1, errorClass: 0, message: String(cString: strerror(errno)), operation: "readlink '\(relativePath.display)'")
-            }
-            return try writeBlob(target.prefix(length).map { UInt8(bitPattern: $0) })
-        }
+        if let target = try workdirLinkTarget(relativePath) { return try writeBlob(target) }
         var oid = git_oid()
         try check(relativePath.withCString { git_blob_create_from_workdir(&oid, pointer, $0) }, "hash '\(relativePath.display)'")
         return ObjectID(oid)

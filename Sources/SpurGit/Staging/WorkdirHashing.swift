@@ -12,23 +12,29 @@ extension Repository {
     /// With `applyFilters: false` the bytes are hashed as they are, which is only right when no
     /// attribute or autocrlf setting applies to the path, but avoids libgit2's attribute
     /// lookup (which loads the whole index on first use).
-    public func hashWorkdirFile(_ relativePath: GitPath, applyFilters: Bool = true) throws -> ObjectID {
+    /// The target of the working tree's `relativePath` when it is a symbolic link (its bytes, as
+    /// git hashes a link); nil when it is anything else or missing.
+    func workdirLinkTarget(_ relativePath: GitPath) throws -> [UInt8]? {
         guard let workdir else { throw GitError(code: -1, errorClass: 0, message: "no working tree", operation: "hash \(relativePath.display)") }
         let full = GitPath(workdir).appending(relativePath)
         var info = stat()
-        if full.withCString({ lstat($0, &info) }) == 0 && (info.st_mode & S_IFMT) == S_IFLNK {
-            var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
-            let length = full.withCString { readlink($0, &target, target.count - 1) }
-            guard length >= 0 else {
-                throw GitError(code: -1, errorClass: 0, message: String(cString: strerror(errno)), operation: "readlink \(relativePath.display)")
-            }
-            return try ObjectID.blobHash(of: target.prefix(length).map { UInt8(bitPattern: $0) })
+        guard full.withCString({ lstat($0, &info) }) == 0 && (info.st_mode & S_IFMT) == S_IFLNK else { return nil }
+        var target = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let length = full.withCString { readlink($0, &target, target.count - 1) }
+        guard length >= 0 else {
+            throw GitError(code: -1, errorClass: 0, message: String(cString: strerror(errno)), operation: "readlink \(relativePath.display)")
         }
+        return target.prefix(length).map { UInt8(bitPattern: $0) }
+    }
+
+    public func hashWorkdirFile(_ relativePath: GitPath, applyFilters: Bool = true) throws -> ObjectID {
+        if let target = try workdirLinkTarget(relativePath) { return try ObjectID.blobHash(of: target) }
         var oid = git_oid()
         if applyFilters {
             try check(relativePath.withCString { cPath in withPointer { git_repository_hashfile(&oid, $0, cPath, GIT_OBJECT_BLOB, cPath) } },
                       "hash \(relativePath.display)")
         } else {
+            let full = GitPath(workdir ?? "").appending(relativePath)
             try check(full.withCString { git_odb_hashfile(&oid, $0, GIT_OBJECT_BLOB) }, "hash \(relativePath.display)")
         }
         return ObjectID(oid)
