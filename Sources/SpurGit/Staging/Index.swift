@@ -144,6 +144,28 @@ public final class Index {
         return context.leftovers
     }
 
+    /// git's reading of a sparse checkout's index (`clear_skip_worktree_from_present_files`,
+    /// unless `sparse.expectFilesOutsideOfPatterns`): a stage-0 skip-worktree entry whose path is
+    /// present in the working tree (`isPresent`) loses the bit in memory, so it is staged as any
+    /// tracked file. Returns the paths that lost it.
+    @discardableResult
+    public func clearSkipWorktree(where isPresent: (GitPath) -> Bool) throws -> [GitPath] {
+        var cleared: [GitPath] = []
+        for i in 0..<count {
+            guard let current = git_index_get_byindex(pointer, i),
+                  UInt32(current.pointee.flags_extended) & GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue != 0,
+                  UInt32(current.pointee.flags) & 0x3000 == 0 else { continue }
+            let path = GitPath(cString: current.pointee.path)
+            guard isPresent(path) else { continue }
+            var entry = current.pointee
+            entry.flags_extended &= ~UInt16(GIT_INDEX_ENTRY_SKIP_WORKTREE.rawValue)
+            // git_index_add copies the path before it replaces the entry that owns it.
+            try check(git_index_add(pointer, &entry), "git_index_add")
+            cleared.append(path)
+        }
+        return cleared
+    }
+
     /// git's racy-git rule, which libgit2 applies only to the nanosecond: every stage-0 entry
     /// modified in or after the whole second `second` (when the index file was written) loses its
     /// mtime in memory, so the next `add_all` re-reads the file instead of trusting stat data

@@ -106,15 +106,18 @@ enum CheckinFilters {
         var known = Set<GitPath>()
         // git add -A keeps a tracked path outside the sparse definition as it is in the index.
         let sparse = try SparseCheckout.of(repository)
+        let presentClearsSkipWorktree = try sparse != nil && repository.config().bool("sparse.expectFilesOutsideOfPatterns") != true
         for entry in original.entries() where entry.mode != .commit {
             let path = entry.path
             known.insert(path)
             let outsideSparse = sparse.map { !$0.contains(path) } ?? false
+            // git clears skip-worktree from a present file of a sparse checkout (see `Index.clearSkipWorktree`).
+            let skipWorktree = entry.isSkipWorktree && !(presentClearsSkipWorktree && FileStat.of(path.under(workdir)) != nil)
             if path.parentAndName.name == attributesName {
                 reads.indexBlobs[path] = entry.id
-                if entry.isSkipWorktree || entry.isAssumeUnchanged || outsideSparse { reads.untouchedAttributeFiles.insert(path) }
+                if skipWorktree || entry.isAssumeUnchanged || outsideSparse { reads.untouchedAttributeFiles.insert(path) }
             }
-            if entry.isSkipWorktree || entry.isAssumeUnchanged || outsideSparse { continue }
+            if skipWorktree || entry.isAssumeUnchanged || outsideSparse { continue }
             var info = stat()
             guard root.appending(path).withCString({ lstat($0, &info) }) == 0, info.st_mode & S_IFMT == S_IFREG else { continue }
             if !entry.isIntentToAdd && entry.mode != .link

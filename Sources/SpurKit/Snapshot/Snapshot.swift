@@ -69,9 +69,13 @@ public struct Snapshot: Sendable, Equatable {
         if let written = FileStat.of(repository.gitDir + "/index")?.mtimeSeconds {
             try index.forgetStatOfEntries(modifiedSince: written)
         }
+        let sparse = try SparseCheckout.of(repository)
+        if sparse != nil, try repository.config().bool("sparse.expectFilesOutsideOfPatterns") != true, let workdir = repository.workdir {
+            // As git reads a sparse checkout's index: a skip-worktree file that is present is tracked as any other.
+            try index.clearSkipWorktree { FileStat.of($0.under(workdir)) != nil }
+        }
         let ignored = try IgnoreStaging.rules(of: repository, index: index)
         let plan = try IndexStaging.prepare(index, of: repository, ignored: ignored)
-        let sparse = try SparseCheckout.of(repository)
         let leftovers = try index.stageWorkingTree(skipping: plan.skipped, ignored: ignored, sparse: sparse)
         let nested = leftovers.nestedRepositories
         // libgit2 passes over a repository whose files are all ignored; git does not.

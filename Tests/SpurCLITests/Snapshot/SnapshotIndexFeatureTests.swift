@@ -273,6 +273,18 @@ import SpurTestSupport
         try SnapshotProbe.expectAgreement(repository)
     }
 
+    /// In a sparse checkout git clears skip-worktree from an entry whose file is present (unless
+    /// sparse.expectFilesOutsideOfPatterns), so an edit of it is recorded.
+    @Test func aPresentSkipWorktreeFileInASparseCheckoutIsStagedAsGitStagesIt() throws {
+        let repository = try SnapshotProbe.repository("""
+            mkdir in sub && printf 'a\\n' > in/a && printf 's\\n' > sub/s && printf 'b\\n' > top.txt && printf '* text=auto\\n' > .gitattributes
+            git add -A && git commit -q -m base && git sparse-checkout set --no-cone '/*' '!/sub/'
+            git update-index --skip-worktree top.txt .gitattributes && printf 'edited\\r\\n' >> top.txt && rm .gitattributes && ln -s /tmp .gitattributes
+            """)
+        defer { repository.remove() }
+        try SnapshotProbe.expectAgreement(repository)
+    }
+
     /// A clean filter driver applies to a new file while the index is split and libgit2 stages.
     @Test func aCleanFilterRunsOnANewFileWhenASplitIndexIsStagedThroughLibgit2() throws {
         let repository = try SnapshotProbe.repository("""
