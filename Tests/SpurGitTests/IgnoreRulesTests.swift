@@ -139,7 +139,10 @@ import SpurTestSupport
             let queried = made.folders.filter { !$0.isEmpty } + made.files + made.links.map(\.path)
             let git = try Self.gitDecisions(repository, queried)
             let rules = try PinnedLibgit2.run(for: repository) {
-                try IgnoreRules(repository: Repository(path: repository.root))
+                let rules = try IgnoreRules(repository: Repository(path: repository.root))
+                // Read; gone before another test can find it through the process-wide search path.
+                try? FileManager.default.removeItem(atPath: repository.scratch + "/home/.config/git/ignore")
+                return rules
             }
             let paths = IgnoredPaths(rules)
             for path in queried {
