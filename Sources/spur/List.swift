@@ -71,6 +71,8 @@ struct List: ParsableCommand {
                 let inspector = LaneInspector(workspace: workspace)
                 rows = try lanes.map { (try inspector.report(for: $0), "?") }
             }
+            for index in rows.indices { rows[index].report.queuePosition = RunningSlots.position(of: rows[index].report.lane.name, in: lanes) }
+            let slotLimit = try? RunningSlots(workspace: workspace).limit()
             let reports = rows.map(\.report)
             if json { return try Terminal.json(reports.map(LaneEntry.lane) + damaged.map(LaneEntry.damaged)) }
             if reports.isEmpty && damaged.isEmpty { print("no lanes (start one with 'spur spawn NAME -- CMD')"); return out }
@@ -79,7 +81,8 @@ struct List: ParsableCommand {
             let laneRows: [[String]] = rows.map { report, overlap in
                 let tree: [String] = showTree ? [workspace.isCurrent(report.lane) ? "(this one)" : report.workingTree] : []
                 let description = report.lane.description ?? report.lane.command?.joined(separator: " ") ?? ""
-                let leading: [String] = [report.lane.name, List.colored(report.tableState), Terminal.age(since: report.lane.createdAt),
+                let place = report.queuePosition.map { " (" + RunningSlots.describePlace($0, limit: slotLimit) + ")" } ?? ""
+                let leading: [String] = [report.lane.name, List.colored(report.tableState) + place, Terminal.age(since: report.lane.createdAt),
                                          "\(report.changedFiles.count)", overlap]
                 return leading + tree + [description]
             }

@@ -63,6 +63,7 @@ struct Spawn: ParsableCommand {
             request.base = SpawnRequest.Base(argument: base)
             request.command = command.isEmpty ? nil : command
             request.after = after
+            request.takesSlot = !noRun
             try task.apply(to: &request)
             let workspace = try currentWorkspace()
             let lane = try Lanes(workspace: workspace).createAfter(request)
@@ -76,7 +77,11 @@ struct Spawn: ParsableCommand {
             } else {
                 try Supervision(workspace: workspace).launch(lane.name, spurExecutable: spurExecutablePath())
                 let shown = command.joined(separator: " ")
-                print(lane.state == .queued ? "lane \(lane.name) queued after \(after ?? ""): \(shown)" : "lane \(lane.name) running: \(shown)")
+                if let place = RunningSlots(workspace: workspace).place(of: lane.name) {
+                    print("lane \(lane.name) queued (\(place)): \(shown)")
+                } else {
+                    print(lane.state == .queued && after != nil ? "lane \(lane.name) queued after \(after ?? ""): \(shown)" : "lane \(lane.name) running: \(shown)")
+                }
             }
             print(lane.worktree)
         }
