@@ -7,7 +7,8 @@ extension Supervisor {
     /// wait, so spawn returns; when a slot is free at once it is left for the caller to answer
     /// once the task runs.
     func waitForTurn(of lane: Lane, signals: OwnedDescriptor?, ready: inout Int32?) throws -> QueueOutcome {
-        if lane.after != nil {
+        // A lane spawned after one that had already ended done was made at once: it waits for a slot only.
+        if lane.after != nil && lane.queuedFor != .slot {
             ReadyPipe.answer(ready, "ok")
             ready = nil
             let outcome = try waitForPredecessor(of: lane, signals: signals)

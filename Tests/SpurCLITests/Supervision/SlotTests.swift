@@ -201,4 +201,55 @@ import SpurTestSupport
         try repo.spurSucceeds("stop", "waiting")
         try repo.spurSucceeds("stop", "busy")
     }
+
+    @Test func aLaneHoldsItsSlotUntilItsCheckEnds() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        try repo.git("config", "spur.maxRunning", "1")
+        let checkEnd = repo.scratch + "/check.end"
+        try repo.spawn("checked", "--check", "sleep 1; date +%s.%N > '\(checkEnd)'", "--", "true")
+        try repo.spawn("next", "--", "sh", "-c", "date +%s.%N > '\(repo.scratch)/next.start'")
+        #expect(try repo.spur("wait", "checked", "next", "--timeout", "30s").status == 0)
+        let ended = try #require(Double(String(contentsOfFile: checkEnd, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        let started = try #require(Double(String(contentsOfFile: repo.scratch + "/next.start", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(started > ended, "the queued lane started before the running lane's check ended")
+    }
+
+    @Test func aLaneAfterAnotherWaitsForItThenForASlot() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        try repo.git("config", "spur.maxRunning", "1")
+        try repo.spawn("first", "--", "sh", "-c", "while [ ! -f '\(repo.scratch)/go' ]; do sleep 0.05; done; echo one > one.txt")
+        // Spawned before second, so it is ahead of second in the queue for the slot.
+        try repo.spawn("busy", "--", "sleep", "1000")
+        try repo.spawn("second", "--after", "first", "--", "sh", "-c", "cat one.txt > two.txt")
+        #expect(!FileManager.default.fileExists(atPath: repo.defaultLanePath("second")), "no worktree before first is done")
+        Self.go(repo.scratch)
+        #expect(try repo.spur("wait", "first", "--timeout", "30s").status == 0)
+        // first is done, but busy took the only slot: second waits for it, its worktree made from first's result.
+        #expect(try repo.spur("wait", "second", "--timeout", "1s").status == 124)
+        #expect(try repo.listedLane("busy").state == "running")
+        #expect(try repo.listedLane("second").state == "queued")
+        #expect(try repo.listJSON().first { $0["name"] as? String == "second" }?["queuePosition"] as? NSNumber == 1)
+        #expect(FileManager.default.fileExists(atPath: repo.defaultLanePath("second") + "/one.txt"))
+        try repo.spurSucceeds("stop", "busy")
+        #expect(try repo.spur("wait", "second", "--timeout", "30s").status == 0)
+        let head = try #require(try repo.listedLane("second").head)
+        #expect(try repo.git("show", "\(head):two.txt") == "one\n")
+    }
+
+    @Test func aLaneAfterOneAlreadyDoneWaitsForASlotOnly() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        try repo.spawn("first", "--", "sh", "-c", "echo one > one.txt")
+        #expect(try repo.spur("wait", "first", "--timeout", "30s").status == 0)
+        try repo.git("config", "spur.maxRunning", "1")
+        try repo.spawn("busy", "--", "sleep", "1000")
+        let spawned = try repo.spawn("second", "--after", "first", "--", "sh", "-c", "cat one.txt > two.txt")
+        #expect(spawned.stdout.hasPrefix("lane second queued (1st for a slot, maxRunning 1)"), "\(spawned.stdout)")
+        try repo.spurSucceeds("stop", "busy")
+        #expect(try repo.spur("wait", "second", "--timeout", "30s").status == 0)
+        let head = try #require(try repo.listedLane("second").head)
+        #expect(try repo.git("show", "\(head):two.txt") == "one\n")
+    }
 }
