@@ -11,6 +11,8 @@ struct List: ParsableCommand {
         the file named by $SPUR_PROGRESS (outside the worktree), or else the last
         line of its output, cut to the terminal's width; control sequences and
         invalid UTF-8 are made harmless (--json: lastLine, at most 500 characters).
+        A lane waiting for a running slot (git config spur.maxRunning) shows its place:
+        "queued (2nd for a slot, maxRunning 2)" (--json: queuePosition, 1 next to start).
 
         --watch redraws the table whenever a lane changes: a lane record, a task's
         output or progress, a live lane's change journal (inotify; no timer, no CPU
@@ -30,7 +32,7 @@ struct List: ParsableCommand {
         """
     )
 
-    @Flag(help: "Print a JSON array of lanes (name, state, description, command, base, head, branch, worktree, workingTree, createdAt, changedFiles, lastLine, ...).")
+    @Flag(help: "Print a JSON array of lanes (name, state, description, command, base, head, branch, worktree, workingTree, createdAt, changedFiles, lastLine, queuePosition, ...).")
     var json = false
 
     @Flag(help: "Redraw the table whenever a lane changes, until q or ^C (see 'spur help list').")

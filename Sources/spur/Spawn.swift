@@ -23,6 +23,11 @@ struct Spawn: ParsableCommand {
         ends with the lane) journals which files change in its worktree (inotify), so 'spur
         status' looks at those files only instead of the whole worktree.
 
+        With git config spur.maxRunning N, at most N lanes of the repository run at once; a
+        lane beyond that gets its worktree now (the snapshot of your tree as it is now) and
+        waits 'queued' for a slot, in spawn order ('spur list' shows its place). A lane holds
+        its slot until its --check has ended; --no-run lanes hold none.
+
         NAME: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.
 
         Examples:
