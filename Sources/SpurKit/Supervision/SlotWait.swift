@@ -43,7 +43,9 @@ extension Supervisor {
             }
             ReadyPipe.answer(ready, "ok")
             ready = nil
-            let watches = blockers.compactMap { $0.supervisorPID.flatMap { ProcessExitWatch(pid: $0) } }
+            // poll takes 16 descriptors (KernelWait): the holders come first; past 14 of them
+            // a killed supervisor is noticed at the next change of a lane record instead.
+            let watches = blockers.prefix(14).compactMap { $0.supervisorPID.flatMap { ProcessExitWatch(pid: $0) } }
             let wake = KernelWait.readable([signals, events.descriptor] + watches.map(\.descriptor), until: nil)
             if wake == .readable(0) {
                 _ = signals?.withRaw { spur_signalfd_read($0) }

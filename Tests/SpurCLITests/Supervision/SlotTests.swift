@@ -252,4 +252,19 @@ import SpurTestSupport
         let head = try #require(try repo.listedLane("second").head)
         #expect(try repo.git("show", "\(head):two.txt") == "one\n")
     }
+
+    @Test func concurrentSpawnsNeverBothTakeTheLastSlot() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        try repo.git("config", "spur.maxRunning", "1")
+        Self.go(repo.scratch)
+        let names = (1...5).map { "race\($0)" }
+        let task = Self.recordingTask(repo.scratch, seconds: "0.5").map { "'" + $0.replacingOccurrences(of: "'", with: "'\\''") + "'" }.joined(separator: " ")
+        let script = names.map { "'\(SpurExecutable.path)' spawn \($0) -- \(task) >/dev/null &" }.joined(separator: "\n") + "\nwait\n"
+        let run = try ProcessRunner.run("/bin/bash", ["-c", script], cwd: repo.root, environment: repo.environment)
+        #expect(run.status == 0, "\(run.stderr)")
+        #expect(try repo.spur("wait", "--timeout", "60s").status == 0)
+        let recorded = try Self.intervals(names, in: repo.scratch)
+        #expect(Self.mostAtOnce(recorded) == 1, "\(recorded)")
+    }
 }
