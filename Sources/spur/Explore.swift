@@ -51,16 +51,20 @@ struct Explore: ParsableCommand {
             for index in commands.indices where try lanes.store.load("\(group)-\(index + 1)") != nil {
                 throw SpurError.usage("lane \(group)-\(index + 1) already exists; pick another group name")
             }
+            // A bad spur.maxRunning is refused before the snapshot is taken.
+            _ = try RunningSlots(workspace: workspace).limit()
             let base = try lanes.snapshotForGroup(group)
             for (index, lane) in commands.enumerated() {
                 var request = SpawnRequest(name: "\(group)-\(index + 1)")
                 request.command = lane
                 request.group = group
+                request.takesSlot = true
                 try task.apply(to: &request)
                 if variants != nil { request.environment = ["SPUR_VARIANT": "\(index + 1)"] }
                 let created = try lanes.create(request, baseCommit: base)
                 try Supervision(workspace: workspace).launch(created.name, spurExecutable: spurExecutablePath())
-                print("lane \(created.name) running: \(lane.suffix(from: variants == nil ? 2 : 0).joined(separator: " "))")
+                let state = RunningSlots(workspace: workspace).place(of: created.name).map { "queued (\($0))" } ?? "running"
+                print("lane \(created.name) \(state): \(lane.suffix(from: variants == nil ? 2 : 0).joined(separator: " "))")
             }
             print("compare them with: spur compare \(group)")
         }

@@ -11,6 +11,8 @@ struct List: ParsableCommand {
         the file named by $SPUR_PROGRESS (outside the worktree), or else the last
         line of its output, cut to the terminal's width; control sequences and
         invalid UTF-8 are made harmless (--json: lastLine, at most 500 characters).
+        A lane waiting for a running slot (git config spur.maxRunning) shows its place:
+        "queued (2nd for a slot, maxRunning 2)" (--json: queuePosition, 1 next to start).
 
         --watch redraws the table whenever a lane changes: a lane record, a task's
         output or progress, a live lane's change journal (inotify; no timer, no CPU
@@ -30,7 +32,7 @@ struct List: ParsableCommand {
         """
     )
 
-    @Flag(help: "Print a JSON array of lanes (name, state, description, command, base, head, branch, worktree, workingTree, createdAt, changedFiles, lastLine, ...).")
+    @Flag(help: "Print a JSON array of lanes (name, state, description, command, base, head, branch, worktree, workingTree, createdAt, changedFiles, lastLine, queuePosition, ...).")
     var json = false
 
     @Flag(help: "Redraw the table whenever a lane changes, until q or ^C (see 'spur help list').")
@@ -71,6 +73,8 @@ struct List: ParsableCommand {
                 let inspector = LaneInspector(workspace: workspace)
                 rows = try lanes.map { (try inspector.report(for: $0), "?") }
             }
+            for index in rows.indices { rows[index].report.queuePosition = RunningSlots.position(of: rows[index].report.lane.name, in: lanes) }
+            let slotLimit = try? RunningSlots(workspace: workspace).limit()
             let reports = rows.map(\.report)
             if json { return try Terminal.json(reports.map(LaneEntry.lane) + damaged.map(LaneEntry.damaged)) }
             if reports.isEmpty && damaged.isEmpty { print("no lanes (start one with 'spur spawn NAME -- CMD')"); return out }
@@ -79,7 +83,8 @@ struct List: ParsableCommand {
             let laneRows: [[String]] = rows.map { report, overlap in
                 let tree: [String] = showTree ? [workspace.isCurrent(report.lane) ? "(this one)" : report.workingTree] : []
                 let description = report.lane.description ?? report.lane.command?.joined(separator: " ") ?? ""
-                let leading: [String] = [report.lane.name, List.colored(report.tableState), Terminal.age(since: report.lane.createdAt),
+                let place = report.queuePosition.map { " (" + RunningSlots.describePlace($0, limit: slotLimit) + ")" } ?? ""
+                let leading: [String] = [report.lane.name, List.colored(report.tableState) + place, Terminal.age(since: report.lane.createdAt),
                                          "\(report.changedFiles.count)", overlap]
                 return leading + tree + [description]
             }

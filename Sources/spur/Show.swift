@@ -108,6 +108,7 @@ struct LaneShowReport: Encodable {
         let lane = status.report.lane, name = lane.name
         if status.report.isDamaged { return status.report.problem ?? "spur discard --force \(name)" }
         switch lane.state {
+        case .queued where lane.queuedFor == .slot: return "spur wait \(name)   # it starts when a running slot frees (git config spur.maxRunning)"
         case .queued: return "spur wait \(name)   # it starts when lane \(lane.after ?? "?") is done"
         case .running: return "spur logs -f \(name)   # or 'spur wait \(name)' until it ends"
         case .created: return "work in \(lane.worktree), then 'spur finish \(name)'"

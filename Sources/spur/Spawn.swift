@@ -23,6 +23,11 @@ struct Spawn: ParsableCommand {
         ends with the lane) journals which files change in its worktree (inotify), so 'spur
         status' looks at those files only instead of the whole worktree.
 
+        With git config spur.maxRunning N, at most N lanes of the repository run at once; a
+        lane beyond that gets its worktree now (the snapshot of your tree as it is now) and
+        waits 'queued' for a slot, in spawn order ('spur list' shows its place). A lane holds
+        its slot until its --check has ended; --no-run lanes hold none.
+
         NAME: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.
 
         Examples:
@@ -63,6 +68,7 @@ struct Spawn: ParsableCommand {
             request.base = SpawnRequest.Base(argument: base)
             request.command = command.isEmpty ? nil : command
             request.after = after
+            request.takesSlot = !noRun
             try task.apply(to: &request)
             let workspace = try currentWorkspace()
             let lane = try Lanes(workspace: workspace).createAfter(request)
@@ -76,7 +82,11 @@ struct Spawn: ParsableCommand {
             } else {
                 try Supervision(workspace: workspace).launch(lane.name, spurExecutable: spurExecutablePath())
                 let shown = command.joined(separator: " ")
-                print(lane.state == .queued ? "lane \(lane.name) queued after \(after ?? ""): \(shown)" : "lane \(lane.name) running: \(shown)")
+                if let place = RunningSlots(workspace: workspace).place(of: lane.name) {
+                    print("lane \(lane.name) queued (\(place)): \(shown)")
+                } else {
+                    print(lane.state == .queued && after != nil ? "lane \(lane.name) queued after \(after ?? ""): \(shown)" : "lane \(lane.name) running: \(shown)")
+                }
             }
             print(lane.worktree)
         }

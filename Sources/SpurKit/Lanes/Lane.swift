@@ -103,6 +103,9 @@ public struct Lane: Codable, Sendable, Equatable {
     /// The working tree the lane was spawned from, which its merge, overlap and guard refer
     /// to; nil (records made before spur recorded it) means the main working tree.
     public var workingTree: WorkingTree?
+    /// Why a `queued` lane waits: its predecessor (`after`) or a running slot (`slot`,
+    /// `spur.maxRunning`); nil in records made before spur recorded it (then: `after`).
+    public var queuedFor: QueueReason?
 
     public init(name: String, state: LaneState, description: String?, command: [String]?, base: ObjectID,
                 branch: String, worktree: String, createdAt: Date) {
@@ -119,7 +122,7 @@ public struct Lane: Codable, Sendable, Equatable {
     /// True for a lane queued behind another that has not been given its worktree (yet, or
     /// ever, when its predecessor failed).
     public var neverHadWorktree: Bool {
-        after != nil && startedAt == nil && state != .created && state != .done
+        after != nil && startedAt == nil && state != .created && state != .done && queuedFor != .slot
     }
 
     /// The ref names a lane owns.

@@ -24,10 +24,13 @@ public struct LaneReport: Sendable, Encodable {
     public var workingTree: String = ""
     /// The task's latest progress line (`$SPUR_PROGRESS`) or output line, made safe (`OutputTail.latestLine`).
     public var lastLine: String? = nil
+    /// A lane waiting for a running slot (`spur.maxRunning`): its place in the queue, 1 first.
+    public var queuePosition: Int? = nil
 
     enum CodingKeys: String, CodingKey {
         case name, state, description, command, base, head, branch, worktree, createdAt, changedFiles, problem, group
         case startedAt, finishedAt, exitCode, signal, reason, stalledSince, check, after, workingTree, lastLine
+        case queuePosition
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -54,6 +57,7 @@ public struct LaneReport: Sendable, Encodable {
         try c.encode(lane.after, forKey: .after)
         try c.encode(workingTree, forKey: .workingTree)
         try c.encode(lastLine, forKey: .lastLine)
+        try c.encode(queuePosition, forKey: .queuePosition)
     }
 }
 

@@ -9,6 +9,8 @@ extension Lanes {
     public func createAfter(_ request: SpawnRequest) throws -> Lane {
         guard let other = request.after else { return try create(request) }
         let name = try LaneName(request.name).value
+        // A bad spur.maxRunning is refused now, not when the predecessor ends.
+        if request.takesSlot { _ = try RunningSlots(workspace: workspace).limit() }
         let predecessor = try store.require(other)
         switch predecessor.state {
         case .done, .merged:
@@ -33,6 +35,7 @@ extension Lanes {
                             worktree: try workspace.worktreeRoot(repository) + "/" + name, createdAt: Date())
             request.apply(to: &lane)
             lane.workingTree = workspace.workingTree
+            lane.queuedFor = .after
             try store.save(lane)
             return lane
         }

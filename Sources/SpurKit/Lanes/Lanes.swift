@@ -16,6 +16,8 @@ public struct Lanes: Sendable {
     /// `created`. Holds the spur lock throughout, so concurrent spawns get distinct lanes.
     public func create(_ request: SpawnRequest, baseCommit presetBase: ObjectID? = nil) throws -> Lane {
         let name = try LaneName(request.name).value
+        // A bad spur.maxRunning is refused before anything is made.
+        let slotLimit = request.takesSlot ? try RunningSlots(workspace: workspace).limit() : nil
         return try store.withLock {
             try undoInterruptedSpawns()
             let queued = try store.load(name).flatMap { $0.state == .queued && presetBase != nil ? $0 : nil }
@@ -61,10 +63,17 @@ public struct Lanes: Sendable {
                                 base: base, branch: branch, worktree: worktree, createdAt: Date())
                 request.apply(to: &lane)
                 lane.workingTree = workspace.workingTree
+                if slotLimit != nil {
+                    // Its worktree holds the snapshot of now; its supervisor waits for a slot.
+                    lane.state = .queued
+                    lane.queuedFor = .slot
+                }
                 if var queued {
                     // A queued lane keeps its record; it now has a base, a branch and a worktree.
                     queued.base = base
                     queued.worktree = worktree
+                    // From now on it has a worktree; it waits for a slot before its task starts.
+                    queued.queuedFor = .slot
                     // It stays queued until its supervisor starts the task, so `wait` does not
                     // mistake the moment between for an end.
                     lane = queued
@@ -160,7 +169,8 @@ public struct Lanes: Sendable {
             if interrupted.contains(name), try store.load(name) == nil { return }
             let lane = try store.require(name)
             if !force {
-                if lane.state.isActive {
+                // A queued lane ran nothing: it goes without a stop (its supervisor ends when it sees).
+                if lane.state.isActive && lane.state != .queued {
                     throw SpurError("lane '\(name)' is \(lane.state.rawValue); stop it first ('spur stop \(name)') or use --force")
                 }
                 if lane.state != .merged {

@@ -28,6 +28,9 @@ public struct SpawnRequest: Sendable {
     public var checkCommand: String?
     /// Start only when this lane has ended done, from its result (`spawn --after`).
     public var after: String?
+    /// The lane runs a task, so under `spur.maxRunning` it is recorded `queued` for a slot
+    /// (false for `--no-run`).
+    public var takesSlot = false
     public init(name: String) { self.name = name }
 
     /// Copies the task settings onto a lane record.

@@ -22,7 +22,8 @@ public struct Supervisor {
     public static func logPath(_ workspace: Workspace, _ name: String) -> String { workspace.stateDir + "/logs/\(name).log" }
 
     /// Supervises the task. `ready` (if given) is written "ok" once the task runs, or the error.
-    public func run(ready: Int32?) throws {
+    public func run(ready readyPipe: Int32?) throws {
+        var ready = readyPipe
         let signals = OwnedDescriptor(taking: spur_signalfd_for_termination())
         // The readiness pipe must not leak into the task, or spawn would wait for the task's end.
         if let ready { _ = fcntl(ready, F_SETFD, FD_CLOEXEC) }
@@ -34,8 +35,7 @@ public struct Supervisor {
                 lane.supervisorPID = me.pid
                 lane.supervisorStartTicks = me.startTicks
             }
-            ReadyPipe.answer(ready, "ok")
-            switch try waitForPredecessor(of: lane, signals: signals) {
+            switch try waitForTurn(of: lane, signals: signals, ready: &ready) {
             case .start:
                 lane = try store.require(name)
             case .abandon(let reason, let state):
@@ -85,7 +85,7 @@ public struct Supervisor {
             lane.supervisorPID = me.pid
             lane.supervisorStartTicks = me.startTicks
         }
-        if lane.after == nil { ReadyPipe.answer(ready, "ok") }
+        ReadyPipe.answer(ready, "ok")
 
         let ending = waitForTask(pid: pid, lane: lane, signals: signals, log: log, watcher: &watcher)
         // From here on nobody answers readers' sync requests: they scan until the result is recorded.
