@@ -51,12 +51,14 @@ struct Explore: ParsableCommand {
             for index in commands.indices where try lanes.store.load("\(group)-\(index + 1)") != nil {
                 throw SpurError.usage("lane \(group)-\(index + 1) already exists; pick another group name")
             }
+            let setup = try LaneSetup.command(requested: task.setup, workspace: workspace)
             let base = try lanes.snapshotForGroup(group)
             for (index, lane) in commands.enumerated() {
                 var request = SpawnRequest(name: "\(group)-\(index + 1)")
                 request.command = lane
                 request.group = group
                 try task.apply(to: &request)
+                request.setupCommand = setup
                 if variants != nil { request.environment = ["SPUR_VARIANT": "\(index + 1)"] }
                 let created = try lanes.create(request, baseCommit: base)
                 try Supervision(workspace: workspace).launch(created.name, spurExecutable: spurExecutablePath())

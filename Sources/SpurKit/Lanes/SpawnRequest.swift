@@ -28,6 +28,8 @@ public struct SpawnRequest: Sendable {
     public var checkCommand: String?
     /// Start only when this lane has ended done, from its result (`spawn --after`).
     public var after: String?
+    /// Run in the worktree before the task (`--setup`, or `spur.setup`: `LaneSetup.command`).
+    public var setupCommand: String?
     public init(name: String) { self.name = name }
 
     /// Copies the task settings onto a lane record.
@@ -39,5 +41,6 @@ public struct SpawnRequest: Sendable {
         lane.onFinish = onFinish
         lane.checkCommand = checkCommand
         lane.after = after
+        lane.setupCommand = setupCommand?.isEmpty == false ? setupCommand : nil
     }
 }
