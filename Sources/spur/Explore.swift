@@ -14,6 +14,7 @@ struct Explore: ParsableCommand {
         Examples:
           spur explore cache --run 'claude -p "add an LRU cache"' --run 'claude -p "add a TTL cache"'
           spur explore retry --variants 3 --check 'swift test' -- ./agent.sh
+          spur explore ui --setup 'npm ci' --run 'claude -p "try flexbox"' --run 'claude -p "try grid"'
         """
     )
 
