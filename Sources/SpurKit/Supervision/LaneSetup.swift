@@ -13,6 +13,9 @@ public struct SetupResult: Codable, Sendable, Equatable {
     public var signal: Int32?
     public var startedAt: Date
     public var durationSeconds: Double
+    /// Where the task's own output starts in the lane's log (after the setup's and the
+    /// `--- spur task:` line); the task's result is read from there on.
+    public var taskOutputOffset: UInt64?
 }
 
 /// What part of its life a running lane is in, when that is not its task.
@@ -105,7 +108,7 @@ public enum LaneSetup {
     static func outcome(of ending: Supervisor.Ending, command: String, started: Date) -> SetupResult {
         SetupResult(command: command, passed: ending.exitCode == 0 && ending.killReason == nil && ending.reason == nil,
                     exitCode: ending.exitCode, signal: ending.signal, startedAt: started,
-                    durationSeconds: Date().timeIntervalSince(started))
+                    durationSeconds: Date().timeIntervalSince(started), taskOutputOffset: nil)
     }
 
     /// Why a setup that did not pass ended the lane, in words.
@@ -166,17 +169,19 @@ extension Supervisor {
             ending.exitCode = 127
             ending.reason = "setup could not start: \(error)"
         }
-        let result = LaneSetup.outcome(of: ending, command: command, started: started)
+        var result = LaneSetup.outcome(of: ending, command: command, started: started)
         LaneSetup.appendText(LaneSetup.endMarker(result), to: log)
+        if result.passed {
+            LaneSetup.appendText(LaneSetup.taskMarker(lane.command ?? []), to: log)
+            var info = stat()
+            if fstat(log, &info) == 0 { result.taskOutputOffset = UInt64(max(info.st_size, 0)) }
+        }
         lane = try store.update(name) { lane in
             lane.setup = result
             lane.phase = nil
             lane.stalledSince = nil
         }
-        if result.passed {
-            LaneSetup.appendText(LaneSetup.taskMarker(lane.command ?? []), to: log)
-            return true
-        }
+        if result.passed { return true }
         if ending.killReason != nil {
             ending.killReason = LaneSetup.failureReason(ending)
         } else {

@@ -42,6 +42,10 @@ import SpurTestSupport
         #expect(try repo.laneJSON("web")?["setupCommand"] as? String == "echo installing; echo \"lane=$SPUR_LANE\"")
         let show = try repo.spurSucceeds("show", "web").stdout
         #expect(show.contains("setup:       passed: echo installing"))
+        // The task's result is its own output, not the setup's.
+        let shown = try #require(try JSONSerialization.jsonObject(with: Data(repo.spurSucceeds("show", "web", "--json").stdout.utf8)) as? [String: Any])
+        #expect((shown["result"] as? [String: Any])?["text"] as? String == "testing")
+        #expect((shown["result"] as? [String: Any])?["cut"] as? Bool == false)
     }
 
     @Test func aFailingSetupFailsTheLaneAndTheTaskDoesNotRun() throws {
