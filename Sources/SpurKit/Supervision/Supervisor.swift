@@ -87,7 +87,7 @@ public struct Supervisor {
             lane.supervisorPID = me.pid
             lane.supervisorStartTicks = me.startTicks
         }
-        if lane.after == nil && lane.setupCommand == nil { ReadyPipe.answer(ready, "ok") }
+        if lane.after == nil && lane.setup == nil { ReadyPipe.answer(ready, "ok") }  // a setup answered as it started
 
         let ending = waitForTask(pid: pid, lane: lane, signals: signals, log: log, watcher: &watcher)
         // From here on nobody answers readers' sync requests: they scan until the result is recorded.

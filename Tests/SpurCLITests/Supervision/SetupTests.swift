@@ -155,14 +155,16 @@ import SpurTestSupport
         let repo = try Self.project()
         defer { repo.remove() }
         let go = repo.scratch + "/go"
-        try repo.spawn("deps", "--setup", "echo '{\"lock\": 2}' > package-lock.json", "--", "sh", "-c",
-                       "while [ ! -e \(go) ]; do sleep 0.1; done; echo done > task.txt")
-        // Live: the setup has ended and the task waits.
+        let lockfile = repo.scratch + "/lockfile-written"
+        try repo.spawn("deps", "--setup", "echo '{\"lock\": 2}' > package-lock.json; touch \(lockfile); while [ ! -e \(go) ]; do sleep 0.1; done",
+                       "--", "sh", "-c", "echo done > task.txt")
+        // Live, and still in its setup: the setup has written the lockfile and waits.
         var waited = 0
-        while try repo.laneJSON("deps")?["setup"] == nil || repo.laneJSON("deps")?["setup"] is NSNull, waited < 100 {
+        while !FileManager.default.fileExists(atPath: lockfile), waited < 100 {
             usleep(100_000)
             waited += 1
         }
+        #expect(try repo.laneJSON("deps")?["phase"] as? String == "setup")
         let check = try repo.spur("check", "package-lock.json")
         #expect(check.status == 1)
         #expect(check.lines == ["package-lock.json: changed in lane deps"])
