@@ -14,6 +14,7 @@ struct Explore: ParsableCommand {
         Examples:
           spur explore cache --run 'claude -p "add an LRU cache"' --run 'claude -p "add a TTL cache"'
           spur explore retry --variants 3 --check 'swift test' -- ./agent.sh
+          spur explore ui --setup 'npm ci' --run 'claude -p "try flexbox"' --run 'claude -p "try grid"'
         """
     )
 
@@ -53,6 +54,7 @@ struct Explore: ParsableCommand {
             }
             // A bad spur.maxRunning is refused before the snapshot is taken.
             _ = try RunningSlots(workspace: workspace).limit()
+            let setup = try LaneSetup.command(requested: task.setup, workspace: workspace)
             let base = try lanes.snapshotForGroup(group)
             for (index, lane) in commands.enumerated() {
                 var request = SpawnRequest(name: "\(group)-\(index + 1)")
@@ -60,6 +62,7 @@ struct Explore: ParsableCommand {
                 request.group = group
                 request.takesSlot = true
                 try task.apply(to: &request)
+                request.setupCommand = setup
                 if variants != nil { request.environment = ["SPUR_VARIANT": "\(index + 1)"] }
                 let created = try lanes.create(request, baseCommit: base)
                 try Supervision(workspace: workspace).launch(created.name, spurExecutable: spurExecutablePath())

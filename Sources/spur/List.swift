@@ -115,7 +115,7 @@ struct List: ParsableCommand {
         switch state {
         case "done", "merged": Terminal.paint(state, .green)
         case "failed", "killed", "missing", LaneReport.damaged: Terminal.paint(state, .red)
-        case "running", "queued", "stalled": Terminal.paint(state, .yellow)
+        case "running", "queued", "stalled", LaneReport.settingUp: Terminal.paint(state, .yellow)
         default: state
         }
     }

@@ -168,6 +168,7 @@ struct LaneShowReport: Encodable {
         if let code = lane.exitCode { field("exit code", "\(code)") }
         if let signal = lane.signal { field("signal", "\(signal)") }
         if let problem = report.problem { field("problem", problem) }
+        if let setup = lane.setupCommand { field("setup", Self.setupText(setup, lane.setup, running: lane.phase == .setup)) }
         if let check = lane.check {
             let outcome = check.passed ? Terminal.paint("passed", .green) : Terminal.paint("failed", .red)
             field("check", "\(outcome): \(check.command) (exit \(check.exitCode.map(String.init) ?? "?"), \(Summary.duration(check.durationSeconds)))")
@@ -215,6 +216,15 @@ struct LaneShowReport: Encodable {
         case .output?: "result (no $SPUR_RESULT: the last \(TaskResult.outputLines) lines of output)"
         case nil: "result"
         }
+    }
+
+    /// The setup command and how it ended: "passed: npm ci (exit 0, 12s)".
+    static func setupText(_ command: String, _ result: SetupResult?, running: Bool) -> String {
+        let shown = command.escapingControlCharacters
+        guard let result else { return running ? "running: \(shown)" : shown }
+        let outcome = result.passed ? Terminal.paint("passed", .green) : Terminal.paint("failed", .red)
+        let end = result.exitCode.map { "exit \($0)" } ?? result.signal.map { "signal \($0)" } ?? "exit ?"
+        return "\(outcome): \(shown) (\(end), \(Summary.duration(result.durationSeconds)))"
     }
 
     static func counts(_ file: ShownFile) -> String {

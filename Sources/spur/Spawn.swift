@@ -28,11 +28,21 @@ struct Spawn: ParsableCommand {
         waits 'queued' for a slot, in spawn order ('spur list' shows its place). A lane holds
         its slot until its --check has ended; --no-run lanes hold none.
 
+        --setup CMD (or git config spur.setup) runs CMD with /bin/sh -c in the worktree before
+        the task, with the task's environment and stdin at end of file; its output is in the
+        log between '--- spur setup:' lines. If it fails, the lane ends failed ("setup failed
+        (exit N)") and the task does not run; --timeout counts from the setup's start and
+        --idle applies to it. With --no-run it runs in spawn itself. What the setup changes in
+        tracked files is part of the lane's work, as the task's changes are (diff, status,
+        merge and the overlap guard see it); make your setup leave tracked files alone (e.g.
+        'npm ci', not 'npm install') if you do not want that.
+
         NAME: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.
 
         Examples:
           spur spawn fix-tests -m "make the suite pass" --check "swift test" -- claude -p "fix the failing tests"
           spur spawn suite --timeout 30m -- swift test
+          spur spawn web --setup 'npm ci' -- npm test
           spur spawn docs --after fix-tests -- claude -p "document the fix"
           spur spawn scratch --no-run          # a lane to work in by hand; 'spur finish' later
           spur spawn from-main --base main --no-run
@@ -71,6 +81,7 @@ struct Spawn: ParsableCommand {
             request.takesSlot = !noRun
             try task.apply(to: &request)
             let workspace = try currentWorkspace()
+            request.setupCommand = try LaneSetup.command(requested: task.setup, workspace: workspace)
             let lane = try Lanes(workspace: workspace).createAfter(request)
             if noRun {
                 do {
@@ -78,6 +89,11 @@ struct Spawn: ParsableCommand {
                 } catch {
                     // The lane works without it; status then scans its worktree.
                     FileHandle.standardError.write(Data("spur: \(error) ('spur status' will scan this lane's worktree)\n".utf8))
+                }
+                // After the watcher: what the setup changes is journalled as the lane's work.
+                if let setup = lane.setupCommand {
+                    FileHandle.standardError.write(Data("running setup: \(setup.escapingControlCharacters)\n".utf8))
+                    _ = try LaneSetup.runBeforeHandWork(lane: lane, workspace: workspace)
                 }
             } else {
                 try Supervision(workspace: workspace).launch(lane.name, spurExecutable: spurExecutablePath())

@@ -18,6 +18,9 @@ struct TaskOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Run this in the lane's worktree when the task ends (e.g. the test suite) and record pass/fail.", valueName: "CMD"))
     var check: String?
 
+    @Option(help: ArgumentHelp("Run this with /bin/sh -c in the lane's worktree before the task (e.g. 'npm ci'); default: git config spur.setup; '' runs none. A failing setup fails the lane and the task does not run.", valueName: "CMD"))
+    var setup: String?
+
     /// Fills the task settings of `request`, or throws a usage error naming the bad option.
     func apply(to request: inout SpawnRequest) throws {
         request.description = message
@@ -28,5 +31,6 @@ struct TaskOptions: ParsableArguments {
         }
         request.onFinish = action
         request.checkCommand = check
+        request.setupCommand = setup
     }
 }

@@ -39,7 +39,9 @@ public struct TaskResult: Sendable, Encodable, Equatable {
         if let result = fromResultFile(resultPath(workspace, lane.name), maxBytes: maxBytes) { return result }
         let log = Supervisor.logPath(workspace, lane.name)
         let end = taskOutputEnd(workspace, lane: lane)
-        guard let (text, truncated) = OutputTail.lastLines(of: log, count: outputLines, end: end) else { return nil }
+        // After a setup that passed, the task's output starts past the setup's (LaneSetup).
+        let first = lane.setup?.passed == true ? lane.setup?.taskOutputOffset ?? 0 : 0
+        guard let (text, truncated) = OutputTail.lastLines(of: log, count: outputLines, from: first, end: end) else { return nil }
         let (bounded, cut) = SafeText.prefix(text, maxBytes: maxBytes)
         return TaskResult(source: .output, text: bounded, cut: cut || truncated, binary: false, bytes: end ?? fileSize(log) ?? 0)
     }

@@ -106,6 +106,13 @@ public struct Lane: Codable, Sendable, Equatable {
     /// Why a `queued` lane waits: its predecessor (`after`) or a running slot (`slot`,
     /// `spur.maxRunning`); nil in records made before spur recorded it (then: `after`).
     public var queuedFor: QueueReason?
+    /// `spawn --setup` or git config `spur.setup`: a shell command run in the worktree before
+    /// the task (nil: none). What it changes in tracked files is part of the lane's work.
+    public var setupCommand: String?
+    /// How the setup command ended, once it has.
+    public var setup: SetupResult?
+    /// `setup` while the setup command runs (the state is then `running`); nil otherwise.
+    public var phase: LanePhase?
 
     public init(name: String, state: LaneState, description: String?, command: [String]?, base: ObjectID,
                 branch: String, worktree: String, createdAt: Date) {

@@ -9,11 +9,14 @@ public struct LaneReport: Sendable, Encodable {
     public let displayState: String
     /// The state for a table: like `displayState`, but a stalled running task shows as `stalled`.
     public var tableState: String {
-        displayState == LaneState.running.rawValue && lane.stalledSince != nil ? "stalled" : displayState
+        displayState != LaneState.running.rawValue ? displayState
+            : lane.stalledSince != nil ? "stalled" : lane.phase == .setup ? Self.settingUp : displayState
     }
     /// The state shown for a lane spur cannot work with: its record or a commit it needs is
     /// unreadable or gone.
     public static let damaged = "damaged"
+    /// The table's state of a running lane whose setup command runs (`--setup`).
+    public static let settingUp = "setting up"
     public var isDamaged: Bool { displayState == Self.damaged }
     /// Set when something about the lane needs a person's attention.
     public let problem: String?
@@ -31,6 +34,7 @@ public struct LaneReport: Sendable, Encodable {
         case name, state, description, command, base, head, branch, worktree, createdAt, changedFiles, problem, group
         case startedAt, finishedAt, exitCode, signal, reason, stalledSince, check, after, workingTree, lastLine
         case queuePosition
+        case setupCommand, setup, phase
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -58,6 +62,9 @@ public struct LaneReport: Sendable, Encodable {
         try c.encode(workingTree, forKey: .workingTree)
         try c.encode(lastLine, forKey: .lastLine)
         try c.encode(queuePosition, forKey: .queuePosition)
+        try c.encode(lane.setupCommand, forKey: .setupCommand)
+        try c.encode(lane.setup, forKey: .setup)
+        try c.encode(lane.state == .running ? lane.phase : nil, forKey: .phase)
     }
 }
 

@@ -31,6 +31,8 @@ public struct SpawnRequest: Sendable {
     /// The lane runs a task, so under `spur.maxRunning` it is recorded `queued` for a slot
     /// (false for `--no-run`).
     public var takesSlot = false
+    /// Run in the worktree before the task (`--setup`, or `spur.setup`: `LaneSetup.command`).
+    public var setupCommand: String?
     public init(name: String) { self.name = name }
 
     /// Copies the task settings onto a lane record.
@@ -42,5 +44,6 @@ public struct SpawnRequest: Sendable {
         lane.onFinish = onFinish
         lane.checkCommand = checkCommand
         lane.after = after
+        lane.setupCommand = setupCommand?.isEmpty == false ? setupCommand : nil
     }
 }

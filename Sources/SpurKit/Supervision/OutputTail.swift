@@ -6,16 +6,16 @@ public enum OutputTail {
     /// Bytes read from the end of a file at most.
     public static let window = 16 * 1024
 
-    /// The last `window` bytes before `end` (default: the file's end); `truncated` when the
-    /// file holds more before them. Nil when the file cannot be read.
-    public static func lastBytes(of path: String, end: UInt64? = nil, window: Int = window) -> (bytes: [UInt8], truncated: Bool)? {
+    /// The last `window` bytes before `end` (default: the file's end) and from `from` on;
+    /// `truncated` when the file holds more between `from` and them. Nil when the file cannot be read.
+    public static func lastBytes(of path: String, from first: UInt64 = 0, end: UInt64? = nil, window: Int = window) -> (bytes: [UInt8], truncated: Bool)? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var info = stat()
         guard fstat(descriptor, &info) == 0 else { return nil }
         let size = min(UInt64(max(info.st_size, 0)), end ?? UInt64.max)
-        let start = size > UInt64(window) ? size - UInt64(window) : 0
+        let start = max(size > UInt64(window) ? size - UInt64(window) : 0, min(first, size))
         var bytes = [UInt8](repeating: 0, count: Int(size - start))
         var filled = 0
         while filled < bytes.count {
@@ -27,7 +27,7 @@ public enum OutputTail {
             guard count > 0 else { break }
             filled += count
         }
-        return (Array(bytes.prefix(filled)), start > 0)
+        return (Array(bytes.prefix(filled)), start > first)
     }
 
     /// The last line holding something visible, made safe (`SafeText.line`); nil when there is
@@ -47,8 +47,8 @@ public enum OutputTail {
     /// The last `count` lines before `end`, made safe (`SafeText.line` each), without trailing
     /// blank lines; `cut` when the window ended inside the first of them (a line longer than
     /// the window), which then starts with "…".
-    public static func lastLines(of path: String, count: Int, end: UInt64? = nil) -> (text: String, cut: Bool)? {
-        guard let (bytes, truncated) = lastBytes(of: path, end: end) else { return nil }
+    public static func lastLines(of path: String, count: Int, from first: UInt64 = 0, end: UInt64? = nil) -> (text: String, cut: Bool)? {
+        guard let (bytes, truncated) = lastBytes(of: path, from: first, end: end) else { return nil }
         var lines = bytes.split(separator: 0x0A, omittingEmptySubsequences: false).map { SafeText.line($0) }
         while let last = lines.last, last.trimmingCharacters(in: .whitespaces).isEmpty { lines.removeLast() }
         let cut = truncated && lines.count <= count

@@ -62,6 +62,8 @@ public struct Supervisor {
         // Watching starts before the task can change anything: status then reads the journal.
         var watcher = try? WorktreeWatcher(lane: lane, workspace: workspace)
         let started = Date()
+        // The lane's setup command first (LaneSetup); false when it ended the lane.
+        guard try runSetup(lane: &lane, started: started, signals: signals, log: log, ready: &ready, watcher: &watcher) else { return }
         let pid: Int32
         do {
             pid = try spawnTask(command, environment: environment(for: lane), cwd: lane.worktree, output: log)
@@ -179,6 +181,10 @@ public struct Supervisor {
         var exitCode: Int32?
         var signal: Int32?
         var killReason: String?
+        /// Why it failed, when that is not its exit code alone (its setup failed).
+        var reason: String?
+        /// False when the task never started (its setup ended the lane): no check runs.
+        var taskRan = true
     }
 
     /// Waits for the task, handling timeout, `spur stop` (SIGTERM to us) and stall detection.
@@ -189,7 +195,8 @@ public struct Supervisor {
         guard let exitWatch = ProcessExitWatch(pid: pid) else {
             return reap(pid, into: ending)
         }
-        let deadline = lane.timeoutSeconds.map { Date().addingTimeInterval($0) }
+        // One deadline for the setup and the task: counted from the start of the first.
+        let deadline = lane.timeoutSeconds.map { (lane.startedAt ?? Date()).addingTimeInterval($0) }
         let idle = lane.idleSeconds ?? 600
         var stall = StallWatch(idle: idle, logPath: logPath, lane: lane, workspace: workspace, watcher: watcher)
         var rebuilds = 0
@@ -278,10 +285,10 @@ public struct Supervisor {
             stored.finishedAt = Date()
             stored.stalledSince = nil
             stored.settling = true
-            stored.reason = [ending.killReason, commitError]
+            stored.reason = [ending.killReason, ending.reason, commitError]
                 .compactMap { $0 }.joined(separator: "; ").nilIfEmpty
         }
-        if let checkCommand = lane.checkCommand, lane.head != nil {
+        if let checkCommand = lane.checkCommand, lane.head != nil, ending.taskRan {
             let result = runCheck(checkCommand, in: lane.worktree, environment: environment(for: lane))
             lane = try store.update(name) { $0.check = result }
         }
