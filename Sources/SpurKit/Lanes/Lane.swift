@@ -103,6 +103,8 @@ public struct Lane: Codable, Sendable, Equatable {
     /// The working tree the lane was spawned from, which its merge, overlap and guard refer
     /// to; nil (records made before spur recorded it) means the main working tree.
     public var workingTree: WorkingTree?
+    /// The user's ignored files copied into the lane when it was made (`.worktreeinclude`).
+    public var included: IncludedSummary?
 
     public init(name: String, state: LaneState, description: String?, command: [String]?, base: ObjectID,
                 branch: String, worktree: String, createdAt: Date) {
