@@ -23,6 +23,8 @@ public struct IncludedPathFinder {
     let rules: IgnoreRules
     let tracked: IndexFile
     let sourceRoot: GitPath
+    /// A folder never looked at (the lanes' folder, when it lies inside the working tree).
+    public var skipped: GitPath?
 
     /// `lane`: the new lane's repository (its ignore rules and index decide); `sourceRoot`: the
     /// working tree copied from.
@@ -56,6 +58,7 @@ public struct IncludedPathFinder {
         for (name, type) in entries {
             if folder.isEmpty && name.bytes == Self.dotGit { continue }
             let path = folder.appending(name)
+            if path == skipped { continue }
             var kind = type
             if kind == Int(DT_UNKNOWN) {
                 var info = stat()

@@ -33,6 +33,8 @@ final class IncludedCopier: @unchecked Sendable {
     private let sourceRoot: SharedFolder
     private let laneRoot: SharedFolder
     private let threadCount: Int
+    /// A folder of the source never copied (the lanes' folder, when it lies inside the tree).
+    private let skipped: GitPath?
     private let condition = NSCondition()
     private var jobs: [Job] = []
     private var busy = 0
@@ -49,7 +51,7 @@ final class IncludedCopier: @unchecked Sendable {
         case files(SharedFolder, SharedFolder, GitPath, [GitPath])
     }
 
-    init(sourceRoot: String, laneRoot: String, threads: Int = 4) throws {
+    init(sourceRoot: String, laneRoot: String, skipped: GitPath? = nil, threads: Int = 4) throws {
         guard let source = SharedFolder(open(sourceRoot, O_RDONLY | O_DIRECTORY | O_CLOEXEC)),
               let lane = SharedFolder(open(laneRoot, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) else {
             throw SpurError("cannot open \(sourceRoot) or \(laneRoot): \(String(cString: strerror(errno)))")
@@ -57,6 +59,7 @@ final class IncludedCopier: @unchecked Sendable {
         self.sourceRoot = source
         self.laneRoot = lane
         self.threadCount = max(1, threads)
+        self.skipped = skipped
         let current = umask(0o022)
         umask(current)
         umaskBits = current
@@ -176,6 +179,7 @@ final class IncludedCopier: @unchecked Sendable {
         for (name, type) in entries {
             if type == Int(DT_DIR) {
                 let child = path.appending(name)
+                if child == skipped { continue }
                 try destination.withRaw { try createFolder(name, in: $0, path: child) }
                 more.append(.folder(child))
             } else {
@@ -206,6 +210,7 @@ final class IncludedCopier: @unchecked Sendable {
         case S_IFREG: try copyFile(name, path: path, info: info, source: source, destination: destination, into: &local)
         case S_IFLNK: try copyLink(name, path: path, info: info, source: source, destination: destination, into: &local)
         case S_IFDIR:
+            if path == skipped { return }
             try destination.withRaw { try createFolder(name, in: $0, path: path) }
             add([.folder(path)])
         default: return  // sockets, pipes, devices: nothing a task can use from a copy

@@ -36,6 +36,8 @@ struct IncludedFiles {
     let patterns: IncludePatterns
     let linked: Set<GitPath>
     let sourceRoot: String
+    /// The lanes' folder when it lies inside the tree copied from: never copied into a lane.
+    let lanesFolder: GitPath?
 
     /// nil when no pattern asks for anything.
     static func plan(workspace: Workspace, repository: Repository) throws -> IncludedFiles? {
@@ -51,7 +53,8 @@ struct IncludedFiles {
         }
         guard !patterns.isEmpty else { return nil }
         let linked = try config.entries(matching: "^spur\\.linkincluded$").map { GitPath(trimmingSlashes($0.value)) }
-        return IncludedFiles(patterns: patterns, linked: Set(linked), sourceRoot: workspace.root)
+        return IncludedFiles(patterns: patterns, linked: Set(linked), sourceRoot: workspace.root,
+                             lanesFolder: inside(try workspace.worktreeRoot(repository), workspace.root))
     }
 
     /// Copies what the patterns include into the lane at `worktree` (just checked out).
@@ -59,7 +62,8 @@ struct IncludedFiles {
     /// write throws, and the caller removes the lane.
     func copy(intoLane worktree: String) throws -> IncludedSummary {
         let lane = try Repository(path: worktree)
-        let finder = try IncludedPathFinder(patterns: patterns, lane: lane, sourceRoot: GitPath(sourceRoot))
+        var finder = try IncludedPathFinder(patterns: patterns, lane: lane, sourceRoot: GitPath(sourceRoot))
+        finder.skipped = lanesFolder
         let (entries, vanishedFolders) = finder.find()
         var linking = Set<GitPath>()
         if !linked.isEmpty {
@@ -74,7 +78,7 @@ struct IncludedFiles {
                 }
             }
         }
-        let copier = try IncludedCopier(sourceRoot: sourceRoot, laneRoot: worktree)
+        let copier = try IncludedCopier(sourceRoot: sourceRoot, laneRoot: worktree, skipped: lanesFolder)
         let outcome: IncludedCopier.Outcome
         do {
             outcome = try copier.copy(entries, linking: linking, sourceText: sourceRoot)
@@ -101,6 +105,14 @@ struct IncludedFiles {
         var info = stat()
         guard fstat(descriptor, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
         return (try? handle.readToEnd()).map { Array($0 ?? Data()) }
+    }
+
+    /// `folder` relative to `root` when it is inside it (both with links resolved), else nil.
+    static func inside(_ folder: String, _ root: String) -> GitPath? {
+        let resolvedFolder = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
+        let resolvedRoot = URL(fileURLWithPath: root).resolvingSymlinksInPath().path
+        guard resolvedFolder.hasPrefix(resolvedRoot + "/") else { return nil }
+        return GitPath(String(resolvedFolder.dropFirst(resolvedRoot.count + 1)))
     }
 
     static func trimmingSlashes(_ value: String) -> String {

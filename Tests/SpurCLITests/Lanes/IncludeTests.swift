@@ -243,6 +243,23 @@ import SpurTestSupport
         #expect(try repository.porcelainStatus(in: lane) == "")
     }
 
+    /// Lanes kept inside the working tree (`spur.worktreeRoot`) are never copied into a lane,
+    /// even when a pattern names their folder: the copy would hold the lane being made.
+    @Test func theLanesFolderInsideTheTreeIsNeverCopied() throws {
+        let repository = try Self.project()
+        defer { repository.remove() }
+        try repository.write(".gitignore", "node_modules/\n.env\n*.log\n.lanes/\n")
+        try repository.git("commit", "-qam", "lanes inside")
+        try repository.git("config", "spur.worktreeRoot", repository.path(".lanes"))
+        try repository.write(".worktreeinclude", "/.lanes/\nnode_modules/\n")
+        let first = try repository.spawnLane("first")
+        let second = try repository.spawnLane("second")
+        for lane in [first, second] {
+            #expect(FileManager.default.fileExists(atPath: lane + "/node_modules/x/index.js"))
+            #expect(!FileManager.default.fileExists(atPath: lane + "/.lanes"))
+        }
+    }
+
     @Test func aPythonProjectRunsWithItsIncludedVirtualEnvironment() throws {
         let repository = try TestRepository.empty()
         defer { repository.remove() }
