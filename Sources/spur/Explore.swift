@@ -10,6 +10,7 @@ struct Explore: ParsableCommand {
         Every lane of the group starts from the same snapshot of your working tree, so their
         results compare fairly. With --variants, each lane runs the same command with
         SPUR_VARIANT=1..N in its environment. Then 'spur compare GROUP' and 'spur pick LANE'.
+        Each lane gets its own copy of the ignored files .worktreeinclude names (see 'spur help spawn').
 
         Examples:
           spur explore cache --run 'claude -p "add an LRU cache"' --run 'claude -p "add a TTL cache"'

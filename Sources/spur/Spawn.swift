@@ -37,6 +37,12 @@ struct Spawn: ParsableCommand {
         merge and the overlap guard see it); make your setup leave tracked files alone (e.g.
         'npm ci', not 'npm install') if you do not want that.
 
+        Ignored files the task needs (.env, node_modules, .venv) are copied into the new lane
+        when .worktreeinclude at the repository root (gitignore syntax) or git config
+        spur.include names them; they stay ignored there, never part of the result. A bad
+        pattern refuses the spawn with its line number. git config spur.linkIncluded FOLDER
+        links the lane to your folder instead of copying it (a task can then write there).
+
         NAME: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.
 
         Examples:
@@ -46,6 +52,7 @@ struct Spawn: ParsableCommand {
           spur spawn docs --after fix-tests -- claude -p "document the fix"
           spur spawn scratch --no-run          # a lane to work in by hand; 'spur finish' later
           spur spawn from-main --base main --no-run
+          printf '.env\nnode_modules/\n' > .worktreeinclude && spur spawn tests -- npm test
         """
     )
 

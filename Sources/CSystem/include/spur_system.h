@@ -68,4 +68,12 @@ int spur_pipe_cloexec(int fds[2]);
    never talks to a remote). Call before libgit2's first use. See tls_certificates.c. */
 void spur_need_tls_certificates(int needed);
 
+/* Copying a file's bytes between two open descriptors, for a lane's included files (file_copy.c).
+   spur_clone_file: ioctl(FICLONE), the destination shares the source's blocks copy-on-write
+   (0, or -1 with errno EOPNOTSUPP/EXDEV/EINVAL where the filesystem cannot). spur_copy_range:
+   copy_file_range(2) of up to `length` bytes from the current offsets; returns the bytes copied
+   (0 at end of file) or -1. */
+int spur_clone_file(int destination, int source);
+ssize_t spur_copy_range(int source, int destination, size_t length);
+
 #endif

@@ -113,6 +113,8 @@ public struct Lane: Codable, Sendable, Equatable {
     public var setup: SetupResult?
     /// `setup` while the setup command runs (the state is then `running`); nil otherwise.
     public var phase: LanePhase?
+    /// The user's ignored files copied into the lane when it was made (`.worktreeinclude`).
+    public var included: IncludedSummary?
 
     public init(name: String, state: LaneState, description: String?, command: [String]?, base: ObjectID,
                 branch: String, worktree: String, createdAt: Date) {

@@ -35,6 +35,7 @@ public struct LaneReport: Sendable, Encodable {
         case startedAt, finishedAt, exitCode, signal, reason, stalledSince, check, after, workingTree, lastLine
         case queuePosition
         case setupCommand, setup, phase
+        case included
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -65,6 +66,7 @@ public struct LaneReport: Sendable, Encodable {
         try c.encode(lane.setupCommand, forKey: .setupCommand)
         try c.encode(lane.setup, forKey: .setup)
         try c.encode(lane.state == .running ? lane.phase : nil, forKey: .phase)
+        try c.encode(lane.included, forKey: .included)
     }
 }
 

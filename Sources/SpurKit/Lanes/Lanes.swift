@@ -33,6 +33,8 @@ public struct Lanes: Sendable {
             if FileManager.default.fileExists(atPath: worktree) {
                 throw SpurError.usage("\(worktree) already exists; remove it or pick another name")
             }
+            // `.worktreeinclude` is checked before anything is made: a bad pattern refuses the spawn.
+            let included = try IncludedFiles.plan(workspace: workspace, repository: repository)
             let base = try presetBase ?? baseCommit(for: request, in: repository)
             var undo = Rollback()
             do {
@@ -58,6 +60,7 @@ public struct Lanes: Sendable {
                                            applyFilters: try needsCheckoutFilters(repository, baseCommit: base))
                 // Lets overlap detection tell untouched files by their ctime (optional: without it, it hashes more).
                 try? CheckoutStamp.record(forLane: name, base: base, workspace: workspace)
+                let includedSummary = try included?.copy(intoLane: worktree)
                 try FaultInjection.point("spawn-after-worktree")
                 var lane = Lane(name: name, state: .created, description: request.description, command: request.command,
                                 base: base, branch: branch, worktree: worktree, createdAt: Date())
@@ -68,12 +71,14 @@ public struct Lanes: Sendable {
                     lane.state = .queued
                     lane.queuedFor = .slot
                 }
+                lane.included = includedSummary
                 if var queued {
                     // A queued lane keeps its record; it now has a base, a branch and a worktree.
                     queued.base = base
                     queued.worktree = worktree
                     // From now on it has a worktree; it waits for a slot before its task starts.
                     queued.queuedFor = .slot
+                    queued.included = includedSummary
                     // It stays queued until its supervisor starts the task, so `wait` does not
                     // mistake the moment between for an end.
                     lane = queued

@@ -29,14 +29,14 @@ enum FaultInjection {
 
     private static let hits = HitCounter()
 
-    static func point(_ name: String, detail: String = "") throws {
+    static func point(_ name: String, detail: @autoclosure () -> String = "") throws {
         guard let configured, configured.name == name else { return }
         let count = hits.next()
         if let wanted = configured.hit, wanted != count { return }
         switch configured.action {
         case .kill: kill(getpid(), SIGKILL)
         case .fail: throw SpurError("fault injected at \(name)")
-        case .exec: runHook(point: name, hit: count, detail: detail)
+        case .exec: runHook(point: name, hit: count, detail: detail())
         }
     }
 
