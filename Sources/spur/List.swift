@@ -109,7 +109,7 @@ struct List: ParsableCommand {
     static func colored(_ state: String) -> String {
         switch state {
         case "done", "merged": Terminal.paint(state, .green)
-        case "failed", "killed", "missing", LaneReport.damaged: Terminal.paint(state, .red)
+        case "failed", "killed", LaneReport.removed, LaneReport.damaged: Terminal.paint(state, .red)
         case "running", "queued", "stalled": Terminal.paint(state, .yellow)
         default: state
         }
