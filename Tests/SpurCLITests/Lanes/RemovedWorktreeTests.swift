@@ -121,6 +121,27 @@ import SpurTestSupport
         #expect(FileManager.default.fileExists(atPath: fine + "/kept.txt"))
     }
 
+    @Test func theWatcherOfAHandWorkedLaneEndsWhenItsWorktreeIsRemovedUnderAShellWorkingInIt() throws {
+        let repo = try TestRepository.scenario("lane-work")
+        defer { repo.remove() }
+        let worktree = try repo.spawnLane("hand")
+        let watcher = try watcherPID(repo, "hand")
+        // A process whose current folder is the worktree keeps the kernel from reporting the folder's own deletion.
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sleep")
+        shell.arguments = ["30"]
+        shell.currentDirectoryURL = URL(fileURLWithPath: worktree)
+        try shell.run()
+        defer { kill(shell.processIdentifier, SIGKILL); shell.waitUntilExit() }
+        // rm -rf alone: git's record stays, so only the folder's removal can wake the watcher.
+        try Removal.rmOnly.apply(to: worktree, in: repo)
+        #expect(ended(watcher), "the watcher exits instead of watching nothing")
+        #expect(try repo.laneJSON("hand")?["state"] as? String == "removed")
+        #expect(!FileManager.default.fileExists(atPath: worktree), "nothing re-created the folder")
+        _ = try repo.git("worktree", "prune")
+        #expect(!FileManager.default.fileExists(atPath: adminFolder(repo, "hand")), "git prunes its record")
+    }
+
     @Test func aNoRunLaneRmRfedWithCommitsOnItsBranchIsArchivedByGcAndItsUnsavedEditIsGone() throws {
         let repo = try TestRepository.scenario("lane-work")
         defer { repo.remove() }
