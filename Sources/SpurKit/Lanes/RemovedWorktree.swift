@@ -110,3 +110,18 @@ extension RemovedWorktreeWording {
             : "worktree removed: \(lane.worktree) no longer exists; no result recorded"
     }
 }
+
+extension RemovedWorktreeWording {
+    /// The state `compare` shows: `removed` for a lane without a result whose worktree was removed.
+    static func shownState(of lane: Lane, workspace: Workspace) -> String {
+        !lane.hasResult && WorktreePresence.of(lane, workspace: workspace) == .removed ? LaneReport.removed : lane.state.rawValue
+    }
+
+    /// Why a lane without a result has nothing to diff, merge or record, when its worktree was
+    /// removed; nil otherwise.
+    static func noResult(_ lane: Lane, workspace: Workspace) -> String? {
+        guard !lane.hasResult, WorktreePresence.of(lane, workspace: workspace) == .removed else { return nil }
+        return "lane \(lane.name)'s worktree \(lane.worktree) was removed before it had a result, so there is nothing "
+            + "to use; 'spur gc' cleans the lane (its branch is archived first if it holds commits)"
+    }
+}

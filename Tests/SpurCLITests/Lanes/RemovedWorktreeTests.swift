@@ -106,6 +106,16 @@ import SpurTestSupport
         #expect(try repo.spur("status").stdout.contains("idle  removed"))
         #expect(try repo.spurSucceeds("show", "idle").stdout.contains("spur gc"))
 
+        #expect(try repo.spurSucceeds("compare", "idle").stdout.contains("idle  removed"))
+        for command in [["merge", "idle"], ["diff", "idle"], ["finish", "idle"]] {
+            let refused = try repo.spurArguments(command)
+            #expect(refused.status == 1 && refused.stderr.hasPrefix("spur: ") && refused.stderr.contains("was removed before it had a result"),
+                    "\(command): \(refused.stderr)")
+            #expect(refused.stderr.split(separator: "\n").count == 1)
+        }
+        #expect(!FileManager.default.fileExists(atPath: worktree) && !FileManager.default.fileExists(atPath: adminFolder(repo, "idle")),
+                "no command re-created the folder or git's record")
+
         let dryRun = try repo.spurSucceeds("gc", "--dry-run").stdout
         #expect(dryRun.contains("would delete lane idle"))
         #expect(try repo.laneJSON("idle") != nil, "a dry run changes nothing")
