@@ -226,4 +226,21 @@ import SpurTestSupport
         #expect(try repo.spurSucceeds("gc").stdout.contains("deleted lane runner"))
         try repo.expectNoTraceOfLane("runner")
     }
+
+    @Test func aLaneWhoseSupervisorAndWorktreeAreBothGoneIsRecordedWithoutPromisingItsFiles() throws {
+        let repo = try TestRepository.scenario("lane-work")
+        defer { repo.remove() }
+        try repo.spawn("orphan", "--", "sleep", "60")
+        let supervisor = try #require(try JSONSerialization.jsonObject(
+            with: Data(contentsOf: URL(fileURLWithPath: repo.root + "/.git/spur/lanes/orphan.json"))) as? [String: Any])
+        let pid = try #require((supervisor["supervisorPID"] as? NSNumber)?.int32Value)
+        kill(pid, SIGKILL)
+        #expect(ended(pid))
+        try Removal.rmAndPrune.apply(to: repo.defaultLanePath("orphan"), in: repo)
+        let listed = try #require(try repo.laneJSON("orphan"))
+        #expect(listed["state"] as? String == "removed")
+        #expect(listed["reason"] as? String == "its supervisor (pid \(pid)) is gone and its worktree was removed; no result recorded")
+        #expect(try repo.spurSucceeds("gc").stdout.contains("deleted lane orphan"))
+        try repo.expectNoTraceOfLane("orphan")
+    }
 }
