@@ -30,7 +30,7 @@ struct List: ParsableCommand {
         """
     )
 
-    @Flag(help: "Print a JSON array of lanes (name, state, description, command, base, head, branch, worktree, workingTree, createdAt, changedFiles, lastLine, ...).")
+    @Flag(help: "Print a JSON array of lanes (name, state, description, command, base, head, branch, worktree, workingTree, createdAt, changedFiles, lastLine, worktreeRemoved, ...).")
     var json = false
 
     @Flag(help: "Redraw the table whenever a lane changes, until q or ^C (see 'spur help list').")

@@ -48,6 +48,7 @@ public struct LaneWatch {
         var rebuilds = 0
         // The worktree's own deletion event waits until nobody has it as current folder (a shell in it).
         let removal = WorktreeRemovalWatch(lane: watcher.lane, workspace: workspace)
+        if removal?.worktreeRemoved() == true { return }
         while true {
             if !watcher.isWatching {
                 guard watcher.lostEvents, rebuilds < 3, let fresh = try? WorktreeWatcher(lane: watcher.lane, workspace: workspace, catchUp: true) else { return }

@@ -195,6 +195,10 @@ public struct Supervisor {
         var rebuilds = 0
         // A task whose worktree was removed can leave no result: it is ended.
         let removal = WorktreeRemovalWatch(lane: lane, workspace: workspace)
+        if removal?.worktreeRemoved() == true {
+            ending.killReason = RemovedWorktreeWording.endReason(lane)
+            return terminate(pid, exitWatch: exitWatch, into: ending)
+        }
         while true {
             if let lost = watcher, lost.lostEvents, rebuilds < 3 {
                 rebuilds += 1
