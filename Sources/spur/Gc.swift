@@ -5,15 +5,23 @@ import SpurKit
 struct Gc: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gc",
-        abstract: "Prune archived lanes older than a given age (30 days by default).",
+        abstract: "Prune archived lanes older than a given age (30 days by default); clean lanes whose worktree was removed.",
         discussion: """
         Deletes the refs refs/spur/archive/NAME/TIME of the archives taken before
-        the cut-off; git's own gc then frees their objects. Lanes are never touched.
+        the cut-off; git's own gc then frees their objects.
+
+        Then cleans lanes whose worktree was removed behind spur's back (git
+        worktree remove, rm -rf, Claude Code's cleanup; 'spur list' shows them
+        as removed or with "worktree ... was removed"). A lane that holds nothing
+        (its branch is its base) is deleted; any other is archived first (its
+        branch or result: 'spur list --archived', 'spur restore NAME') and then
+        removed. Running lanes, and lanes whose folder is still on disk, are left.
 
         Examples:
           spur gc --dry-run                 # what would go
           spur gc --older-than 7d
           spur gc --older-than 0s           # every archive
+          git worktree remove --force .git/spur/worktrees/try-1 && spur gc
         """
     )
 
@@ -32,6 +40,8 @@ struct Gc: ParsableCommand {
             let pruned = try LaneArchive(workspace: currentWorkspace()).prune(before: Date().addingTimeInterval(-age), dryRun: dryRun)
             for archive in pruned { print("\(dryRun ? "would prune" : "pruned") \(archive.name) \(archive.time)") }
             if pruned.isEmpty { print("no archive is older than \(olderThan)") }
+            // After the pruning, so the archives this writes are not pruned by --older-than 0s.
+            Gc.printRemovedLanes(try RemovedLaneCleanup(workspace: currentWorkspace()).run(dryRun: dryRun), dryRun: dryRun)
         }
     }
 
@@ -40,5 +50,18 @@ struct Gc: ParsableCommand {
         let units: [Character: TimeInterval] = ["s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800]
         guard let unit = text.last.flatMap({ units[$0] }), let count = UInt32(text.dropLast()) else { return nil }
         return TimeInterval(count) * unit
+    }
+
+    /// One line per lane whose worktree was removed: deleted, archived (with the ref) or kept (why).
+    static func printRemovedLanes(_ outcomes: [RemovedLaneCleanup.Outcome], dryRun: Bool) {
+        for outcome in outcomes {
+            switch outcome.action {
+            case .deleted: print("\(dryRun ? "would delete" : "deleted") lane \(outcome.name): \(outcome.reason)")
+            case .archived:
+                print("\(dryRun ? "would archive and remove" : "archived and removed") lane \(outcome.name)"
+                      + (outcome.archive.map { " as \($0)" } ?? "") + ": \(outcome.reason)")
+            case .kept: print("kept lane \(outcome.name): \(outcome.reason)")
+            }
+        }
     }
 }

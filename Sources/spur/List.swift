@@ -32,7 +32,7 @@ struct List: ParsableCommand {
         """
     )
 
-    @Flag(help: "Print a JSON array of lanes (name, state, description, command, base, head, branch, worktree, workingTree, createdAt, changedFiles, lastLine, queuePosition, ...).")
+    @Flag(help: "Print a JSON array of lanes (name, state, description, command, base, head, branch, worktree, workingTree, createdAt, changedFiles, lastLine, queuePosition, worktreeRemoved, included, setup, ...).")
     var json = false
 
     @Flag(help: "Redraw the table whenever a lane changes, until q or ^C (see 'spur help list').")
@@ -114,7 +114,7 @@ struct List: ParsableCommand {
     static func colored(_ state: String) -> String {
         switch state {
         case "done", "merged": Terminal.paint(state, .green)
-        case "failed", "killed", "missing", LaneReport.damaged: Terminal.paint(state, .red)
+        case "failed", "killed", LaneReport.removed, LaneReport.damaged: Terminal.paint(state, .red)
         case "running", "queued", "stalled", LaneReport.settingUp: Terminal.paint(state, .yellow)
         default: state
         }

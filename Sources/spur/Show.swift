@@ -107,6 +107,7 @@ struct LaneShowReport: Encodable {
     static func nextStep(_ status: LaneStatus) -> String {
         let lane = status.report.lane, name = lane.name
         if status.report.isDamaged { return status.report.problem ?? "spur discard --force \(name)" }
+        if status.report.worktreeRemoved && !lane.hasResult { return "spur gc   # its worktree was removed; nothing is left to finish" }
         switch lane.state {
         case .queued where lane.queuedFor == .slot: return "spur wait \(name)   # it starts when a running slot frees (git config spur.maxRunning)"
         case .queued: return "spur wait \(name)   # it starts when lane \(lane.after ?? "?") is done"

@@ -4,8 +4,8 @@ import SpurGit
 /// A lane as `list` and `status` show it: the stored record plus what is true on disk now.
 public struct LaneReport: Sendable, Encodable {
     public let lane: Lane
-    /// The state to show: the recorded one, or `missing` when the worktree folder is gone
-    /// before the lane produced a result.
+    /// The state to show: the recorded one, or `removed` when the worktree was removed
+    /// (`WorktreePresence`) before the lane produced a result.
     public let displayState: String
     /// The state for a table: like `displayState`, but a stalled running task shows as `stalled`.
     public var tableState: String {
@@ -29,6 +29,10 @@ public struct LaneReport: Sendable, Encodable {
     public var lastLine: String? = nil
     /// A lane waiting for a running slot (`spur.maxRunning`): its place in the queue, 1 first.
     public var queuePosition: Int? = nil
+    /// True when the lane's worktree was removed behind spur's back (`WorktreePresence.removed`).
+    public var worktreeRemoved = false
+    /// The state shown for a lane with no result whose worktree was removed.
+    public static let removed = "removed"
 
     enum CodingKeys: String, CodingKey {
         case name, state, description, command, base, head, branch, worktree, createdAt, changedFiles, problem, group
@@ -36,6 +40,7 @@ public struct LaneReport: Sendable, Encodable {
         case queuePosition
         case setupCommand, setup, phase
         case included
+        case worktreeRemoved
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -67,6 +72,7 @@ public struct LaneReport: Sendable, Encodable {
         try c.encode(lane.setup, forKey: .setup)
         try c.encode(lane.state == .running ? lane.phase : nil, forKey: .phase)
         try c.encode(lane.included, forKey: .included)
+        try c.encode(worktreeRemoved, forKey: .worktreeRemoved)
     }
 }
 
@@ -130,16 +136,13 @@ public struct LaneInspector: Sendable {
         if let missing = try missingCommit(of: lane, in: repository ?? workspace.openRepository()) {
             return LaneReport(lane: lane, displayState: LaneReport.damaged, problem: missing, changedFiles: lane.changedFiles ?? [])
         }
-        let missing = worktreeMissing(lane)
+        let presence = WorktreePresence.of(lane, workspace: workspace)
         var state = lane.state.rawValue
         var problem: String?
-        if missing && lane.state != .merged && !lane.neverHadWorktree {
-            if lane.head == nil {
-                state = "missing"
-                problem = "worktree \(lane.worktree) was deleted; 'spur discard \(lane.name)' removes the lane"
-            } else {
-                problem = "worktree \(lane.worktree) was deleted; the result is kept on branch spur/\(lane.name)"
-            }
+        if presence == .removed {
+            (state, problem) = RemovedWorktreeWording.stateAndProblem(of: lane)
+        } else if worktreeMissing(lane) && lane.state != .merged && !lane.neverHadWorktree {
+            problem = "worktree \(lane.worktree) cannot be used (\(presence.undecidedReason ?? "not a folder")); spur leaves it alone"
         } else if let reason = lane.reason, lane.state != .merged {
             problem = reason
         } else if let since = lane.stalledSince, lane.state == .running {
@@ -155,6 +158,6 @@ public struct LaneInspector: Sendable {
         }
         return LaneReport(lane: lane, displayState: state, problem: found ?? problem, changedFiles: changed,
                           workingTree: workspace.workingTree(of: lane).root,
-                          lastLine: OutputTail.latestLine(workspace, lane: lane))
+                          lastLine: OutputTail.latestLine(workspace, lane: lane), worktreeRemoved: presence == .removed)
     }
 }

@@ -15,6 +15,7 @@ public struct LaneResults: Sendable {
     /// throws one line saying why, that no result was recorded, and where the files are kept.
     public func record(_ lane: inout Lane, outcome: String) throws {
         guard FileManager.default.isDirectory(lane.worktree) else {
+            if let removed = RemovedWorktreeWording.noResult(lane, workspace: workspace) { throw SpurError("result not recorded: " + removed) }
             throw SpurError("result not recorded: the worktree of lane '\(lane.name)' (\(lane.worktree)) no longer exists")
         }
         do {

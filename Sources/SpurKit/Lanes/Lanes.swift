@@ -178,7 +178,8 @@ public struct Lanes: Sendable {
                 if lane.state.isActive && lane.state != .queued {
                     throw SpurError("lane '\(name)' is \(lane.state.rawValue); stop it first ('spur stop \(name)') or use --force")
                 }
-                if lane.state != .merged {
+                // A lane whose worktree was removed loses nothing more here: the archive keeps its branch.
+                if lane.state != .merged && WorktreePresence.of(lane, workspace: workspace) != .removed {
                     let unmerged: [GitPath]
                     do {
                         unmerged = try LaneInspector(workspace: workspace).currentChanges(of: lane)

@@ -266,6 +266,7 @@ public struct Merger: Sendable {
         default: break
         }
         guard let head = lane.head else {
+            if let removed = RemovedWorktreeWording.noResult(lane, workspace: workspace) { throw SpurError(removed) }
             throw SpurError("lane \(name) has no result yet; run 'spur finish \(name)' to record its worktree as the result, then merge")
         }
         // The record is a file a task can write: merge only what the lane's own refs hold.

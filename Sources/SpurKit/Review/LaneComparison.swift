@@ -48,7 +48,7 @@ public struct LaneComparison: Sendable, Encodable {
             let report = try analyzer.report(forLane: lane.name)
             let files = (try? diff.files(of: lane.name)) ?? []
             let duration = lane.startedAt.flatMap { start in lane.finishedAt.map { $0.timeIntervalSince(start) } }
-            rows.append(Row(name: lane.name, state: lane.state.rawValue, durationSeconds: duration, exitCode: lane.exitCode,
+            rows.append(Row(name: lane.name, state: RemovedWorktreeWording.shownState(of: lane, workspace: workspace), durationSeconds: duration, exitCode: lane.exitCode,
                             check: lane.check, changedFiles: report.changedFiles,
                             linesAdded: files.map(\.added).reduce(0, +), linesRemoved: files.map(\.removed).reduce(0, +),
                             overlap: report.withUser))

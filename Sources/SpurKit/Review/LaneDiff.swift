@@ -52,6 +52,7 @@ public struct LaneDiff: Sendable {
         let repository = try workspace.openRepository()
         let base = try repository.treeID(ofCommit: lane.base)
         guard let current = try LaneInspector(workspace: workspace).currentTree(of: lane, in: repository) else {
+            if let removed = RemovedWorktreeWording.noResult(lane, workspace: workspace) { throw SpurError(removed) }
             throw SpurError("lane '\(name)' has no result and its worktree \(lane.worktree) is gone")
         }
         return (repository, base, current, workspace.workingTree(of: lane).root)

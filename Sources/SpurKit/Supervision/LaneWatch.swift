@@ -46,6 +46,9 @@ public struct LaneWatch {
         // is incomplete readers scan; after lost events a new watcher catches up (three times at
         // most), after anything else (a hard link, the worktree gone) the watcher has no more use.
         var rebuilds = 0
+        // The worktree's own deletion event waits until nobody has it as current folder (a shell in it).
+        let removal = WorktreeRemovalWatch(lane: watcher.lane, workspace: workspace)
+        if removal?.worktreeRemoved() == true { return }
         while true {
             if !watcher.isWatching {
                 guard watcher.lostEvents, rebuilds < 3, let fresh = try? WorktreeWatcher(lane: watcher.lane, workspace: workspace, catchUp: true) else { return }
@@ -54,7 +57,12 @@ public struct LaneWatch {
                 watcher.watchAlso(store.directory, mask: LaneStore.recordEvents)
                 guard Self.stillCreated(name, base: watcher.lane.base, store: store) else { return }
             }
-            guard KernelWait.readable([watcher.descriptor, signals], until: nil) == .readable(0) else { return }
+            let wake = KernelWait.readable([watcher.descriptor, signals, removal?.descriptor], until: nil)
+            if wake == .readable(2) {
+                if removal?.worktreeRemoved() == true { return }
+                continue
+            }
+            guard wake == .readable(0) else { return }
             watcher.drain()
             if watcher.takeExtraEvents() && !Self.stillCreated(name, base: watcher.lane.base, store: store) { return }
         }

@@ -86,6 +86,9 @@ public struct Supervision: Sendable {
                 stored.state = .killed
                 stored.finishedAt = Date()
                 stored.reason = "its supervisor (pid \(stored.supervisorPID ?? 0)) is gone (killed or the machine restarted); the worktree is intact: 'spur finish \(stored.name)' commits what the task left"
+                if WorktreePresence.of(stored, workspace: workspace) == .removed {
+                    stored.reason = "its supervisor (pid \(stored.supervisorPID ?? 0)) is gone and its worktree was removed; no result recorded"
+                }
                 if let task = stored.taskPID { kill(-task, SIGKILL) }
             }
             if updated.state == .killed && lane.state.isActive {

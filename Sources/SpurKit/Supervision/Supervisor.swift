@@ -200,6 +200,12 @@ public struct Supervisor {
         let idle = lane.idleSeconds ?? 600
         var stall = StallWatch(idle: idle, logPath: logPath, lane: lane, workspace: workspace, watcher: watcher)
         var rebuilds = 0
+        // A task whose worktree was removed can leave no result: it is ended.
+        let removal = WorktreeRemovalWatch(lane: lane, workspace: workspace)
+        if removal?.worktreeRemoved() == true {
+            ending.killReason = RemovedWorktreeWording.endReason(lane)
+            return terminate(pid, exitWatch: exitWatch, into: ending)
+        }
         while true {
             if let lost = watcher, lost.lostEvents, rebuilds < 3 {
                 rebuilds += 1
@@ -209,12 +215,17 @@ public struct Supervisor {
             }
             let wakeAt = [deadline, stall.nextCheck].compactMap { $0 }.min()
             // A stopped watcher's slot is nil: poll skips it, and the positions stay the same.
-            let descriptors: [OwnedDescriptor?] = [exitWatch.descriptor, signals, watcher?.descriptor]
+            let descriptors: [OwnedDescriptor?] = [exitWatch.descriptor, signals, watcher?.descriptor, removal?.descriptor]
             switch KernelWait.readable(descriptors, until: wakeAt) {
             case .readable(0), .failed:
                 return reap(pid, into: ending)
             case .readable(2):
                 watcher?.drain()
+            case .readable(3):
+                if removal?.worktreeRemoved() == true {
+                    ending.killReason = RemovedWorktreeWording.endReason(lane)
+                    return terminate(pid, exitWatch: exitWatch, into: ending)
+                }
             case .readable(_):
                 let number = signals?.withRaw { spur_signalfd_read($0) } ?? -1
                 ending.killReason = number == SIGTERM ? "stopped by 'spur stop'" : "supervisor received signal \(number)"
@@ -273,7 +284,9 @@ public struct Supervisor {
         // The lane was discarded meanwhile (and perhaps made anew under its name): not ours.
         guard lane.supervisorPID == getpid() else { return }
         var commitError: String?
-        do { try LaneResults(workspace: workspace).record(&lane, outcome: outcome) } catch { commitError = LaneResults.describe(error) }
+        do { try LaneResults(workspace: workspace).record(&lane, outcome: outcome) } catch {
+            commitError = RemovedWorktreeWording.resultError(lane, ending: ending.killReason, workspace: workspace) ?? LaneResults.describe(error)
+        }
         // A result that could not be recorded is a failure, and its worktree keeps the files.
         let state: LaneState = commitError != nil && taskState == .done ? .failed : taskState
         lane = try store.update(name) { stored in

@@ -168,7 +168,7 @@ import SpurTestSupport
         let third = try watcherPID(repo, "removed")
         try FileManager.default.removeItem(atPath: removed)
         #expect(ended(third))
-        #expect(try repo.listedLane("removed").state == "missing")
+        #expect(try repo.listedLane("removed").state == "removed")
     }
 }
 

@@ -49,19 +49,19 @@ import SpurTestSupport
         #expect(listed["changedFiles"] as? [String] == ["README.md", "a-first.txt", "notes.txt", "src/helper.rs", "src/main.rs", "z dir/ü/new file.txt"])
     }
 
-    @Test func aLaneWhoseWorktreeWasDeletedByHandIsListedAsMissing() throws {
+    @Test func aLaneWhoseWorktreeWasDeletedByHandIsListedAsRemoved() throws {
         let repository = try TestRepository.scenario("lane-work")
         defer { repository.remove() }
         let lane = try repository.spawnLane("gone")
         _ = try repository.spawnLane("fine")
         try FileManager.default.removeItem(atPath: lane)
         let json = try repository.listJSON()
-        #expect(json.first { $0["name"] as? String == "gone" }?["state"] as? String == "missing")
+        #expect(json.first { $0["name"] as? String == "gone" }?["state"] as? String == "removed")
         #expect(json.first { $0["name"] as? String == "fine" }?["state"] as? String == "created")
         let table = try repository.spurSucceeds("list")
         let row = try #require(table.lines.first { $0.hasPrefix("gone ") })
-        #expect(row.contains("missing"))
-        #expect(table.stdout.contains("deleted"))
+        #expect(row.contains("removed"))
+        #expect(table.stdout.contains("was removed before the lane had a result"))
         // And it can still be discarded, leaving nothing behind.
         try repository.spurSucceeds("discard", "gone")
         try repository.expectNoTraceOfLane("gone")
@@ -74,7 +74,7 @@ import SpurTestSupport
         let lane = try repository.spawnLane("pruned")
         try FileManager.default.removeItem(atPath: lane)
         try repository.git("worktree", "prune")
-        #expect(try repository.laneJSON("pruned")?["state"] as? String == "missing")
+        #expect(try repository.laneJSON("pruned")?["state"] as? String == "removed")
         try repository.spurSucceeds("discard", "pruned")
         try repository.expectNoTraceOfLane("pruned")
     }
@@ -104,9 +104,9 @@ import SpurTestSupport
         env["NO_COLOR"] = nil
         env["TERM"] = "xterm"
         let coloured = try ProcessRunner.run("/usr/bin/script", ["-qec", command, "/dev/null"], cwd: repository.root, environment: env)
-        #expect(coloured.stdout.contains("\u{1B}[31mmissing"))
+        #expect(coloured.stdout.contains("\u{1B}[31mremoved"))
         env["NO_COLOR"] = "1"
         let plain = try ProcessRunner.run("/usr/bin/script", ["-qec", command, "/dev/null"], cwd: repository.root, environment: env)
-        #expect(plain.stdout.contains("missing") && !plain.stdout.contains("\u{1B}["))
+        #expect(plain.stdout.contains("removed") && !plain.stdout.contains("\u{1B}["))
     }
 }
