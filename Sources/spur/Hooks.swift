@@ -32,15 +32,16 @@ struct HooksInstall: ParsableCommand {
         changes nothing. --git installs the pre-commit hook; a pre-commit hook already there is
         kept and runs first. Both call 'spur' on PATH.
 
-        --claude --worktrees also makes spur Claude Code's worktree provider (opt-in): it adds
-        WorktreeCreate, SubagentStop and Stop. WorktreeCreate replaces Claude Code's own
-        worktree creation, for subagents with isolation: worktree, 'claude --worktree' and
-        background sessions: each gets a lane holding a snapshot of your working tree (with
-        your uncommitted edits) instead of a checkout of HEAD, and Claude Code no longer
-        copies .worktreeinclude files itself (spur does, as for any lane). When the agent
-        stops, its work becomes the lane's result; 'spur merge NAME' brings it into your
-        tree (git config spur.claudeOnFinish=merge does that automatically when clean).
-        'spur hooks uninstall --claude' takes these out too.
+        --claude --worktrees also makes spur Claude Code's worktree provider
+        (opt-in): it adds WorktreeCreate, SubagentStop and Stop. WorktreeCreate
+        replaces Claude Code's own worktree creation, for subagents with isolation:
+        worktree, 'claude --worktree' and background sessions: each gets a lane
+        holding a snapshot of your working tree (with your uncommitted edits)
+        instead of a checkout of HEAD, and Claude Code no longer copies
+        .worktreeinclude files itself (spur does, as for any lane). When the agent
+        stops, its work becomes the lane's result; 'spur merge NAME' brings it into
+        your tree (git config spur.claudeOnFinish=merge does that automatically when
+        clean). 'spur hooks uninstall --claude' takes these out too.
 
         Examples:
           spur hooks install --claude --dry-run
