@@ -42,6 +42,11 @@ import SpurTestSupport
         return object
     }
 
+    func watcherPID(_ repo: TestRepository, _ name: String) throws -> Int32? {
+        let state = try Data(contentsOf: URL(fileURLWithPath: repo.path(".git/worktrees/spur-\(name)/spur-journal-state")))
+        return ((try JSONSerialization.jsonObject(with: state) as? [String: Any])?["pid"] as? NSNumber)?.int32Value
+    }
+
     func events(_ repo: TestRepository) -> [String] {
         ((try? repo.read(".git/spur/events.jsonl")) ?? "").split(separator: "\n").map(String.init)
     }
@@ -139,6 +144,9 @@ import SpurTestSupport
         let repo = try dirtyRepository()
         defer { repo.remove() }
         let path = try createWorktree(repo, name: "agent-7f3e")
+        // Made as spawn --no-run makes a lane: its watcher journals the worktree until the result is recorded.
+        let watcher = try #require(try watcherPID(repo, "agent-7f3e"))
+        #expect(processIsRunning(watcher))
         try "b from the agent\n".write(toFile: path + "/b.txt", atomically: true, encoding: .utf8)
         try "made by the agent\n".write(toFile: path + "/agent.txt", atomically: true, encoding: .utf8)
 
@@ -150,6 +158,9 @@ import SpurTestSupport
         let record = try laneRecord(repo, "agent-7f3e")
         #expect(record["state"] as? String == "done")
         #expect(record["claudeAgent"] as? String == "7f3e")
+        let deadline = Date().addingTimeInterval(10)
+        while processIsRunning(watcher) && Date() < deadline { usleep(20_000) }
+        #expect(!processIsRunning(watcher), "the lane's watcher outlived its result")
         #expect(events(repo).count == 1)
         #expect(events(repo).first?.contains(#""summary":"lane agent-7f3e done; 2 files changed; ready to merge cleanly""#) == true)
 
