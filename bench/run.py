@@ -39,6 +39,7 @@ TARGETS = {
     "hook": 0.1,
     "merge": 1.0,
     "spawn-include": 1.0,
+    "claude-worktree": 1.1,
 }
 GROWTH_TARGET = 1.5      # check and hook: cost on the largest size / cost on the smallest
 
@@ -420,10 +421,48 @@ class Bench:
         self.record(n, "status-finished", "spur status (5 finished lanes)", "git status --porcelain -uall", s, g, "status-finished")
 
         self.merge_rows(n, repo, base, lanes)
-        self.discards.append((n, repo, [name for name, _ in lanes], git_worktrees))
+        claude_lanes, claude_worktrees = self.claude_worktree_rows(n, repo)
+        self.discards.append((n, repo, [name for name, _ in lanes] + claude_lanes, git_worktrees + claude_worktrees))
 
         # The repositories stay until the end: deleting 100k files makes ext4 skip the freed
         # inodes for a few minutes, which would slow whatever creates files next.
+
+    def claude_worktree_rows(self, n, repo):
+        """Claude Code asking for a worktree: `spur hook claude` answering WorktreeCreate (a lane
+        from a snapshot of the dirty tree, its watcher started, the path printed) against what
+        Claude Code does itself, `git worktree add -b` from HEAD. Run after the other rows, so
+        the extra live lanes change nothing above; they are discarded with the others."""
+        r = self.runner
+        runs = self.runs_for(n, True)
+        made, git_made = [], []
+
+        def spur_worktree_create():
+            name = "claude-agent-%d" % (len(made) + 1)
+            payload = json.dumps({
+                "session_id": "bench-session", "transcript_path": "/tmp/bench-session.jsonl", "cwd": repo,
+                "hook_event_name": "WorktreeCreate", "name": name}).encode()
+            m = Measure()
+            out = m.add(r.run(self.spur_cmd("hook", "claude"), repo, stdin_bytes=payload, capture=True))[3]
+            if not out.strip().endswith("/" + name):
+                self.log("   WARNING: WorktreeCreate answered %r" % out)
+            made.append(name)
+            return m
+
+        def git_worktree_add():
+            k = len(git_made) + 1
+            path = os.path.join(repo, ".git", "spur", "worktrees", "git-claude-%d" % k)
+            m = Measure()
+            m.add(r.run(["git", "worktree", "add", "-q", "-b", "worktree-git-claude-%d" % k, path, "HEAD"], repo))
+            git_made.append(path)
+            return m
+
+        # A spur without the provider answers WorktreeCreate with a warning only.
+        help_text = r.run([self.spur, "hooks", "install", "--help"], self.work, capture=True, check=False)[3]
+        available = self.available["hook claude"] and "--worktrees" in help_text
+        s, g = self.alternate(runs, spur_worktree_create if available else None, git_worktree_add, warmup=False)
+        self.record(n, "claude-worktree", "spur hook claude (WorktreeCreate: lane from the dirty tree)",
+                    "git worktree add -b (from HEAD, as Claude Code does)", s, g, "claude-worktree")
+        return made, git_made
 
     def merge_rows(self, n, repo, base, lanes):
         """Merges lane5 (finished, 50 files changed) into the dirty tree after you edited 5 more

@@ -28,16 +28,29 @@ struct HookClaude: ParsableCommand {
         lane has changed is answered per spur.guard (warn: allowed, the agent is told; ask: you
         decide; deny: refused); in a lane's worktree, any write outside it is refused.
         UserPromptSubmit and SessionStart: lane events this session has not heard of yet.
+        SubagentStop and Stop: when the agent working in a lane spur made for Claude
+        Code stops, its worktree becomes the lane's result; the session hears of it
+        on its next prompt, and with git config spur.claudeOnFinish=merge a clean
+        result is merged.
         Always exits 0; the answer is JSON on standard output (nothing when there is nothing
         to say).
 
+        WorktreeCreate (installed by 'spur hooks install --claude --worktrees'):
+        makes a lane from a snapshot of your working tree (git config
+        spur.claudeBase: worktree, the default, or head), named after the event's
+        name, and prints only its worktree's path. This one fails loudly: one line
+        on standard error and a non-zero exit.
+
         Example (what Claude Code does):
           echo '{"hook_event_name":"PreToolUse","cwd":"'$PWD'","session_id":"s","tool_name":"Edit","tool_input":{"file_path":"'$PWD'/a.txt"}}' | spur hook claude
+          echo '{"hook_event_name":"WorktreeCreate","cwd":"'$PWD'","session_id":"s","name":"fix-auth"}' | spur hook claude
         """
     )
 
     func run() throws {
         let input = FileHandle.standardInput.readDataToEndOfFile()
+        // WorktreeCreate is answered with a path, not JSON, and fails with a non-zero exit.
+        if try answerWorktreeCreate(input) { return }
         let answer = ClaudeHook().answer(input)
         if let warning = answer.warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         if let json = answer.json { FileHandle.standardOutput.write(Data((json + "\n").utf8)) }

@@ -32,22 +32,38 @@ struct HooksInstall: ParsableCommand {
         changes nothing. --git installs the pre-commit hook; a pre-commit hook already there is
         kept and runs first. Both call 'spur' on PATH.
 
+        --claude --worktrees also makes spur Claude Code's worktree provider
+        (opt-in): it adds WorktreeCreate, SubagentStop and Stop. WorktreeCreate
+        replaces Claude Code's own worktree creation, for subagents with isolation:
+        worktree, 'claude --worktree' and background sessions: each gets a lane
+        holding a snapshot of your working tree (with your uncommitted edits)
+        instead of a checkout of HEAD, and Claude Code no longer copies
+        .worktreeinclude files itself (spur does, as for any lane). When the agent
+        stops, its work becomes the lane's result; 'spur merge NAME' brings it into
+        your tree (git config spur.claudeOnFinish=merge does that automatically when
+        clean). 'spur hooks uninstall --claude' takes these out too.
+
         Examples:
           spur hooks install --claude --dry-run
           spur hooks install --claude --git
+          spur hooks install --claude --worktrees
         """
     )
 
     @OptionGroup var targets: HookTargets
 
+    @Flag(help: "With --claude: make spur Claude Code's worktree provider (WorktreeCreate, SubagentStop, Stop).")
+    var worktrees = false
+
     func run() throws {
         try runReportingErrors {
             guard targets.claude || targets.git else { throw SpurError.usage("say which hooks to install: --claude, --git, or both") }
+            if worktrees && !targets.claude { throw SpurError.usage("--worktrees adds Claude Code hooks; give it with --claude") }
             let workspace = try currentWorkspace()
             let would = targets.dryRun ? "would " : ""
             if targets.claude {
                 let installer = ClaudeSettingsInstaller(workspace: workspace)
-                let change = try installer.planInstall()
+                let change = try installer.planInstall(worktrees: worktrees)
                 if change.changesFile {
                     if !targets.dryRun { try installer.apply(change) }
                     print("\(targets.dryRun ? "would add" : "added") spur's Claude Code hooks (\(change.events.joined(separator: ", "))) to \(change.path)")

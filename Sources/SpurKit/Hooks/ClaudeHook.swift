@@ -9,6 +9,8 @@ import SpurGit
 /// - PreToolUse in a lane's worktree (a background agent): refuses any write outside that
 ///   worktree, so the agent cannot race the person's working tree, and any write of its `.git`.
 /// - UserPromptSubmit and SessionStart: lane events not yet delivered to this session.
+/// - SubagentStop and Stop: the end of an agent's work in a lane made as Claude Code's worktree
+///   (`ClaudeAgentStop`). WorktreeCreate is answered by `ClaudeWorktreeProvider`, not here.
 ///
 /// It never blocks because of spur's own trouble: malformed input, an unknown event or a
 /// folder outside any repository give a silent answer with one warning line. Its cost does not
@@ -46,6 +48,7 @@ public struct ClaudeHook: Sendable {
             switch input.event {
             case "PreToolUse": return try preToolUse(input)
             case "UserPromptSubmit", "SessionStart": return try laneNews(input)
+            case "SubagentStop", "Stop": return try agentStopped(input)
             default: return .failOpen("spur does not handle \(input.event) events")
             }
         } catch {

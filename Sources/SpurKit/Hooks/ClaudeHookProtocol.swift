@@ -16,15 +16,21 @@ public struct ClaudeHookInput: Sendable, Equatable {
     public var filePath: String?
     /// `source` (SessionStart): "startup", "resume", "clear" or "compact".
     public var source: String?
+    /// `name` (WorktreeCreate; `worktree_name` in some Claude Code versions): the worktree's slug.
+    public var worktreeName: String?
+    /// `agent_id` (SubagentStop).
+    public var agentID: String?
 
     public init(event: String, cwd: String? = nil, sessionID: String? = nil, toolName: String? = nil,
-                filePath: String? = nil, source: String? = nil) {
+                filePath: String? = nil, source: String? = nil, worktreeName: String? = nil, agentID: String? = nil) {
         self.event = event
         self.cwd = cwd
         self.sessionID = sessionID
         self.toolName = toolName
         self.filePath = filePath
         self.source = source
+        self.worktreeName = worktreeName
+        self.agentID = agentID
     }
 
     /// Reads a payload; throws a one-line reason when it is not a JSON object naming its event.
@@ -42,7 +48,8 @@ public struct ClaudeHookInput: Sendable, Equatable {
         return ClaudeHookInput(event: payload.hook_event_name, cwd: payload.cwd, sessionID: payload.session_id,
                                toolName: payload.tool_name,
                                filePath: payload.tool_input?.file_path ?? payload.tool_input?.notebook_path,
-                               source: payload.source)
+                               source: payload.source, worktreeName: payload.name ?? payload.worktree_name,
+                               agentID: payload.agent_id)
     }
 
     private static func describe(_ path: [CodingKey]) -> String {
@@ -57,6 +64,9 @@ public struct ClaudeHookInput: Sendable, Equatable {
         let tool_name: String?
         let tool_input: ToolInput?
         let source: String?
+        let name: String?
+        let worktree_name: String?
+        let agent_id: String?
 
         struct ToolInput: Decodable {
             let file_path: String?

@@ -46,14 +46,16 @@ public struct ClaudeSettingsInstaller: Sendable {
         public var changesFile: Bool { before != after }
     }
 
-    public func planInstall() throws -> Change {
+    /// With `worktrees`, Claude Code's worktree events too (`worktreeSnippet`).
+    public func planInstall(worktrees: Bool = false) throws -> Change {
         let before = try read()
         var settings = try parse(before)
         guard case .object = settings else { throw SpurError("\(path) does not hold a JSON object; nothing changed") }
         var hooks = settings["hooks"] ?? .object([])
         guard case .object = hooks else { throw SpurError("'hooks' in \(path) is not a JSON object; nothing changed") }
         var added: [String] = []
-        guard case .object(let wanted)? = Self.snippet["hooks"] else { return Change(path: path, before: before, after: before, events: []) }
+        guard case .object(var wanted)? = Self.snippet["hooks"] else { return Change(path: path, before: before, after: before, events: []) }
+        if worktrees, case .object(let more)? = Self.worktreeSnippet["hooks"] { wanted += more }
         for member in wanted {
             let groups = hooks[member.key] ?? .array([])
             guard let list = groups.arrayValue else { throw SpurError("'hooks.\(member.key)' in \(path) is not a list; nothing changed") }

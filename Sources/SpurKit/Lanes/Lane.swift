@@ -115,6 +115,13 @@ public struct Lane: Codable, Sendable, Equatable {
     public var phase: LanePhase?
     /// The user's ignored files copied into the lane when it was made (`.worktreeinclude`).
     public var included: IncludedSummary?
+    /// Who made the lane when spur did not make it for `spawn`: "claude-worktree" for a lane
+    /// made as Claude Code's worktree (`WorktreeCreate`); nil for spawn's own lanes.
+    public var createdBy: String?
+    /// The Claude Code session (`session_id`) that asked for the lane, for a lane made as its worktree.
+    public var claudeSession: String?
+    /// The Claude Code subagent (`agent_id`) seen stopping in the lane, once one was.
+    public var claudeAgent: String?
 
     public init(name: String, state: LaneState, description: String?, command: [String]?, base: ObjectID,
                 branch: String, worktree: String, createdAt: Date) {

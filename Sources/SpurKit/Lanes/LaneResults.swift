@@ -54,22 +54,28 @@ public struct LaneResults: Sendable {
     /// `spur finish`: commits a lane someone worked in by hand (or whose task was lost) and
     /// marks it done.
     public func finish(_ name: String) throws -> Lane {
+        let lane = try finishWithoutEvent(name)
+        Notifier(workspace: workspace).laneEnded(lane)
+        return lane
+    }
+
+    /// `finish` without posting the event (the caller posts it, with a verdict). With
+    /// `mergedToo`, a merged lane is recorded again too (its agent went on working after the merge).
+    public func finishWithoutEvent(_ name: String, outcome: String = "finished by hand", mergedToo: Bool = false) throws -> Lane {
         let store = LaneStore(workspace: workspace)
         try Supervision(workspace: workspace).reconcile()
-        let lane = try store.update(name) { lane in
+        return try store.update(name) { lane in
             switch lane.state {
             case .running, .queued:
                 throw SpurError("lane '\(name)' is \(lane.state.rawValue); 'spur stop \(name)' or 'spur wait \(name)' first")
-            case .merged:
+            case .merged where !mergedToo:
                 throw SpurError("lane '\(name)' was already merged")
-            case .created, .done, .failed, .killed:
-                try record(&lane, outcome: "finished by hand")
+            case .created, .done, .failed, .killed, .merged:
+                try record(&lane, outcome: outcome)
                 lane.state = .done
                 lane.finishedAt = Date()
                 lane.stalledSince = nil
             }
         }
-        Notifier(workspace: workspace).laneEnded(lane)
-        return lane
     }
 }

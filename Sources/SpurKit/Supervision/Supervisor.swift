@@ -330,20 +330,8 @@ public struct Supervisor {
 }
 
 extension Supervisor {
-    /// `spawn --on-finish merge`: merges a lane that ended done, only when the merge is clean
-    /// (never partially); otherwise the lane keeps its state and records why it was flagged.
+    /// `spawn --on-finish merge`: see `LaneVerdict.mergeAutomatically`.
     func mergeAutomatically(_ lane: Lane) -> String {
-        switch Merger(workspace: workspace).mergeIfClean(laneName: lane.name) {
-        case .merged(let report):
-            return "merged into your working tree (\(report.changes.count) files written; 'spur undo' reverts)"
-        case .conflicted(let report):
-            let paths = report.conflicts.map(\.path)
-            let reason = "not merged: \(paths.count) conflict\(paths.count == 1 ? "" : "s") with your edits in \(paths.prefix(5).map(\.display).joined(separator: ", "))"
-            _ = try? store.update(lane.name) { $0.reason = reason }
-            return "flagged: " + reason
-        case .refused(let why):
-            _ = try? store.update(lane.name) { $0.reason = "not merged: \(why)" }
-            return "flagged: not merged: \(why)"
-        }
+        LaneVerdict(workspace: workspace).mergeAutomatically(lane)
     }
 }

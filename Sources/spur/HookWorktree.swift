@@ -1,0 +1,40 @@
+import ArgumentParser
+import Foundation
+import SpurKit
+
+/// Answers a `WorktreeCreate` event: the new lane's worktree path as the only line of standard
+/// output, or one line on standard error and a non-zero exit. Returns false for any other event.
+func answerWorktreeCreate(_ data: Data) throws -> Bool {
+    let input: ClaudeHookInput
+    do {
+        input = try ClaudeHookInput.parse(data)
+    } catch {
+        // A WorktreeCreate whose fields have the wrong shape must still fail loudly.
+        guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              object["hook_event_name"] as? String == "WorktreeCreate" else { return false }
+        Terminal.error("WorktreeCreate: \((error as? SpurError)?.message ?? "\(error)")")
+        let code: Int32 = SpurError.usage
+        throw ExitCode(code)
+    }
+    guard input.event == "WorktreeCreate" else { return false }
+    try runReportingErrors {
+        let created = try ClaudeWorktreeProvider().create(input) { workspace, lane in
+            // A hand-worked lane: its watcher first, so what the setup changes is journalled as the
+            // lane's work (as `spawn --no-run` does); then `spur.setup`, before Claude Code gets the
+            // path. A failing setup throws: the provider takes the lane out and the creation fails.
+            do {
+                try Supervision(workspace: workspace).launchWatcher(lane.name, spurExecutable: spurExecutablePath())
+            } catch {
+                // The lane works without it; status then scans its worktree.
+                FileHandle.standardError.write(Data("spur: \(error) ('spur status' will scan this lane's worktree)\n".utf8))
+            }
+            if let setup = lane.setupCommand {
+                FileHandle.standardError.write(Data("running setup: \(setup.escapingControlCharacters)\n".utf8))
+                _ = try LaneSetup.runBeforeHandWork(lane: lane, workspace: workspace)
+            }
+        }
+        FileHandle.standardError.write(Data("spur: lane \(created.lane.name) made for Claude Code (from \(created.lane.base.hex.prefix(12)))\n".utf8))
+        print(created.path)
+    }
+    return true
+}
