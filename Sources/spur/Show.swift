@@ -159,6 +159,7 @@ struct LaneShowReport: Encodable {
         field("base", "\(lane.base.hex.prefix(12)) (the snapshot it started from)")
         if let head = lane.head { field("head", "\(head.hex.prefix(12)) (its result, on branch spur/\(lane.name))") }
         field("worktree", lane.worktree)
+        if let port = lane.portBase { field("ports", "\(port)-\(port + 9) (SPUR_PORT_BASE=\(port)\(lane.holdsPortBlock ? "" : ", given back when the lane ended"))") }
         var times = "created \(Self.time(lane.createdAt))"
         if let started = lane.startedAt { times += ", started \(Self.time(started))" }
         if let finished = lane.finishedAt { times += ", ended \(Self.time(finished))" }

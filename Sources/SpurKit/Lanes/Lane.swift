@@ -103,6 +103,9 @@ public struct Lane: Codable, Sendable, Equatable {
     /// The working tree the lane was spawned from, which its merge, overlap and guard refer
     /// to; nil (records made before spur recorded it) means the main working tree.
     public var workingTree: WorkingTree?
+    /// The first of the lane's 10 TCP ports (`SPUR_PORT_BASE`), held while the lane is live
+    /// (`holdsPortBlock`); see `PortBlocks`.
+    public var portBase: Int?
 
     public init(name: String, state: LaneState, description: String?, command: [String]?, base: ObjectID,
                 branch: String, worktree: String, createdAt: Date) {

@@ -28,6 +28,7 @@ public struct LaneReport: Sendable, Encodable {
     enum CodingKeys: String, CodingKey {
         case name, state, description, command, base, head, branch, worktree, createdAt, changedFiles, problem, group
         case startedAt, finishedAt, exitCode, signal, reason, stalledSince, check, after, workingTree, lastLine
+        case portBase
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -54,6 +55,7 @@ public struct LaneReport: Sendable, Encodable {
         try c.encode(lane.after, forKey: .after)
         try c.encode(workingTree, forKey: .workingTree)
         try c.encode(lastLine, forKey: .lastLine)
+        try c.encode(lane.portBase, forKey: .portBase)
     }
 }
 

@@ -33,8 +33,7 @@ extension Lanes {
                             worktree: try workspace.worktreeRoot(repository) + "/" + name, createdAt: Date())
             request.apply(to: &lane)
             lane.workingTree = workspace.workingTree
-            try store.save(lane)
-            return lane
+            return try saveHoldingPortBlock(lane, in: repository)
         }
     }
 }

@@ -69,7 +69,7 @@ public struct Lanes: Sendable {
                     // mistake the moment between for an end.
                     lane = queued
                 }
-                try store.save(lane)
+                lane = try saveHoldingPortBlock(lane, in: repository)
                 try? store.removeIntent(name)
                 return lane
             } catch {
@@ -199,6 +199,7 @@ public struct Lanes: Sendable {
             try SpurReferences.write(ref, in: repository) { try repository.deleteReference(ref) }
         }
         try store.remove(name)
+        releasePortBlock(of: name)
     }
 }
 
