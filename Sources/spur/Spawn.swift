@@ -66,6 +66,9 @@ struct Spawn: ParsableCommand {
             try task.apply(to: &request)
             let workspace = try currentWorkspace()
             let lane = try Lanes(workspace: workspace).createAfter(request)
+            for note in Lanes(workspace: workspace).submoduleNotes(of: lane, fromWorkingTree: after == nil && base == "worktree") {
+                FileHandle.standardError.write(Data("spur: \(note)\n".utf8))
+            }
             if noRun {
                 do {
                     try Supervision(workspace: workspace).launchWatcher(lane.name, spurExecutable: spurExecutablePath())

@@ -56,6 +56,7 @@ public struct Lanes: Sendable {
                                            applyFilters: try needsCheckoutFilters(repository, baseCommit: base))
                 // Lets overlap detection tell untouched files by their ctime (optional: without it, it hashes more).
                 try? CheckoutStamp.record(forLane: name, base: base, workspace: workspace)
+                try checkOutSubmodules(ofLane: name, worktree: worktree, applyFilters: try needsCheckoutFilters(repository, baseCommit: base))
                 try FaultInjection.point("spawn-after-worktree")
                 var lane = Lane(name: name, state: .created, description: request.description, command: request.command,
                                 base: base, branch: branch, worktree: worktree, createdAt: Date())
