@@ -83,6 +83,33 @@ import Glibc
         #expect(try portBase(repository, "next") == low)
     }
 
+    @Test func aQueuedLaneHoldsItsBlockFromSpawnAndItsTaskGetsThatBlock() throws {
+        let repository = try TestRepository.scenario("small-project")
+        defer { repository.remove() }
+        try repository.spawnLane("first")
+        let seen = repository.scratch + "/port-seen"
+        try repository.spurSucceeds("spawn", "second", "--after", "first", "--", "sh", "-c", "printf %s \"$SPUR_PORT_BASE\" > '\(seen)'")
+        #expect(try repository.laneJSON("second")?["state"] as? String == "queued")
+        let queued = try portBase(repository, "second")
+        #expect(queued != (try portBase(repository, "first")))
+        try repository.spurSucceeds("finish", "first")
+        try repository.spurSucceeds("wait", "second")
+        #expect(Int(try String(contentsOfFile: seen, encoding: .utf8)) == queued)
+        #expect(try portBase(repository, "second") == queued)
+    }
+
+    @Test func aDamagedRegistryIsReadAsEmptyAndRewritten() throws {
+        let repository = try TestRepository.scenario("small-project")
+        defer { repository.remove() }
+        let registry = repository.scratch + "/home/.cache/spur/ports.json"
+        try FileManager.default.createDirectory(atPath: (registry as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try "{ not json".write(toFile: registry, atomically: true, encoding: .utf8)
+        try repository.spawnLane("after-damage")
+        let base = try portBase(repository, "after-damage")
+        let text = try String(contentsOfFile: registry, encoding: .utf8)
+        #expect(text.contains("\"base\" : \(base)"))
+    }
+
     @Test func aPortAnotherProgramListensOnIsNeverInAGivenBlock() throws {
         let repository = try TestRepository.scenario("small-project")
         defer { repository.remove() }
