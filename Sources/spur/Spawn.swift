@@ -23,11 +23,13 @@ struct Spawn: ParsableCommand {
         ends with the lane) journals which files change in its worktree (inotify), so 'spur
         status' looks at those files only instead of the whole worktree.
 
-        Each live lane holds a block of 10 TCP ports, distinct from every other live lane of
-        yours on this machine: its task gets the first in SPUR_PORT_BASE (git config
-        spur.portRange, default 20000-29999). Submodules you initialised are checked out in the
-        lane at the commits the snapshot records, from your module repositories (no network);
-        changes you have not committed inside a submodule are not in the lane (spawn says so).
+        Each live lane holds a block of 10 TCP ports, distinct from every other
+        live lane of yours on this machine: its task gets the first in
+        SPUR_PORT_BASE (git config spur.portRange, default 20000-29999).
+        Submodules you initialised are checked out in the lane at the commits
+        the snapshot records, from your module repositories (no network);
+        changes not committed inside a submodule are not in the lane (spawn
+        says so).
 
         NAME: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.
 

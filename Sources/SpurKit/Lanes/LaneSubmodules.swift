@@ -78,9 +78,11 @@ struct LaneSubmodules {
     }
 
     /// The gitlinks of the tree checked out at `root` (from its index; entries outside a sparse
-    /// checkout left out), each with its `.gitmodules` name. Paths that are not UTF-8 are left
+    /// checkout left out), each with its `.gitmodules` name; none without a `.gitmodules`. Paths that are not UTF-8 are left
     /// out (their folders stay empty).
     static func gitlinks(checkedOutAt root: String) throws -> [Gitlink] {
+        // Without .gitmodules git names no submodule: the index (large or not) is not read.
+        guard FileManager.default.fileExists(atPath: root + "/.gitmodules") else { return [] }
         let entries = try Repository(path: root).index().entries().filter { $0.mode == .commit && !$0.isSkipWorktree }
         guard !entries.isEmpty else { return [] }
         let names = (try? Config.submodulePaths(inGitmodules: root + "/.gitmodules")) ?? []

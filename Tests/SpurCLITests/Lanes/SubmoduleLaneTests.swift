@@ -77,6 +77,25 @@ import SpurTestSupport
         #expect(try repository.git("submodule", "status", cwd: lane).hasPrefix("-"), "git sees it uninitialised, as in the user's tree")
     }
 
+    @Test func aRecordedCommitTheModuleRepositoryLacksLeavesTheFolderEmptyAndSpawnSaysSo() throws {
+        let repository = try TestRepository.scenario("submodule")
+        defer { repository.remove() }
+        let missing = String(repeating: "ab", count: 20)
+        // A superproject commit whose gitlink names a commit no repository here has.
+        let index = repository.scratch + "/other-index"
+        let env = ["GIT_INDEX_FILE": index]
+        try repository.git("read-tree", "HEAD", env: env)
+        try repository.git("update-index", "--cacheinfo", "160000,\(missing),vendor/lib", env: env)
+        let tree = trimmed(try repository.git("write-tree", env: env))
+        let commit = trimmed(try repository.git("commit-tree", tree, "-p", "HEAD", "-m", "gitlink to nowhere"))
+        let result = try repository.spur("spawn", "nowhere", "--no-run", "--base", commit)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("submodule vendor/lib: commit abababa is not in \(repository.path(".git/modules/vendor/lib")); its folder in the lane is empty"), "\(result.stderr)")
+        let lane = repository.defaultLanePath("nowhere")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: lane + "/vendor/lib").isEmpty)
+        #expect(!FileManager.default.fileExists(atPath: repository.path(".git/worktrees/spur-nowhere/modules/vendor/lib")))
+    }
+
     @Test func discardRemovesTheLanesModuleRepositoryAndLeavesTheUsersIntact() throws {
         let repository = try TestRepository.scenario("submodule")
         defer { repository.remove() }
