@@ -111,6 +111,11 @@ import SpurTestSupport
         #expect(try repository.git("--git-dir", mainModule, "for-each-ref") == refsBefore)
         #expect(try repository.git("rev-parse", "HEAD", cwd: repository.path("vendor/lib")) == headBefore)
         #expect(FileManager.default.fileExists(atPath: repository.path("vendor/lib/untracked.txt")))
+        // A restored lane gets its submodules again.
+        try repository.spurSucceeds("restore", "gone")
+        let restored = try #require(try repository.laneJSON("gone")?["worktree"] as? String)
+        #expect(try String(contentsOfFile: restored + "/vendor/lib/lib.txt", encoding: .utf8) == "v2\n")
+        #expect(try repository.porcelainStatus(in: restored) == "")
     }
 
     /// The lane's result records the submodule commit the task made; merge reports it and
