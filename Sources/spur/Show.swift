@@ -162,6 +162,7 @@ struct LaneShowReport: Encodable {
         if let head = lane.head { field("head", "\(head.hex.prefix(12)) (its result, on branch spur/\(lane.name))") }
         field("worktree", lane.worktree)
         if let included = lane.included { field("included", included.text) }
+        if let port = lane.portBase { field("ports", "\(port)-\(port + 9) (SPUR_PORT_BASE=\(port)\(lane.holdsPortBlock ? "" : ", given back when the lane ended"))") }
         var times = "created \(Self.time(lane.createdAt))"
         if let started = lane.startedAt { times += ", started \(Self.time(started))" }
         if let finished = lane.finishedAt { times += ", ended \(Self.time(finished))" }

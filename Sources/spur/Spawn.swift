@@ -43,6 +43,14 @@ struct Spawn: ParsableCommand {
         pattern refuses the spawn with its line number. git config spur.linkIncluded FOLDER
         links the lane to your folder instead of copying it (a task can then write there).
 
+        Each live lane holds a block of 10 TCP ports, distinct from every other
+        live lane of yours on this machine: its task gets the first in
+        SPUR_PORT_BASE (git config spur.portRange, default 20000-29999).
+        Submodules you initialised are checked out in the lane at the commits
+        the snapshot records, from your module repositories (no network);
+        changes not committed inside a submodule are not in the lane (spawn
+        says so).
+
         NAME: 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit.
 
         Examples:
@@ -90,6 +98,9 @@ struct Spawn: ParsableCommand {
             let workspace = try currentWorkspace()
             request.setupCommand = try LaneSetup.command(requested: task.setup, workspace: workspace)
             let lane = try Lanes(workspace: workspace).createAfter(request)
+            for note in Lanes(workspace: workspace).submoduleNotes(of: lane, fromWorkingTree: after == nil && base == "worktree") {
+                FileHandle.standardError.write(Data("spur: \(note)\n".utf8))
+            }
             if noRun {
                 do {
                     try Supervision(workspace: workspace).launchWatcher(lane.name, spurExecutable: spurExecutablePath())

@@ -55,6 +55,8 @@ public final class TestRepository: @unchecked Sendable {
         env["GIT_CONFIG_NOSYSTEM"] = "1"
         env["GIT_AUTHOR_DATE"] = nil
         env["NO_COLOR"] = "1"
+        // Lanes' port blocks are this test's own (a developer's registry is never touched).
+        env["SPUR_PORT_REGISTRY"] = scratch + "/home/.cache/spur/ports.json"
         env.removeValue(forKey: "GIT_DIR")
         env.removeValue(forKey: "GIT_INDEX_FILE")
         env.removeValue(forKey: "GIT_WORK_TREE")

@@ -44,7 +44,7 @@ extension Repository {
     /// index is written first, so the attributes of every file come from the tree's
     /// `.gitattributes` (an empty index made libgit2 read them from the half-written working
     /// tree: files written before `.gitattributes` missed its rules).
-    private func checkOutWithFilters(tree treeID: ObjectID) throws {
+    func checkOutWithFilters(tree treeID: ObjectID) throws {
         let index = try self.index()
         try index.read(tree: tree(treeID))
         try index.write()

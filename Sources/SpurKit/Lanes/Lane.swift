@@ -122,6 +122,9 @@ public struct Lane: Codable, Sendable, Equatable {
     public var claudeSession: String?
     /// The Claude Code subagent (`agent_id`) seen stopping in the lane, once one was.
     public var claudeAgent: String?
+    /// The first of the lane's 10 TCP ports (`SPUR_PORT_BASE`), held while the lane is live
+    /// (`holdsPortBlock`); see `PortBlocks`.
+    public var portBase: Int?
 
     public init(name: String, state: LaneState, description: String?, command: [String]?, base: ObjectID,
                 branch: String, worktree: String, createdAt: Date) {

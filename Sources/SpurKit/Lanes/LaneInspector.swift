@@ -41,6 +41,7 @@ public struct LaneReport: Sendable, Encodable {
         case setupCommand, setup, phase
         case included
         case worktreeRemoved
+        case portBase
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -73,6 +74,7 @@ public struct LaneReport: Sendable, Encodable {
         try c.encode(lane.state == .running ? lane.phase : nil, forKey: .phase)
         try c.encode(lane.included, forKey: .included)
         try c.encode(worktreeRemoved, forKey: .worktreeRemoved)
+        try c.encode(lane.portBase, forKey: .portBase)
     }
 }
 

@@ -36,8 +36,7 @@ extension Lanes {
             request.apply(to: &lane)
             lane.workingTree = workspace.workingTree
             lane.queuedFor = .after
-            try store.save(lane)
-            return lane
+            return try saveHoldingPortBlock(lane, in: repository)
         }
     }
 }

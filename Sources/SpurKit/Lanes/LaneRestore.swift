@@ -51,6 +51,7 @@ extension Lanes {
                 }
                 try repository.addWorktree(name: Lane.worktreeAdminName(name), path: worktree, branch: branch,
                                            applyFilters: try needsCheckoutFilters(repository, baseCommit: result))
+                try checkOutSubmodules(ofLane: name, worktree: worktree, applyFilters: try needsCheckoutFilters(repository, baseCommit: result))
                 let lane = restoredRecord(archive, base: base, result: result, worktree: worktree)
                 try store.save(lane)
                 return lane

@@ -60,6 +60,7 @@ public struct Lanes: Sendable {
                                            applyFilters: try needsCheckoutFilters(repository, baseCommit: base))
                 // Lets overlap detection tell untouched files by their ctime (optional: without it, it hashes more).
                 try? CheckoutStamp.record(forLane: name, base: base, workspace: workspace)
+                try checkOutSubmodules(ofLane: name, worktree: worktree, applyFilters: try needsCheckoutFilters(repository, baseCommit: base))
                 let includedSummary = try included?.copy(intoLane: worktree)
                 try FaultInjection.point("spawn-after-worktree")
                 var lane = Lane(name: name, state: .created, description: request.description, command: request.command,
@@ -83,7 +84,7 @@ public struct Lanes: Sendable {
                     // mistake the moment between for an end.
                     lane = queued
                 }
-                try store.save(lane)
+                lane = try saveHoldingPortBlock(lane, in: repository)
                 try? store.removeIntent(name)
                 return lane
             } catch {
@@ -215,6 +216,7 @@ public struct Lanes: Sendable {
             try SpurReferences.write(ref, in: repository) { try repository.deleteReference(ref) }
         }
         try store.remove(name)
+        releasePortBlock(of: name)
     }
 }
 

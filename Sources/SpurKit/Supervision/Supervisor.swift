@@ -106,6 +106,7 @@ public struct Supervisor {
         environment["SPUR_REPO"] = workspace.root
         environment["SPUR_PROGRESS"] = TaskResult.progressPath(workspace, lane.name)
         environment["SPUR_RESULT"] = TaskResult.resultPath(workspace, lane.name)
+        environment["SPUR_PORT_BASE"] = lane.portBase.map(String.init)
         for variable in ["GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"] { environment.removeValue(forKey: variable) }
         return environment
     }

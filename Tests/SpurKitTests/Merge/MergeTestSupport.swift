@@ -8,7 +8,8 @@ import SpurTestSupport
 enum LaneResults {
     /// A lane called `name` starting from a snapshot of the working tree as it is now.
     static func spawn(_ repository: TestRepository, _ name: String) throws -> Lane {
-        try Lanes(workspace: workspace(repository)).create(SpawnRequest(name: name))
+        TestPortRegistry.isolateThisProcess()
+        return try Lanes(workspace: workspace(repository)).create(SpawnRequest(name: name))
     }
 
     /// Records the lane's worktree as its result: head, state done, changed files.
