@@ -164,12 +164,12 @@ final class WorktreeWatcher {
         eventCount += 1
         if mask & UInt32(SPUR_IN_IGNORED) != 0 {
             folders[watch] = nil
-            if watch == rootWatch { markIncomplete("the worktree was removed") }
+            if watch == rootWatch { endBecauseWorktreeWent() }
             return
         }
         if name.isEmpty {
             if watch == rootWatch && mask & UInt32(SPUR_IN_DELETE_SELF | SPUR_IN_MOVE_SELF) != 0 {
-                markIncomplete("the worktree was removed or moved")
+                endBecauseWorktreeWent()
             }
             return
         }
@@ -242,6 +242,15 @@ final class WorktreeWatcher {
         }
         pending.removeAll(keepingCapacity: true)
         if failed { markIncomplete("cannot append to the journal: \(String(cString: strerror(errno)))") }
+    }
+
+    /// The worktree itself was removed or moved: watching ends, and nothing is written. Whoever
+    /// removes a worktree (`git worktree remove`) removes its admin folder next, where the journal
+    /// lives; a file written there meanwhile makes that removal fail ("Directory not empty").
+    /// Readers stop trusting the journal once the worktree is gone or this process has ended.
+    private func endBecauseWorktreeWent() {
+        state.complete = false
+        descriptor = nil
     }
 
     private func markIncomplete(_ reason: String) {

@@ -84,6 +84,18 @@ import SpurTestSupport
         #expect(try repo.worktreePaths() == [repo.root])
     }
 
+    /// Claude Code runs `git worktree remove` on its worktrees. The lane's watcher hears the
+    /// worktree go while git goes on to remove the admin folder the journal lives in: a file the
+    /// watcher wrote there then made git fail with "Directory not empty" (about 1 in 15 before).
+    @Test func gitWorktreeRemoveOfAWatchedLaneNeverFailsOnTheJournal() throws {
+        let repo = try TestRepository.scenario("lane-work")
+        defer { repo.remove() }
+        for index in 1...20 {
+            let path = try repo.spawnLane("w\(index)")
+            try repo.git("worktree", "remove", "--force", path)
+        }
+    }
+
     @Test func aNoRunLaneWithoutChangesWhoseWorktreeGitRemovedIsShownRemovedItsWatcherEndsAndGcDeletesIt() throws {
         let repo = try TestRepository.scenario("lane-work")
         defer { repo.remove() }
