@@ -9,6 +9,7 @@ import SpurGit
 /// - PreToolUse in a lane's worktree (a background agent): refuses any write outside that
 ///   worktree, so the agent cannot race the person's working tree, and any write of its `.git`.
 /// - UserPromptSubmit and SessionStart: lane events not yet delivered to this session.
+/// - PreToolUse and PostToolUse of Bash: `BashWriteGuard`.
 ///
 /// It never blocks because of spur's own trouble: malformed input, an unknown event or a
 /// folder outside any repository give a silent answer with one warning line. Its cost does not
@@ -44,7 +45,9 @@ public struct ClaudeHook: Sendable {
     public func answer(_ input: ClaudeHookInput) -> ClaudeHookAnswer {
         do {
             switch input.event {
+            case "PreToolUse" where input.toolName == BashWriteGuard.tool: return try BashWriteGuard(hook: self).before(input)
             case "PreToolUse": return try preToolUse(input)
+            case "PostToolUse": return input.toolName == BashWriteGuard.tool ? try BashWriteGuard(hook: self).after(input) : .silent
             case "UserPromptSubmit", "SessionStart": return try laneNews(input)
             default: return .failOpen("spur does not handle \(input.event) events")
             }

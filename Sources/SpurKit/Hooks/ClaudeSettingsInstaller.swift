@@ -14,12 +14,14 @@ public struct ClaudeSettingsInstaller: Sendable {
             JSONMember(key: "command", value: .string(command)),
             JSONMember(key: "timeout", value: .number("10")),
         ])
-        let group = { (matcher: String?) -> JSONValue in
-            .array([.object((matcher.map { [JSONMember(key: "matcher", value: .string($0))] } ?? [])
-                + [JSONMember(key: "hooks", value: .array([hook]))])])
+        let one = { (matcher: String?) -> JSONValue in
+            .object((matcher.map { [JSONMember(key: "matcher", value: .string($0))] } ?? []) + [JSONMember(key: "hooks", value: .array([hook]))])
         }
+        let group = { (matcher: String?) -> JSONValue in .array([one(matcher)]) }
         return .object([JSONMember(key: "hooks", value: .object([
-            JSONMember(key: "PreToolUse", value: group(ClaudeHook.editTools.sorted(by: toolOrder).joined(separator: "|"))),
+            JSONMember(key: "PreToolUse", value: .array([one(ClaudeHook.editTools.sorted(by: toolOrder).joined(separator: "|")),
+                                                         one(BashWriteGuard.tool)])),
+            JSONMember(key: "PostToolUse", value: group(BashWriteGuard.tool)),
             JSONMember(key: "UserPromptSubmit", value: group(nil)),
             JSONMember(key: "SessionStart", value: group(nil)),
         ]))])
@@ -57,8 +59,12 @@ public struct ClaudeSettingsInstaller: Sendable {
         for member in wanted {
             let groups = hooks[member.key] ?? .array([])
             guard let list = groups.arrayValue else { throw SpurError("'hooks.\(member.key)' in \(path) is not a list; nothing changed") }
-            if list.contains(where: Self.holdsSpurHook) { continue }
-            hooks = hooks.setting(member.key, to: .array(list + (member.value.arrayValue ?? [])))
+            // A group spur installed with the same matcher is there already (an older install may lack the Bash one).
+            let missing = (member.value.arrayValue ?? []).filter { wantedGroup in
+                !list.contains { Self.holdsSpurHook($0) && $0["matcher"] == wantedGroup["matcher"] }
+            }
+            if missing.isEmpty { continue }
+            hooks = hooks.setting(member.key, to: .array(list + missing))
             added.append(member.key)
         }
         guard !added.isEmpty else { return Change(path: path, before: before, after: before, events: []) }
