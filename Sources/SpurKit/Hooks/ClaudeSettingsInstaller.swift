@@ -59,9 +59,10 @@ public struct ClaudeSettingsInstaller: Sendable {
         for member in wanted {
             let groups = hooks[member.key] ?? .array([])
             guard let list = groups.arrayValue else { throw SpurError("'hooks.\(member.key)' in \(path) is not a list; nothing changed") }
-            // A group spur installed with the same matcher is there already (an older install may lack the Bash one).
+            // A spur group whose matcher names any of the same tools is there already (the user may
+            // have narrowed it); an install from before the Bash guard lacks the Bash group.
             let missing = (member.value.arrayValue ?? []).filter { wantedGroup in
-                !list.contains { Self.holdsSpurHook($0) && $0["matcher"] == wantedGroup["matcher"] }
+                !list.contains { Self.holdsSpurHook($0) && Self.sharesTools($0["matcher"]?.stringValue, wantedGroup["matcher"]?.stringValue) }
             }
             if missing.isEmpty { continue }
             hooks = hooks.setting(member.key, to: .array(list + missing))
@@ -131,6 +132,17 @@ public struct ClaudeSettingsInstaller: Sendable {
     public static func isSpurCommand(_ command: String) -> Bool {
         let words = command.split(whereSeparator: \.isWhitespace).map(String.init)
         return words.count == 3 && (words[0] as NSString).lastPathComponent == "spur" && words[1] == "hook" && words[2] == "claude"
+    }
+
+    /// True when two matchers name a common tool ("Write|Edit" and "Edit|Write|MultiEdit"); no
+    /// matcher, "" or "*" names every tool.
+    static func sharesTools(_ a: String?, _ b: String?) -> Bool {
+        func tools(_ matcher: String?) -> Set<Substring>? {
+            guard let matcher, !matcher.isEmpty, matcher != "*" else { return nil }
+            return Set(matcher.split(separator: "|"))
+        }
+        guard let first = tools(a), let second = tools(b) else { return true }
+        return !first.isDisjoint(with: second)
     }
 
     static func holdsSpurHook(_ group: JSONValue) -> Bool {
