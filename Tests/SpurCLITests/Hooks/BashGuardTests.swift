@@ -176,6 +176,34 @@ import SpurTestSupport
         #expect(jsonPath(try hookAnswerObject(post.stdout), "systemMessage") as? String == Self.aTxtMessage)
     }
 
+    @Test func aDamagedLaneIsNamedInAWarningAndTheOthersAreStillWatched() throws {
+        let (repo, _) = try repositoryWithOverlap()
+        defer { repo.remove() }
+        try repo.write(".git/spur/lanes/broken.json", "{")
+        let pre = try repo.spur("hook", "claude", cwd: repo.root,
+                                stdin: payload("pre-tool-use-bash", cwd: repo.root, command: "echo x >> a.txt", toolUseID: "toolu_d"))
+        #expect(pre.status == 0 && pre.stdout.isEmpty)
+        #expect(pre.stderr.hasPrefix("spur: warning: hook: cannot tell what lane broken changed ("))
+        #expect(pre.stderr.hasSuffix("); Bash writes to its files are not watched (allowing)\n"))
+        try repo.shell("echo x >> a.txt")
+        let post = try repo.spur("hook", "claude", cwd: repo.root,
+                                 stdin: payload("post-tool-use-bash", cwd: repo.root, command: "echo x >> a.txt", toolUseID: "toolu_d"))
+        #expect(jsonPath(try hookAnswerObject(post.stdout), "systemMessage") as? String == Self.aTxtMessage)
+    }
+
+    @Test func recordsLeftOverForADayArePrunedAndRecentOnesKept() throws {
+        let (repo, _) = try repositoryWithOverlap()
+        defer { repo.remove() }
+        try repo.write(".git/spur/bash/old-toolu_old.json", "{}")
+        try repo.write(".git/spur/bash/s-toolu_recent.json", "{}")
+        try repo.shell("touch -d '25 hours ago' .git/spur/bash/old-toolu_old.json && touch -d '23 hours ago' .git/spur/bash/s-toolu_recent.json")
+        let pre = try repo.spur("hook", "claude", cwd: repo.root,
+                                stdin: payload("pre-tool-use-bash", cwd: repo.root, command: "true", toolUseID: "toolu/../x", session: "s"))
+        #expect(pre.status == 0 && pre.stdout.isEmpty && pre.stderr.isEmpty)
+        // The tool use id is made a safe file name.
+        #expect(records(repo).sorted() == ["s-toolu_.._x.json", "s-toolu_recent.json"])
+    }
+
     @Test func malformedPayloadsPassWithOneWarning() throws {
         let (repo, _) = try repositoryWithOverlap()
         defer { repo.remove() }
