@@ -59,14 +59,28 @@ struct BashWriteGuard {
         }
         // No record: no live lane had changed anything, or the hook was installed mid-command.
         guard let (workspace, record) = found else { return .silent }
+        let changed = record.files.filter { FileFingerprint.of($0.path.under(record.root))?.text != $0.before }
+        guard !changed.isEmpty else { return .silent }
         if let context = try? hook.context(for: input), context.lane != nil { return .silent }
-        let touched = record.files.filter { FileFingerprint.of($0.path.under(record.root))?.text != $0.before }
+        let touched = try confirmed(changed, in: (try? Workspace(discoveringFrom: record.root)) ?? workspace)
         guard !touched.isEmpty else { return .silent }
         let lanes = (try? LaneStore(workspace: workspace).all()) ?? []
         let (mode, warning) = GuardMode.configured(in: try workspace.openRepository())
         var answer = Self.answer(touched, states: HookWording.states(of: lanes), mode: mode, interrupted: input.interrupted == true)
         answer.warning = warning.map { "spur: warning: \($0)" }
         return answer
+    }
+
+    /// The files whose lanes really hold another version than their base (a lane may have touched
+    /// a file and left it as it was), each with those lanes; a lane spur cannot ask now keeps the
+    /// name it had before the command.
+    private func confirmed(_ changed: [BashWriteRecord.Watched], in workspace: Workspace) throws -> [BashWriteRecord.Watched] {
+        let checks = try LaneChecker(workspace: workspace).check(repositoryPaths: changed.map(\.path))
+        return zip(changed, checks).compactMap { file, check in
+            let undecided = Set(check.undecided.map(\.lane))
+            let lanes = Set(check.lanes).union(file.lanes.filter(undecided.contains)).sorted()
+            return lanes.isEmpty ? nil : BashWriteRecord.Watched(path: file.path, lanes: lanes, before: file.before)
+        }
     }
 
     private func ids(of input: ClaudeHookInput) throws -> (session: String, toolUseID: String) {

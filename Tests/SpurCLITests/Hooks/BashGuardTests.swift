@@ -109,6 +109,21 @@ import SpurTestSupport
             + "mind, leave these files alone if you can, and tell the user; `spur merge LANE` brings the lane's work in.")
     }
 
+    @Test func aFileInAFolderTheLaneMadeIsWatchedAndOneTheLaneOnlyTouchedIsNot() throws {
+        let (repo, worktree) = try repositoryWithOverlap()
+        defer { repo.remove() }
+        // The journal names b.txt, which is as it was: the report is confirmed against the lane first.
+        try repo.shell("cp b.txt b.tmp && mv b.tmp b.txt", cwd: worktree)
+        let touched = try runBash(repo, "echo x >> b.txt", toolUseID: "toolu_b")
+        #expect(touched.status == 0 && touched.stdout.isEmpty && touched.stderr.isEmpty)
+        // The journal names the new folder as a whole.
+        try repo.shell("mkdir -p docs/new && echo lane > docs/new/f.txt", cwd: worktree)
+        let result = try runBash(repo, "mkdir -p docs/new && echo mine > docs/new/f.txt && echo y >> b.txt")
+        #expect(jsonPath(try hookAnswerObject(result.stdout), "systemMessage") as? String
+            == "spur: a Bash command changed docs/new/f.txt, which lane task (created) has also changed; merging that lane may "
+            + "conflict (see `spur status`).")
+    }
+
     @Test func guardDenyBlocksWithTheReasonAfterTheFact() throws {
         let (repo, _) = try repositoryWithOverlap()
         defer { repo.remove() }
