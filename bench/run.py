@@ -420,8 +420,9 @@ class Bench:
             # What one PreToolUse watched: every lane file, in one record the PostToolUse removes.
             folder = os.path.join(repo, ".git", "spur", "bash")
             r.run(self.spur_cmd("hook", "claude"), repo, stdin_bytes=bash_payload("PreToolUse", 0), check=False)
-            record = os.path.join(folder, "bench-session-toolu_bash_0.json")
-            watched = len(json.load(open(record))["files"]) if os.path.exists(record) else 0
+            record = os.path.join(folder, "bench-session-toolu_bash_0")
+            # NUL-ended fields: 4 for the record, 3 per file.
+            watched = (open(record, "rb").read().count(b"\0") - 4) // 3 if os.path.exists(record) else 0
             r.run(self.spur_cmd("hook", "claude"), repo, stdin_bytes=bash_payload("PostToolUse", 0), check=False)
             left = os.listdir(folder) if os.path.isdir(folder) else []
             if watched != 248 or left:

@@ -6,7 +6,7 @@ import SpurGit
 ///
 /// - Before a Bash call (PreToolUse) in a working tree (not a lane's worktree): fingerprints
 ///   each file a live lane of that tree changed (`LaneChangedPaths`, `FileFingerprint`) into
-///   `<common git dir>/spur/bash/<session>-<tool use id>.json`. It never answers anything.
+///   `<common git dir>/spur/bash/<session>-<tool use id>`. It never answers anything.
 /// - After it (PostToolUse): compares. For each watched file the command changed, the agent is
 ///   told which lane changed it too and what to do (`additionalContext`), the person gets a
 ///   `systemMessage`; with `spur.guard=deny` the answer is `decision: "block"` with the reason
@@ -22,22 +22,26 @@ struct BashWriteGuard {
     /// PreToolUse of Bash.
     func before(_ input: ClaudeHookInput) throws -> ClaudeHookAnswer {
         let (session, toolUseID) = try ids(of: input)
-        let context = try hook.context(for: input)
-        // A lane's agent works in its own worktree; spur does not watch it.
-        guard context.lane == nil else { return .silent }
-        let workspace = context.workspace
+        let given = input.cwd.flatMap { $0.isEmpty ? nil : $0 } ?? hook.processDirectory
+        let cwd = CanonicalPath.of(given, relativeTo: hook.processDirectory)
+        let workspace = try Workspace(discoveringFrom: cwd)
+        let records = LaneStore(workspace: workspace).records()
+        // A lane's agent works in its own worktree (found as `ClaudeHook.context` finds it); spur does not watch it.
+        if let name = hook.environment["SPUR_LANE"], records.lanes.contains(where: { $0.name == name }) { return .silent }
+        if records.lanes.contains(where: { FileManager.default.isDirectory($0.worktree)
+            && CanonicalPath.isInside(cwd, CanonicalPath.of($0.worktree, relativeTo: "/")) }) { return .silent }
+        let root = CanonicalPath.of(workspace.root, relativeTo: "/")
         BashWriteRecord.prune(workspace, now: hook.now)
-        let changed = try LaneChangedPaths.of(workspace: workspace, records: LaneStore(workspace: workspace).records(),
-                                              useJournal: hook.environment["SPUR_JOURNAL"] != "off")
+        let changed = try LaneChangedPaths.of(workspace: workspace, records: records, useJournal: hook.environment["SPUR_JOURNAL"] != "off")
         var answer = ClaudeHookAnswer.silent
         if let first = changed.unreadable.first {
             answer = .failOpen("cannot tell what lane \(first.lane) changed (\(first.reason)); Bash writes to its files are not watched")
         }
         guard !changed.lanesByPath.isEmpty else { return answer }
         let files = changed.lanesByPath.sorted { $0.key < $1.key }.map { path, lanes in
-            BashWriteRecord.Watched(path: path, lanes: lanes, before: FileFingerprint.of(path.under(context.root))?.text)
+            BashWriteRecord.Watched(path: path, lanes: lanes, before: FileFingerprint.of(path.under(root))?.text)
         }
-        let record = BashWriteRecord(root: context.root, session: session, toolUseID: toolUseID, files: files)
+        let record = BashWriteRecord(root: root, session: session, toolUseID: toolUseID, files: files)
         try record.write(to: BashWriteRecord.file(session: session, toolUseID: toolUseID, in: workspace))
         return answer
     }

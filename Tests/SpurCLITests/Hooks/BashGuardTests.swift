@@ -209,14 +209,14 @@ import SpurTestSupport
     @Test func recordsLeftOverForADayArePrunedAndRecentOnesKept() throws {
         let (repo, _) = try repositoryWithOverlap()
         defer { repo.remove() }
-        try repo.write(".git/spur/bash/old-toolu_old.json", "{}")
-        try repo.write(".git/spur/bash/s-toolu_recent.json", "{}")
-        try repo.shell("touch -d '25 hours ago' .git/spur/bash/old-toolu_old.json && touch -d '23 hours ago' .git/spur/bash/s-toolu_recent.json")
+        try repo.write(".git/spur/bash/old-toolu_old", "")
+        try repo.write(".git/spur/bash/s-toolu_recent", "")
+        try repo.shell("touch -d '25 hours ago' .git/spur/bash/old-toolu_old && touch -d '23 hours ago' .git/spur/bash/s-toolu_recent")
         let pre = try repo.spur("hook", "claude", cwd: repo.root,
                                 stdin: payload("pre-tool-use-bash", cwd: repo.root, command: "true", toolUseID: "toolu/../x", session: "s"))
         #expect(pre.status == 0 && pre.stdout.isEmpty && pre.stderr.isEmpty)
         // The tool use id is made a safe file name.
-        #expect(records(repo).sorted() == ["s-toolu_.._x.json", "s-toolu_recent.json"])
+        #expect(records(repo).sorted() == ["s-toolu_.._x", "s-toolu_recent"])
     }
 
     @Test func malformedPayloadsPassWithOneWarning() throws {
