@@ -37,6 +37,7 @@ TARGETS = {
     "status-finished": 0.3,
     "check": 0.1,
     "hook": 0.1,
+    "bash-guard": 0.1,
     "merge": 1.0,
     "spawn-include": 1.0,
     "claude-worktree": 1.1,
@@ -390,6 +391,46 @@ class Bench:
         self.record(n, "check", "spur check PATH (5 live lanes)", "git status --porcelain -uall", s, g, "check")
         s, g = self.alternate(cheap_runs, spur_hook if self.available["hook claude"] and live else None, git_status)
         self.record(n, "hook", "spur hook claude (PreToolUse Edit)", "git status --porcelain -uall", s, g, "hook")
+
+        # The Bash guard: the PreToolUse and PostToolUse of one Bash call (fixtures/hooks/*-tool-use-bash.json),
+        # each call with its own tool_use_id; the PreToolUse fingerprints the 5 lanes' 250 changed files.
+        bash_calls = {"count": 0}
+
+        def bash_payload(event, number):
+            fields = {
+                "session_id": "bench-session", "transcript_path": os.path.join(base, "transcript.jsonl"), "cwd": repo,
+                "permission_mode": "default", "hook_event_name": event, "tool_name": "Bash",
+                "tool_input": {"command": "make test", "description": "Run the tests"},
+                "tool_use_id": "toolu_bash_%d" % number,
+            }
+            if event == "PostToolUse":
+                fields["tool_response"] = {"stdout": "", "stderr": "", "interrupted": False, "isImage": False}
+            return json.dumps(fields).encode()
+
+        def spur_bash_guard():
+            bash_calls["count"] += 1
+            m = Measure()
+            for event in ["PreToolUse", "PostToolUse"]:
+                answer = m.add(r.run(self.spur_cmd("hook", "claude"), repo, stdin_bytes=bash_payload(event, bash_calls["count"]),
+                                     capture=True, check=False))
+                if answer[3].strip():
+                    self.log("   WARNING: the Bash guard answered a command that changed nothing: " + answer[3].strip())
+            return m
+
+        s, g = self.alternate(cheap_runs, spur_bash_guard if self.available["hook claude"] and live else None, git_status)
+        self.record(n, "bash-guard", "spur hook claude (PreToolUse + PostToolUse Bash, 5 lanes x 50 files)",
+                    "git status --porcelain -uall", s, g, "bash-guard")
+        if live and self.available["hook claude"]:
+            # What one PreToolUse watched: every lane file, in one record the PostToolUse removes.
+            folder = os.path.join(repo, ".git", "spur", "bash")
+            r.run(self.spur_cmd("hook", "claude"), repo, stdin_bytes=bash_payload("PreToolUse", 0), check=False)
+            record = os.path.join(folder, "bench-session-toolu_bash_0")
+            # NUL-ended fields: 4 for the record, 3 per file.
+            watched = (open(record, "rb").read().count(b"\0") - 4) // 3 if os.path.exists(record) else 0
+            r.run(self.spur_cmd("hook", "claude"), repo, stdin_bytes=bash_payload("PostToolUse", 0), check=False)
+            left = os.listdir(folder) if os.path.isdir(folder) else []
+            if watched != 248 or left:
+                self.log("   WARNING: the Bash guard watched %d files (expected 248) and left %d records" % (watched, len(left)))
 
         def spur_status():
             m = Measure()

@@ -7,9 +7,21 @@ import SpurTestSupport
 /// The hook's decisions in-process: payload reading, answers, event delivery, installers.
 @Suite struct ClaudeHookTests {
     @Test func everyFixturePayloadIsReadWithItsFile() throws {
+        let toolUseIDs = ["Edit": "toolu_01ABCDEFGHJKMNPQRSTVWXYZ1", "Write": "toolu_01ABCDEFGHJKMNPQRSTVWXYZ2",
+                          "MultiEdit": "toolu_01ABCDEFGHJKMNPQRSTVWXYZ3", "NotebookEdit": "toolu_01ABCDEFGHJKMNPQRSTVWXYZ4"]
         for (tool, fixture) in Fixtures.editToolPayloads {
             let input = try ClaudeHookInput.parse(Data(try Fixtures.hookPayload(fixture, cwd: "/w", file: "/w/f", session: "s").utf8))
-            #expect(input == ClaudeHookInput(event: "PreToolUse", cwd: "/w", sessionID: "s", toolName: tool, filePath: "/w/f"))
+            var expected = ClaudeHookInput(event: "PreToolUse", cwd: "/w", sessionID: "s", toolName: tool, filePath: "/w/f")
+            expected.toolUseID = toolUseIDs[tool]
+            #expect(input == expected)
+        }
+        for (event, fixture) in [("PreToolUse", "pre-tool-use-bash"), ("PostToolUse", "post-tool-use-bash")] {
+            let input = try ClaudeHookInput.parse(Data(try Fixtures.hookPayload(fixture, cwd: "/w", session: "s").utf8))
+            var expected = ClaudeHookInput(event: event, cwd: "/w", sessionID: "s", toolName: "Bash")
+            expected.toolUseID = "toolu_01BASHABCDEFGHJKMNPQRSTVWX"
+            expected.command = "sed -i 's/3/three/' a.txt"
+            expected.interrupted = event == "PostToolUse" ? false : nil
+            #expect(input == expected)
         }
         let start = try ClaudeHookInput.parse(Data(try Fixtures.hookPayload("session-start", cwd: "/w", session: "s").utf8))
         #expect(start == ClaudeHookInput(event: "SessionStart", cwd: "/w", sessionID: "s", source: "startup"))
@@ -211,7 +223,7 @@ import SpurTestSupport
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let installer = ClaudeSettingsInstaller(path: folder + "/.claude/settings.json")
         let empty = try installer.planInstall()
-        #expect(empty.before == nil && empty.events == ["PreToolUse", "UserPromptSubmit", "SessionStart"])
+        #expect(empty.before == nil && empty.events == ["PreToolUse", "PostToolUse", "UserPromptSubmit", "SessionStart"])
         try installer.apply(empty)
         #expect(try installer.planInstall().changesFile == false)
         // The file changed after planning: nothing is written.

@@ -20,6 +20,12 @@ public struct ClaudeHookInput: Sendable, Equatable {
     public var worktreeName: String?
     /// `agent_id` (SubagentStop).
     public var agentID: String?
+    /// `tool_use_id` (PreToolUse, PostToolUse): the same for one tool call's before and after.
+    public var toolUseID: String?
+    /// `tool_input.command` (Bash): the command's text.
+    public var command: String?
+    /// `tool_response.interrupted` (PostToolUse of Bash): the person stopped the command.
+    public var interrupted: Bool?
 
     public init(event: String, cwd: String? = nil, sessionID: String? = nil, toolName: String? = nil,
                 filePath: String? = nil, source: String? = nil, worktreeName: String? = nil, agentID: String? = nil) {
@@ -45,11 +51,15 @@ public struct ClaudeHookInput: Sendable, Equatable {
         } catch {
             throw SpurError("the hook input has no hook_event_name")
         }
-        return ClaudeHookInput(event: payload.hook_event_name, cwd: payload.cwd, sessionID: payload.session_id,
-                               toolName: payload.tool_name,
-                               filePath: payload.tool_input?.file_path ?? payload.tool_input?.notebook_path,
-                               source: payload.source, worktreeName: payload.name ?? payload.worktree_name,
-                               agentID: payload.agent_id)
+        var input = ClaudeHookInput(event: payload.hook_event_name, cwd: payload.cwd, sessionID: payload.session_id,
+                                    toolName: payload.tool_name,
+                                    filePath: payload.tool_input?.file_path ?? payload.tool_input?.notebook_path,
+                                    source: payload.source, worktreeName: payload.name ?? payload.worktree_name,
+                                    agentID: payload.agent_id)
+        input.toolUseID = payload.tool_use_id
+        input.command = payload.tool_input?.command
+        input.interrupted = payload.tool_response?.interrupted
+        return input
     }
 
     private static func describe(_ path: [CodingKey]) -> String {
@@ -67,10 +77,24 @@ public struct ClaudeHookInput: Sendable, Equatable {
         let name: String?
         let worktree_name: String?
         let agent_id: String?
+        let tool_use_id: String?
+        let tool_response: ToolResponse?
 
         struct ToolInput: Decodable {
             let file_path: String?
             let notebook_path: String?
+            let command: String?
+        }
+
+        /// Bash's `tool_response` (`stdout`, `stderr`, `interrupted`, `isImage`); other tools'
+        /// responses have other shapes, and anything but an object is ignored.
+        struct ToolResponse: Decodable {
+            let interrupted: Bool?
+            init(from decoder: Decoder) throws {
+                let container = try? decoder.container(keyedBy: Key.self)
+                interrupted = try? container?.decodeIfPresent(Bool.self, forKey: .interrupted)
+            }
+            enum Key: String, CodingKey { case interrupted }
         }
     }
 }
@@ -96,6 +120,13 @@ public struct ClaudeHookAnswer: Sendable, Equatable {
     public var additionalContext: String?
     /// One line for standard error (spur could not decide and let the event pass).
     public var warning: String?
+    /// Top-level `decision`: "block" after a tool ran (PostToolUse) tells the agent `reason`;
+    /// the call is not undone.
+    public var decision: String? = nil
+    /// Top-level `reason` that goes with `decision`.
+    public var reason: String? = nil
+    /// Top-level `systemMessage`: shown to the person, not to the agent.
+    public var systemMessage: String? = nil
 
     public init(event: String? = nil, permissionDecision: PermissionDecision? = nil, permissionDecisionReason: String? = nil,
                 additionalContext: String? = nil, warning: String? = nil) {
@@ -127,10 +158,11 @@ public struct ClaudeHookAnswer: Sendable, Equatable {
 
     /// The JSON for standard output (one line, sorted keys), or nil for a silent answer.
     public var json: String? {
-        guard let event else { return nil }
-        let output = Output(hookSpecificOutput: .init(hookEventName: event, permissionDecision: permissionDecision,
-                                                      permissionDecisionReason: permissionDecisionReason,
-                                                      additionalContext: additionalContext))
+        guard event != nil || decision != nil || systemMessage != nil else { return nil }
+        let output = Output(hookSpecificOutput: event.map {
+            .init(hookEventName: $0, permissionDecision: permissionDecision, permissionDecisionReason: permissionDecisionReason,
+                  additionalContext: additionalContext)
+        }, decision: decision, reason: reason, systemMessage: systemMessage)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let data = try? encoder.encode(output) else { return nil }
@@ -138,7 +170,10 @@ public struct ClaudeHookAnswer: Sendable, Equatable {
     }
 
     private struct Output: Encodable {
-        let hookSpecificOutput: Specific
+        let hookSpecificOutput: Specific?
+        let decision: String?
+        let reason: String?
+        let systemMessage: String?
         struct Specific: Encodable {
             let hookEventName: String
             let permissionDecision: PermissionDecision?

@@ -14,12 +14,14 @@ public struct ClaudeSettingsInstaller: Sendable {
             JSONMember(key: "command", value: .string(command)),
             JSONMember(key: "timeout", value: .number("10")),
         ])
-        let group = { (matcher: String?) -> JSONValue in
-            .array([.object((matcher.map { [JSONMember(key: "matcher", value: .string($0))] } ?? [])
-                + [JSONMember(key: "hooks", value: .array([hook]))])])
+        let one = { (matcher: String?) -> JSONValue in
+            .object((matcher.map { [JSONMember(key: "matcher", value: .string($0))] } ?? []) + [JSONMember(key: "hooks", value: .array([hook]))])
         }
+        let group = { (matcher: String?) -> JSONValue in .array([one(matcher)]) }
         return .object([JSONMember(key: "hooks", value: .object([
-            JSONMember(key: "PreToolUse", value: group(ClaudeHook.editTools.sorted(by: toolOrder).joined(separator: "|"))),
+            JSONMember(key: "PreToolUse", value: .array([one(ClaudeHook.editTools.sorted(by: toolOrder).joined(separator: "|")),
+                                                         one(BashWriteGuard.tool)])),
+            JSONMember(key: "PostToolUse", value: group(BashWriteGuard.tool)),
             JSONMember(key: "UserPromptSubmit", value: group(nil)),
             JSONMember(key: "SessionStart", value: group(nil)),
         ]))])
@@ -59,8 +61,13 @@ public struct ClaudeSettingsInstaller: Sendable {
         for member in wanted {
             let groups = hooks[member.key] ?? .array([])
             guard let list = groups.arrayValue else { throw SpurError("'hooks.\(member.key)' in \(path) is not a list; nothing changed") }
-            if list.contains(where: Self.holdsSpurHook) { continue }
-            hooks = hooks.setting(member.key, to: .array(list + (member.value.arrayValue ?? [])))
+            // A spur group whose matcher names any of the same tools is there already (the user may
+            // have narrowed it); an install from before the Bash guard lacks the Bash group.
+            let missing = (member.value.arrayValue ?? []).filter { wantedGroup in
+                !list.contains { Self.holdsSpurHook($0) && Self.sharesTools($0["matcher"]?.stringValue, wantedGroup["matcher"]?.stringValue) }
+            }
+            if missing.isEmpty { continue }
+            hooks = hooks.setting(member.key, to: .array(list + missing))
             added.append(member.key)
         }
         guard !added.isEmpty else { return Change(path: path, before: before, after: before, events: []) }
@@ -127,6 +134,17 @@ public struct ClaudeSettingsInstaller: Sendable {
     public static func isSpurCommand(_ command: String) -> Bool {
         let words = command.split(whereSeparator: \.isWhitespace).map(String.init)
         return words.count == 3 && (words[0] as NSString).lastPathComponent == "spur" && words[1] == "hook" && words[2] == "claude"
+    }
+
+    /// True when two matchers name a common tool ("Write|Edit" and "Edit|Write|MultiEdit"); no
+    /// matcher, "" or "*" names every tool.
+    static func sharesTools(_ a: String?, _ b: String?) -> Bool {
+        func tools(_ matcher: String?) -> Set<Substring>? {
+            guard let matcher, !matcher.isEmpty, matcher != "*" else { return nil }
+            return Set(matcher.split(separator: "|"))
+        }
+        guard let first = tools(a), let second = tools(b) else { return true }
+        return !first.isDisjoint(with: second)
     }
 
     static func holdsSpurHook(_ group: JSONValue) -> Bool {

@@ -145,6 +145,16 @@ struct ChangeJournal {
         return answers
     }
 
+    /// The journaled paths as they are now, without asking the watcher to catch up (a change
+    /// made in the last moments may not be in yet), when the journal is complete, for this
+    /// checkout, and kept by a live watcher. For the Bash guard, which cannot see a lane's later
+    /// writes either.
+    func pathsWithoutSync(for lane: Lane) -> [GitPath]? {
+        guard case .success(let state) = usableState(for: lane), let paths = readPaths(),
+              let now = readState(), now.complete, now.pid == state.pid else { return nil }
+        return paths
+    }
+
     struct Distrust: Error { let text: String }
 
     /// The journal's state when it is complete, for this checkout, and its watcher runs.
