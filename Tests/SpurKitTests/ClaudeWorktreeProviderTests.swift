@@ -43,7 +43,9 @@ import SpurTestSupport
         #expect(documented.worktreeName == "feat")
         let stop = try ClaudeHookInput.parse(Data(try Fixtures.hookPayload("subagent-stop", cwd: "/w", session: "s")
             .replacingOccurrences(of: "{{AGENT}}", with: "a7").utf8))
-        #expect(stop == ClaudeHookInput(event: "SubagentStop", cwd: "/w", sessionID: "s", agentID: "a7"))
+        var expected = ClaudeHookInput(event: "SubagentStop", cwd: "/w", sessionID: "s", agentID: "a7")
+        expected.agentTranscriptPath = "/home/user/.claude/projects/-work-project/s/subagents/agent-a7.jsonl"
+        #expect(stop == expected)
         let remove = try ClaudeHookInput.parse(Data(try Fixtures.hookPayload("worktree-remove", cwd: "/w", file: "/w/x", session: "s").utf8))
         #expect(remove.event == "WorktreeRemove")
     }

@@ -20,6 +20,9 @@ public struct ClaudeHookInput: Sendable, Equatable {
     public var worktreeName: String?
     /// `agent_id` (SubagentStop).
     public var agentID: String?
+    /// `agent_transcript_path` (SubagentStop): the subagent's own transcript, whose entries
+    /// name the folder it worked in.
+    public var agentTranscriptPath: String?
     /// `tool_use_id` (PreToolUse, PostToolUse): the same for one tool call's before and after.
     public var toolUseID: String?
     /// `tool_input.command` (Bash): the command's text.
@@ -59,6 +62,7 @@ public struct ClaudeHookInput: Sendable, Equatable {
         input.toolUseID = payload.tool_use_id
         input.command = payload.tool_input?.command
         input.interrupted = payload.tool_response?.interrupted
+        input.agentTranscriptPath = payload.agent_transcript_path
         return input
     }
 
@@ -77,6 +81,7 @@ public struct ClaudeHookInput: Sendable, Equatable {
         let name: String?
         let worktree_name: String?
         let agent_id: String?
+        let agent_transcript_path: String?
         let tool_use_id: String?
         let tool_response: ToolResponse?
 

@@ -201,8 +201,8 @@ import SpurTestSupport
         defer { repo.remove() }
         let path = try createWorktree(repo, name: "resumed")
         try "first\n".write(toFile: path + "/b.txt", atomically: true, encoding: .utf8)
-        // The subagent's cwd need not be its worktree: the session's only waiting lane is the one.
-        #expect(try hook(repo, "subagent-stop", cwd: repo.root, agent: "ag-9").status == 0)
+        // Stopped in its worktree: the lane is found by cwd, and agent ag-9 is bound to it.
+        #expect(try hook(repo, "subagent-stop", cwd: path, agent: "ag-9").status == 0)
         let first = try repo.revParse("spur/resumed")
         #expect(try repo.git("show", "spur/resumed:b.txt") == "first\n")
         try "second\n".write(toFile: path + "/b.txt", atomically: true, encoding: .utf8)
@@ -215,6 +215,45 @@ import SpurTestSupport
         #expect(unchanged.status == 0 && unchanged.stdout.isEmpty && unchanged.stderr.isEmpty)
         #expect(try repo.git("show", "spur/resumed:b.txt") == "second\n")
         #expect(events(repo).count == 2)
+    }
+
+    /// SubagentStop names no worktree and its cwd may be the parent's: the subagent's own
+    /// transcript says where it worked, so with two waiting lanes the right one is recorded.
+    @Test func aSubagentsTranscriptTellsWhichOfTheSessionsLanesItWorkedIn() throws {
+        let repo = try dirtyRepository()
+        defer { repo.remove() }
+        let first = try createWorktree(repo, name: "first")
+        let second = try createWorktree(repo, name: "second")
+        try "work\n".write(toFile: second + "/w.txt", atomically: true, encoding: .utf8)
+        let transcript = repo.scratch + "/agent-ag-2.jsonl"
+        let lines = ["{\"type\":\"user\",\"cwd\":\"\(repo.root)\",\"message\":\"start\"}",
+                     "{\"type\":\"assistant\",\"cwd\":\"\(second)\",\"message\":\"done\"}"]
+        try (lines.joined(separator: "\n") + "\n").write(toFile: transcript, atomically: true, encoding: .utf8)
+        let payload = try Fixtures.hookPayload("subagent-stop", cwd: repo.root, file: "", session: "parent-session")
+            .replacingOccurrences(of: "{{AGENT}}", with: "ag-2")
+            .replacingOccurrences(of: "/home/user/.claude/projects/-work-project/parent-session/subagents/agent-ag-2.jsonl", with: transcript)
+        #expect(payload.contains(transcript))
+        #expect(try repo.spur("hook", "claude", cwd: repo.root, stdin: payload).status == 0)
+        #expect(try repo.git("show", "spur/second:w.txt") == "work\n")
+        #expect(try laneRecord(repo, "second")["claudeAgent"] as? String == "ag-2")
+        #expect(try laneRecord(repo, "first")["state"] as? String == "created")
+        _ = first
+    }
+
+    /// With one waiting lane and nothing else to go by, the stop is taken as that lane's, but it
+    /// may be another subagent's: the result is recorded and flagged, never merged, and no agent
+    /// is bound to the lane (so its own subagent's stop still finds it).
+    @Test func aGuessedLaneIsRecordedButNeverMergedAutomatically() throws {
+        let repo = try dirtyRepository()
+        defer { repo.remove() }
+        try repo.git("config", "spur.claudeOnFinish", "merge")
+        let path = try createWorktree(repo, name: "guessed")
+        try "guess\n".write(toFile: path + "/g.txt", atomically: true, encoding: .utf8)
+        #expect(try hook(repo, "subagent-stop", cwd: repo.root, agent: "someone-else").status == 0)
+        #expect(try repo.git("show", "spur/guessed:g.txt") == "guess\n")
+        #expect(!FileManager.default.fileExists(atPath: repo.root + "/g.txt"))
+        #expect(try laneRecord(repo, "guessed")["claudeAgent"] == nil)
+        #expect(try laneRecord(repo, "guessed")["state"] as? String == "done")
     }
 
     @Test func stopOfABackgroundSessionInTheLaneRecordsItAndStopElsewhereIsSilent() throws {
