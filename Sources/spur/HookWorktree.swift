@@ -19,19 +19,9 @@ func answerWorktreeCreate(_ data: Data) throws -> Bool {
     guard input.event == "WorktreeCreate" else { return false }
     try runReportingErrors {
         let created = try ClaudeWorktreeProvider().create(input) { workspace, lane in
-            // A hand-worked lane: its watcher first, so what the setup changes is journalled as the
-            // lane's work (as `spawn --no-run` does); then `spur.setup`, before Claude Code gets the
-            // path. A failing setup throws: the provider takes the lane out and the creation fails.
-            do {
-                try Supervision(workspace: workspace).launchWatcher(lane.name, spurExecutable: spurExecutablePath())
-            } catch {
-                // The lane works without it; status then scans its worktree.
-                FileHandle.standardError.write(Data("spur: \(error) ('spur status' will scan this lane's worktree)\n".utf8))
-            }
-            if let setup = lane.setupCommand {
-                FileHandle.standardError.write(Data("running setup: \(setup.escapingControlCharacters)\n".utf8))
-                _ = try LaneSetup.runBeforeHandWork(lane: lane, workspace: workspace)
-            }
+            // As `spawn --no-run` readies its lane, before Claude Code is given the path. A failing
+            // setup throws: the provider takes the lane out and the creation fails.
+            try prepareHandWorkedLane(lane, workspace: workspace)
         }
         FileHandle.standardError.write(Data("spur: lane \(created.lane.name) made for Claude Code (from \(created.lane.base.hex.prefix(12)))\n".utf8))
         print(created.path)

@@ -102,17 +102,7 @@ struct Spawn: ParsableCommand {
                 FileHandle.standardError.write(Data("spur: \(note)\n".utf8))
             }
             if noRun {
-                do {
-                    try Supervision(workspace: workspace).launchWatcher(lane.name, spurExecutable: spurExecutablePath())
-                } catch {
-                    // The lane works without it; status then scans its worktree.
-                    FileHandle.standardError.write(Data("spur: \(error) ('spur status' will scan this lane's worktree)\n".utf8))
-                }
-                // After the watcher: what the setup changes is journalled as the lane's work.
-                if let setup = lane.setupCommand {
-                    FileHandle.standardError.write(Data("running setup: \(setup.escapingControlCharacters)\n".utf8))
-                    _ = try LaneSetup.runBeforeHandWork(lane: lane, workspace: workspace)
-                }
+                try prepareHandWorkedLane(lane, workspace: workspace)
             } else {
                 try Supervision(workspace: workspace).launch(lane.name, spurExecutable: spurExecutablePath())
                 let shown = command.joined(separator: " ")
@@ -124,6 +114,22 @@ struct Spawn: ParsableCommand {
             }
             print(lane.worktree)
         }
+    }
+}
+
+/// Readies a lane no supervisor runs a task in (`spawn --no-run`, Claude Code's worktrees): its
+/// watcher first, so what the setup changes is journalled as the lane's work, then its setup
+/// (`spur.setup`, `--setup`) in the foreground. A failing setup throws, the lane recorded failed.
+func prepareHandWorkedLane(_ lane: Lane, workspace: Workspace) throws {
+    do {
+        try Supervision(workspace: workspace).launchWatcher(lane.name, spurExecutable: spurExecutablePath())
+    } catch {
+        // The lane works without it; status then scans its worktree.
+        FileHandle.standardError.write(Data("spur: \(error) ('spur status' will scan this lane's worktree)\n".utf8))
+    }
+    if let setup = lane.setupCommand {
+        FileHandle.standardError.write(Data("running setup: \(setup.escapingControlCharacters)\n".utf8))
+        _ = try LaneSetup.runBeforeHandWork(lane: lane, workspace: workspace)
     }
 }
 

@@ -256,6 +256,26 @@ import SpurTestSupport
         #expect(try laneRecord(repo, "guessed")["state"] as? String == "done")
     }
 
+    /// Claude Code's lanes are lanes like any other: `.worktreeinclude` copies and `spur.setup`
+    /// before the path is given; a failing setup fails the creation and leaves no lane.
+    @Test func aClaudeLaneGetsIncludedFilesAndRunsTheSetupBeforeItsPathIsPrinted() throws {
+        let repo = try dirtyRepository()
+        defer { repo.remove() }
+        try repo.write(".gitignore", ".env\n")
+        try repo.write(".env", "SECRET=1\n")
+        try repo.write(".worktreeinclude", ".env\n")
+        try repo.git("config", "spur.setup", "echo ready > setup-ran.txt")
+        let path = try createWorktree(repo, name: "set-up")
+        #expect(try String(contentsOfFile: path + "/.env", encoding: .utf8) == "SECRET=1\n")
+        #expect(try String(contentsOfFile: path + "/setup-ran.txt", encoding: .utf8) == "ready\n")
+        try repo.git("config", "spur.setup", "exit 3")
+        let failed = try hook(repo, "worktree-create", cwd: repo.root, name: "broken")
+        #expect(failed.status != 0 && failed.stdout.isEmpty, "\(failed.stdout)")
+        #expect(failed.stderr.contains("setup failed (exit 3)"), "\(failed.stderr)")
+        #expect(try repo.spur("show", "broken").status != 0)
+        #expect(!FileManager.default.fileExists(atPath: repo.defaultLanePath("broken")))
+    }
+
     @Test func stopOfABackgroundSessionInTheLaneRecordsItAndStopElsewhereIsSilent() throws {
         let repo = try dirtyRepository()
         defer { repo.remove() }
