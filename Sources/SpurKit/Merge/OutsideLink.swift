@@ -72,6 +72,17 @@ public struct OutsideLink: Sendable, Encodable, Equatable {
         }
     }
 
+    /// The links leaving the repository among `paths` of a committed tree (one lookup each).
+    static func find(inTree tree: Tree, of repository: Repository, paths: [GitPath], base: Tree, root: String) throws -> [OutsideLink] {
+        try paths.compactMap { path in
+            guard let entry = try tree.entry(path: path), entry.mode == .link else { return nil }
+            let target = try repository.blob(entry.id).bytes
+            guard leavesRepository(target: target, at: path, root: root) else { return nil }
+            let old = try base.entry(path: path)
+            return OutsideLink(path: path, target: String(decoding: target, as: UTF8.self), typeChange: old?.mode.isFile ?? false)
+        }
+    }
+
     /// The links leaving the repository among `paths` of a live worktree (one `readlink` each).
     static func find(inWorktree worktree: String, paths: [GitPath], base: Tree, root: String) throws -> [OutsideLink] {
         try paths.compactMap { path in
@@ -94,7 +105,10 @@ extension LaneInspector {
         let base = try repository.treeID(ofCommit: lane.base)
         let root = workspace.workingTree(of: lane).root
         if let head = lane.head, !lane.state.isActive, lane.state != .created {
-            return try OutsideLink.find(in: repository, from: base, to: repository.treeID(ofCommit: head), root: root)
+            // Only a changed path can hold a new link: look those up in the result's tree
+            // (a whole-tree diff reads every folder, which status pays for each lane).
+            let result = try repository.tree(repository.treeID(ofCommit: head))
+            return try OutsideLink.find(inTree: result, of: repository, paths: changedFiles, base: repository.tree(base), root: root)
         }
         guard !worktreeMissing(lane) else { return [] }
         return try OutsideLink.find(inWorktree: lane.worktree, paths: changedFiles, base: repository.tree(base), root: root)
