@@ -74,6 +74,20 @@ final class BaseTree {
         return result
     }
 
+    /// True when some file, symlink or submodule under `folder` is not in `excluded`. Stops at
+    /// the first one, so the cost follows `excluded` and the folder's depth, not its size.
+    func containsFile(under folder: GitPath, excluding excluded: Set<GitPath>) throws -> Bool {
+        for item in try listing(folder).values {
+            let path = folder.appending(item.name)
+            if item.mode == .tree {
+                if try containsFile(under: path, excluding: excluded) { return true }
+            } else if !excluded.contains(path) {
+                return true
+            }
+        }
+        return false
+    }
+
     /// Every file, symlink and submodule under `folder`, with its path.
     func files(under folder: GitPath) throws -> [(path: GitPath, version: FileVersion)] {
         var result: [(GitPath, FileVersion)] = []

@@ -34,7 +34,7 @@ extension ChangedSide {
             if change.after != nil && change.newPath.isInside(folder) { return true }
             if change.before != nil && change.oldPath.isInside(folder) { gone.insert(change.oldPath) }
         }
-        return try base.files(under: folder).contains { !gone.contains($0.path) }
+        return try base.containsFile(under: folder, excluding: gone)
     }
 
     func renamedFiles() throws -> [(from: GitPath, to: GitPath)] {
