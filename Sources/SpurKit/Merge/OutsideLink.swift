@@ -76,10 +76,7 @@ public struct OutsideLink: Sendable, Encodable, Equatable {
     static func find(inTree tree: Tree, of repository: Repository, paths: [GitPath], base: Tree, root: String) throws -> [OutsideLink] {
         try paths.compactMap { path in
             guard let entry = try tree.entry(path: path), entry.mode == .link else { return nil }
-            let target = try repository.blob(entry.id).bytes
-            guard leavesRepository(target: target, at: path, root: root) else { return nil }
-            let old = try base.entry(path: path)
-            return OutsideLink(path: path, target: String(decoding: target, as: UTF8.self), typeChange: old?.mode.isFile ?? false)
+            return try link(at: path, target: repository.blob(entry.id).bytes, base: base, root: root)
         }
     }
 
@@ -89,11 +86,16 @@ public struct OutsideLink: Sendable, Encodable, Equatable {
             var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
             let count = readlink(path.under(worktree).cString, &buffer, buffer.count)
             guard count >= 0 else { return nil }
-            let target = buffer.prefix(count).map { UInt8(bitPattern: $0) }
-            guard leavesRepository(target: target, at: path, root: root) else { return nil }
-            let old = try base.entry(path: path)
-            return OutsideLink(path: path, target: String(decoding: target, as: UTF8.self), typeChange: old?.mode.isFile ?? false)
+            return try link(at: path, target: buffer.prefix(count).map { UInt8(bitPattern: $0) }, base: base, root: root)
         }
+    }
+
+    /// The link at `path` with `target`, when it leaves the repository; a type change when the
+    /// base held a file there.
+    private static func link(at path: GitPath, target: [UInt8], base: Tree, root: String) throws -> OutsideLink? {
+        guard leavesRepository(target: target, at: path, root: root) else { return nil }
+        let old = try base.entry(path: path)
+        return OutsideLink(path: path, target: String(decoding: target, as: UTF8.self), typeChange: old?.mode.isFile ?? false)
     }
 }
 
