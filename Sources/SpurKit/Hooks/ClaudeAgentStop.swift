@@ -45,12 +45,8 @@ extension ClaudeHook {
     /// writes the folder a message was made in into each transcript line). Only the file's last
     /// 256 KB are read, so the cost does not grow with the transcript.
     static func laneNamed(inTranscript path: String, among lanes: [Lane]) -> Lane? {
-        guard !lanes.isEmpty, let file = FileHandle(forReadingAtPath: path) else { return nil }
-        defer { try? file.close() }
-        let window: UInt64 = 256 * 1024
-        guard let end = try? file.seekToEnd() else { return nil }
-        guard (try? file.seek(toOffset: end > window ? end - window : 0)) != nil,
-              let tail = try? file.readToEnd(), !tail.isEmpty else { return nil }
+        guard !lanes.isEmpty, let read = OutputTail.lastBytes(of: path, window: 256 * 1024), !read.bytes.isEmpty else { return nil }
+        let tail = Data(read.bytes)
         var best: (lane: Lane, offset: Int)?
         for lane in lanes {
             let root = CanonicalPath.of(lane.worktree, relativeTo: "/")
