@@ -122,16 +122,7 @@ public enum LaneSetup {
     }
 
     static func appendText(_ text: String, to descriptor: Int32) {
-        let bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let count = bytes.withUnsafeBytes { buffer in
-                buffer.baseAddress.map { write(descriptor, $0 + written, buffer.count - written) } ?? 0
-            }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { return }
-            written += count
-        }
+        Supervisor.appendAll(Data(text.utf8), to: descriptor)
     }
 }
 

@@ -130,9 +130,9 @@ public struct Supervisor {
         let log = open(logPath, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0o644)
         if log >= 0 {
             // The banner, then the check's output byte for byte (TaskResult finds the task's own output before them).
-            appendAll(Data(Self.checkBanner(command: command, exitCode: exitCode).utf8), to: log)
+            Self.appendAll(Data(Self.checkBanner(command: command, exitCode: exitCode).utf8), to: log)
             if let output = FileHandle(forReadingAtPath: outputPath) {
-                while let chunk = try? output.read(upToCount: 1 << 20), !chunk.isEmpty { appendAll(chunk, to: log) }
+                while let chunk = try? output.read(upToCount: 1 << 20), !chunk.isEmpty { Self.appendAll(chunk, to: log) }
                 try? output.close()
             }
             close(log)
@@ -147,7 +147,8 @@ public struct Supervisor {
         "\n--- spur check: \(command) (exit \(exitCode.map(String.init) ?? "?"))\n"
     }
 
-    private func appendAll(_ data: Data, to descriptor: Int32) {
+    /// Writes all of `data` to `descriptor` (retrying short writes and EINTR; gives up on an error).
+    static func appendAll(_ data: Data, to descriptor: Int32) {
         data.withUnsafeBytes { buffer in
             guard let base = buffer.baseAddress else { return }
             var written = 0
