@@ -51,11 +51,26 @@ struct HookClaude: ParsableCommand {
         """
     )
 
+    /// Answers the event on standard input and exits, as `spur hook claude` does, without the
+    /// argument parser (the hot path: one process per tool call).
+    static func runWithoutParsing() -> Never {
+        do {
+            try HookClaude().run()
+            Foundation.exit(0)
+        } catch let code as ExitCode {
+            Foundation.exit(code.rawValue)
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     func run() throws {
         let input = FileHandle.standardInput.readDataToEndOfFile()
         // WorktreeCreate is answered with a path, not JSON, and fails with a non-zero exit.
-        if try answerWorktreeCreate(input) { return }
-        let answer = ClaudeHook().answer(input)
+        // Read once: decoding the payload is a large part of a hook's own work.
+        let parsed = Result { try ClaudeHookInput.parse(input) }
+        if try answerWorktreeCreate(parsed, data: input) { return }
+        let answer = (try? parsed.get()).map { ClaudeHook().answer($0) } ?? ClaudeHook().answer(input)
         if let warning = answer.warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         if let json = answer.json { FileHandle.standardOutput.write(Data((json + "\n").utf8)) }
         if answer.exitCode != 0 { throw ExitCode(answer.exitCode) }

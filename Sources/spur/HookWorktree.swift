@@ -4,10 +4,11 @@ import SpurKit
 
 /// Answers a `WorktreeCreate` event: the new lane's worktree path as the only line of standard
 /// output, or one line on standard error and a non-zero exit. Returns false for any other event.
-func answerWorktreeCreate(_ data: Data) throws -> Bool {
+/// `parsed` is `data` as `ClaudeHookInput.parse` read it.
+func answerWorktreeCreate(_ parsed: Result<ClaudeHookInput, Error>, data: Data) throws -> Bool {
     let input: ClaudeHookInput
     do {
-        input = try ClaudeHookInput.parse(data)
+        input = try parsed.get()
     } catch {
         // A WorktreeCreate whose fields have the wrong shape must still fail loudly.
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],

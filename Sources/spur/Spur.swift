@@ -53,6 +53,9 @@ extension Spur {
     /// Like ArgumentParser's main, but a malformed command line is one line on stderr and exit
     /// code 2, the same as any other bad input; help and version requests still exit 0.
     static func main() {
+        // Claude Code runs `spur hook claude` on every tool call: it skips building the whole
+        // command tree, which costs more than answering most events.
+        if CommandLine.arguments.dropFirst().elementsEqual(["hook", "claude"]) { HookClaude.runWithoutParsing() }
         do {
             var command = try parseAsRoot()
             try command.run()

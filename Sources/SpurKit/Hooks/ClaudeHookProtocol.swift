@@ -43,64 +43,52 @@ public struct ClaudeHookInput: Sendable, Equatable {
     }
 
     /// Reads a payload; throws a one-line reason when it is not a JSON object naming its event.
+    ///
+    /// Read with `JSONSerialization`, not a `Decodable`: a hook runs once per tool call, and in a
+    /// new process decoding through `Codable` costs more than most answers (the runtime looks
+    /// each conformance up the first time).
     public static func parse(_ data: Data) throws -> ClaudeHookInput {
-        let payload: Payload
-        do {
-            payload = try JSONDecoder().decode(Payload.self, from: data)
-        } catch DecodingError.dataCorrupted {
+        guard let parsed = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
             throw SpurError("the hook input is not valid JSON")
-        } catch DecodingError.typeMismatch(_, let context) {
-            throw SpurError("the hook input has an unexpected shape at \(Self.describe(context.codingPath))")
-        } catch {
+        }
+        guard let payload = parsed as? [String: Any] else { throw shapeError(at: "the top level") }
+        guard let eventValue = payload["hook_event_name"], !(eventValue is NSNull) else {
             throw SpurError("the hook input has no hook_event_name")
         }
-        var input = ClaudeHookInput(event: payload.hook_event_name, cwd: payload.cwd, sessionID: payload.session_id,
-                                    toolName: payload.tool_name,
-                                    filePath: payload.tool_input?.file_path ?? payload.tool_input?.notebook_path,
-                                    source: payload.source, worktreeName: payload.name ?? payload.worktree_name,
-                                    agentID: payload.agent_id)
-        input.toolUseID = payload.tool_use_id
-        input.command = payload.tool_input?.command
-        input.interrupted = payload.tool_response?.interrupted
-        input.agentTranscriptPath = payload.agent_transcript_path
+        guard let event = eventValue as? String else { throw shapeError(at: "hook_event_name") }
+        let toolInput = try object(payload, "tool_input")
+        var input = ClaudeHookInput(event: event, cwd: try string(payload, "cwd"), sessionID: try string(payload, "session_id"),
+                                    toolName: try string(payload, "tool_name"),
+                                    filePath: try toolInput.flatMap { try string($0, "file_path", in: "tool_input") }
+                                        ?? toolInput.flatMap { try string($0, "notebook_path", in: "tool_input") },
+                                    source: try string(payload, "source"),
+                                    worktreeName: try string(payload, "name") ?? string(payload, "worktree_name"),
+                                    agentID: try string(payload, "agent_id"))
+        input.toolUseID = try string(payload, "tool_use_id")
+        input.command = try toolInput.flatMap { try string($0, "command", in: "tool_input") }
+        // Bash's `tool_response` (`stdout`, `stderr`, `interrupted`, `isImage`); other tools'
+        // responses have other shapes, and anything but an object with a boolean is ignored.
+        input.interrupted = (payload["tool_response"] as? [String: Any])?["interrupted"].flatMap { $0 as? Bool }
+        input.agentTranscriptPath = try string(payload, "agent_transcript_path")
         return input
     }
 
-    private static func describe(_ path: [CodingKey]) -> String {
-        path.isEmpty ? "the top level" : path.map(\.stringValue).joined(separator: ".")
+    private static func shapeError(at path: String) -> SpurError {
+        SpurError("the hook input has an unexpected shape at \(path)")
     }
 
-    /// The wire format (snake_case, as Claude Code sends it).
-    private struct Payload: Decodable {
-        let hook_event_name: String
-        let cwd: String?
-        let session_id: String?
-        let tool_name: String?
-        let tool_input: ToolInput?
-        let source: String?
-        let name: String?
-        let worktree_name: String?
-        let agent_id: String?
-        let agent_transcript_path: String?
-        let tool_use_id: String?
-        let tool_response: ToolResponse?
+    /// The text at `key`; nil when absent or null; a shape error for anything else.
+    private static func string(_ object: [String: Any], _ key: String, in parent: String? = nil) throws -> String? {
+        guard let value = object[key], !(value is NSNull) else { return nil }
+        guard let text = value as? String else { throw shapeError(at: parent.map { "\($0).\(key)" } ?? key) }
+        return text
+    }
 
-        struct ToolInput: Decodable {
-            let file_path: String?
-            let notebook_path: String?
-            let command: String?
-        }
-
-        /// Bash's `tool_response` (`stdout`, `stderr`, `interrupted`, `isImage`); other tools'
-        /// responses have other shapes, and anything but an object is ignored.
-        struct ToolResponse: Decodable {
-            let interrupted: Bool?
-            init(from decoder: Decoder) throws {
-                let container = try? decoder.container(keyedBy: Key.self)
-                interrupted = try? container?.decodeIfPresent(Bool.self, forKey: .interrupted)
-            }
-            enum Key: String, CodingKey { case interrupted }
-        }
+    /// The object at `key`; nil when absent or null; a shape error for anything else.
+    private static func object(_ object: [String: Any], _ key: String) throws -> [String: Any]? {
+        guard let value = object[key], !(value is NSNull) else { return nil }
+        guard let inner = value as? [String: Any] else { throw shapeError(at: key) }
+        return inner
     }
 }
 
