@@ -25,25 +25,48 @@ struct BashWriteGuard {
         let given = input.cwd.flatMap { $0.isEmpty ? nil : $0 } ?? hook.processDirectory
         let cwd = CanonicalPath.of(given, relativeTo: hook.processDirectory)
         let workspace = try Workspace(discoveringFrom: cwd)
-        let records = LaneStore(workspace: workspace).records()
-        // A lane's agent works in its own worktree (found as `ClaudeHook.context` finds it); spur does not watch it.
-        if let name = hook.environment["SPUR_LANE"], records.lanes.contains(where: { $0.name == name }) { return .silent }
-        if records.lanes.contains(where: { FileManager.default.isDirectory($0.worktree)
-            && CanonicalPath.isInside(cwd, CanonicalPath.of($0.worktree, relativeTo: "/")) }) { return .silent }
         let root = CanonicalPath.of(workspace.root, relativeTo: "/")
+        let watched = try watchedFiles(workspace: workspace, root: root)
+        // A lane's agent works in its own worktree (found as `ClaudeHook.context` finds it); spur does not watch it.
+        if let name = hook.environment["SPUR_LANE"], watched.lanes.contains(where: { $0.name == name }) { return .silent }
+        if watched.lanes.contains(where: { $0.worktreePresent && CanonicalPath.isInside(cwd, CanonicalPath.of($0.worktree, relativeTo: "/")) }) {
+            return .silent
+        }
         BashWriteRecord.prune(workspace, now: hook.now)
-        let changed = try LaneChangedPaths.of(workspace: workspace, records: records, useJournal: hook.environment["SPUR_JOURNAL"] != "off")
         var answer = ClaudeHookAnswer.silent
-        if let first = changed.unreadable.first {
+        if let first = watched.unreadable.first {
             answer = .failOpen("cannot tell what lane \(first.lane) changed (\(first.reason)); Bash writes to its files are not watched")
         }
-        guard !changed.lanesByPath.isEmpty else { return answer }
-        let files = changed.lanesByPath.sorted { $0.key < $1.key }.map { path, lanes in
+        guard !watched.lanesByPath.isEmpty else { return answer }
+        let files = watched.lanesByPath.sorted { $0.key < $1.key }.map { path, lanes in
             BashWriteRecord.Watched(path: path, lanes: lanes, before: FileFingerprint.of(path.under(root))?.text)
         }
         let record = BashWriteRecord(root: root, session: session, toolUseID: toolUseID, files: files)
         try record.write(to: BashWriteRecord.file(session: session, toolUseID: toolUseID, in: workspace))
         return answer
+    }
+
+    /// The lanes of the repository and the files the live ones of `root` changed: from the stat
+    /// cache while it holds, otherwise from the records and journals (and kept in the cache when
+    /// it can be).
+    private func watchedFiles(workspace: Workspace, root: String)
+        throws -> (lanes: [WatchedPathsCache.CachedLane], lanesByPath: [GitPath: [String]], unreadable: [(lane: String, reason: String)]) {
+        let useJournal = hook.environment["SPUR_JOURNAL"] != "off"
+        let stampedAt = FileTime.now()
+        let inputs = useJournal ? WatchedPathsCache.stampInputs(workspace) : []
+        if useJournal, let cached = WatchedPathsCache.load(workspace), cached.holds(root: root, inputs: inputs) {
+            return (cached.lanes, cached.lanesByPath, [])
+        }
+        let records = LaneStore(workspace: workspace).records()
+        let changed = try LaneChangedPaths.of(workspace: workspace, records: records, useJournal: useJournal)
+        if useJournal, let cache = WatchedPathsCache.made(root: root, inputs: inputs, stampedAt: stampedAt, lanes: records.lanes, changed: changed) {
+            cache.save(workspace)
+        }
+        let lanes = records.lanes.map {
+            WatchedPathsCache.CachedLane(name: $0.name, worktree: $0.worktree, worktreePresent: FileManager.default.isDirectory($0.worktree),
+                                         watcher: nil, journaled: [])
+        }
+        return (lanes, changed.lanesByPath, changed.unreadable)
     }
 
     /// PostToolUse of Bash.

@@ -17,6 +17,19 @@ struct LaneChangedPaths {
     var lanesByPath: [GitPath: [String]] = [:]
     /// Lanes whose changes could not be listed, with why.
     var unreadable: [(lane: String, reason: String)] = []
+    /// How each live lane's changes were found, by lane name: what must stay as it is for the
+    /// list to hold (`WatchedPathsCache`).
+    var sources: [String: Source] = [:]
+
+    enum Source {
+        /// From the lane's record or its commits: fixed while the record is.
+        case fixed
+        /// From its journal, kept by `watcher`: each journaled path a file (or nothing) in the
+        /// worktree and the base.
+        case journal(watcher: ProcessIdentity, paths: [GitPath])
+        /// From a look at its worktree: only another look can tell.
+        case scan
+    }
 
     /// Lists the changes of every live lane that merges into `workspace`'s working tree.
     /// `useJournal` false (SPUR_JOURNAL=off) scans live worktrees instead of trusting journals.
@@ -29,9 +42,9 @@ struct LaneChangedPaths {
         let repository = try workspace.openRepository()
         for lane in lanes {
             do {
-                for path in try changedPaths(of: lane, repository: repository, workspace: workspace, useJournal: useJournal) {
-                    found.lanesByPath[path, default: []].append(lane.name)
-                }
+                let (paths, source) = try changedPaths(of: lane, repository: repository, workspace: workspace, useJournal: useJournal)
+                for path in paths { found.lanesByPath[path, default: []].append(lane.name) }
+                found.sources[lane.name] = source
             } catch {
                 found.unreadable.append((lane.name, ClaudeHook.describe(error)))
             }
@@ -40,32 +53,33 @@ struct LaneChangedPaths {
         return found
     }
 
-    private static func changedPaths(of lane: Lane, repository: Repository, workspace: Workspace, useJournal: Bool) throws -> [GitPath] {
+    private static func changedPaths(of lane: Lane, repository: Repository, workspace: Workspace,
+                                     useJournal: Bool) throws -> ([GitPath], Source) {
         switch LaneContent.of(lane) {
         case .none:
-            return []
+            return ([], .fixed)
         case .result:
-            if let listed = lane.changedFiles { return listed }
-            return try LaneSide(lane: lane, repository: repository, workspace: workspace).changedFiles
+            if let listed = lane.changedFiles { return (listed, .fixed) }
+            return (try LaneSide(lane: lane, repository: repository, workspace: workspace).changedFiles, .fixed)
         case .worktree:
-            guard useJournal, let journaled = ChangeJournal(lane: lane.name, workspace: workspace).pathsWithoutSync(for: lane) else {
-                return try LaneSide(lane: lane, repository: repository, workspace: workspace,
-                                    journal: (nil, useJournal ? "the journal cannot be trusted" : "the journal was not asked for")).changedFiles
+            guard useJournal, let (journaled, watcher) = ChangeJournal(lane: lane.name, workspace: workspace).pathsWithoutSync(for: lane) else {
+                return (try LaneSide(lane: lane, repository: repository, workspace: workspace,
+                                     journal: (nil, useJournal ? "the journal cannot be trusted" : "the journal was not asked for")).changedFiles,
+                        .scan)
             }
             let base = try BaseTree(repository: repository, commit: lane.base)
-            if try journaled.allSatisfy({ try namesOneFile($0, lane: lane, base: base) }) {
-                return journaled.filter { !$0.components.contains(".git") }
+            if try journaled.allSatisfy({ try !isFolder($0, inWorktree: lane.worktree) && base.entry(at: $0)?.mode != .tree }) {
+                return (journaled.filter { !$0.components.contains(".git") }, .journal(watcher: watcher, paths: journaled))
             }
             // A folder made or moved in, or removed: the journal's paths are looked at, folders scanned.
-            return try LaneSide(lane: lane, repository: repository, workspace: workspace, sharedBase: base,
-                                journal: (journaled, "journal")).changedFiles
+            return (try LaneSide(lane: lane, repository: repository, workspace: workspace, sharedBase: base,
+                                 journal: (journaled, "journal")).changedFiles, .scan)
         }
     }
 
-    /// True when `path` is a file (or nothing) both in the lane's worktree and in its base, so
-    /// the path alone covers the change.
-    private static func namesOneFile(_ path: GitPath, lane: Lane, base: BaseTree) throws -> Bool {
-        if FileStat.of(path.under(lane.worktree))?.kind == .directory { return false }
-        return try base.entry(at: path)?.mode != .tree
+    /// True when `path` is a folder in the lane's worktree now: the path alone does not cover
+    /// the change (a file that is a folder in the base neither).
+    static func isFolder(_ path: GitPath, inWorktree worktree: String) -> Bool {
+        FileStat.of(path.under(worktree))?.kind == .directory
     }
 }

@@ -149,10 +149,12 @@ struct ChangeJournal {
     /// made in the last moments may not be in yet), when the journal is complete, for this
     /// checkout, and kept by a live watcher. For the Bash guard, which cannot see a lane's later
     /// writes either.
-    func pathsWithoutSync(for lane: Lane) -> [GitPath]? {
+    /// With the watcher that kept them: the list holds while that process runs and the journal's
+    /// files stay as they are.
+    func pathsWithoutSync(for lane: Lane) -> (paths: [GitPath], watcher: ProcessIdentity)? {
         guard case .success(let state) = usableState(for: lane), let paths = readPaths(),
               let now = readState(), now.complete, now.pid == state.pid else { return nil }
-        return paths
+        return (paths, ProcessIdentity(pid: state.pid, startTicks: state.startTicks))
     }
 
     struct Distrust: Error { let text: String }
