@@ -15,10 +15,8 @@ struct FileFingerprint: Equatable {
         var info = stat()
         guard path.withCString({ lstat($0, &info) }) == 0 else { return nil }
         // dev:ino:size:mtime s:ns:ctime s:ns:mode, in decimal (cheap to make; compared, never parsed).
-        let fields: [Int64] = [Int64(bitPattern: UInt64(info.st_dev)), Int64(bitPattern: UInt64(info.st_ino)), Int64(info.st_size),
-                               Int64(info.st_mtim.tv_sec), Int64(info.st_mtim.tv_nsec), Int64(info.st_ctim.tv_sec),
-                               Int64(info.st_ctim.tv_nsec), Int64(info.st_mode)]
-        return FileFingerprint(text: fields.map(String.init).joined(separator: ":"))
+        return FileFingerprint(text: "\(Int64(bitPattern: UInt64(info.st_dev))):\(Int64(bitPattern: UInt64(info.st_ino))):"
+            + "\(info.st_size):\(info.st_mtim.tv_sec):\(info.st_mtim.tv_nsec):\(info.st_ctim.tv_sec):\(info.st_ctim.tv_nsec):\(info.st_mode)")
     }
 }
 
@@ -117,8 +115,10 @@ struct BashWriteRecord {
         guard let names = try? FileManager.default.contentsOfDirectory(atPath: folder) else { return }
         for name in names where !name.hasPrefix(".") {
             let path = folder + "/" + name
-            guard let modified = (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
-                  now.timeIntervalSince(modified) > leftoverLifetime else { continue }
+            // lstat, not FileManager's attributes: those look the owner's name up (passwd, group).
+            guard let stat = FileStat.of(path),
+                  now.timeIntervalSince1970 - Double(stat.mtimeSeconds) - Double(stat.mtimeNanoseconds) / 1e9 > leftoverLifetime
+            else { continue }
             unlink(path)
         }
     }
