@@ -27,10 +27,11 @@ struct HookClaude: ParsableCommand {
         PreToolUse (Edit, Write, MultiEdit, NotebookEdit): in your working tree, a file a live
         lane has changed is answered per spur.guard (warn: allowed, the agent is told; ask: you
         decide; deny: refused); in a lane's worktree, any write outside it is refused.
-        PreToolUse and PostToolUse of Bash: before the command, the files live lanes changed
-        are fingerprinted (lstat); after it, each one the command changed is reported to the
-        agent (additionalContext) and to you (systemMessage), or blocked with spur.guard=deny
-        (the command already ran: nothing is undone).
+        PreToolUse and PostToolUse (PostToolUseFailure when the command failed) of Bash:
+        before the command, the files live lanes changed are fingerprinted (lstat); after it,
+        each one the command changed is reported to the agent (additionalContext) and to you
+        (systemMessage), or blocked with spur.guard=deny (the command already ran: nothing is
+        undone).
         UserPromptSubmit and SessionStart: lane events this session has not heard of yet.
         SubagentStop and Stop: when the agent working in a lane spur made for Claude
         Code stops, its worktree becomes the lane's result; the session hears of it

@@ -15,12 +15,13 @@ import SpurTestSupport
             expected.toolUseID = toolUseIDs[tool]
             #expect(input == expected)
         }
-        for (event, fixture) in [("PreToolUse", "pre-tool-use-bash"), ("PostToolUse", "post-tool-use-bash")] {
+        for (event, fixture) in [("PreToolUse", "pre-tool-use-bash"), ("PostToolUse", "post-tool-use-bash"),
+                                 ("PostToolUseFailure", "post-tool-use-failure-bash")] {
             let input = try ClaudeHookInput.parse(Data(try Fixtures.hookPayload(fixture, cwd: "/w", session: "s").utf8))
             var expected = ClaudeHookInput(event: event, cwd: "/w", sessionID: "s", toolName: "Bash")
             expected.toolUseID = "toolu_01BASHABCDEFGHJKMNPQRSTVWX"
             expected.command = "sed -i 's/3/three/' a.txt"
-            expected.interrupted = event == "PostToolUse" ? false : nil
+            expected.interrupted = event == "PreToolUse" ? nil : false
             #expect(input == expected)
         }
         let start = try ClaudeHookInput.parse(Data(try Fixtures.hookPayload("session-start", cwd: "/w", session: "s").utf8))
@@ -223,7 +224,7 @@ import SpurTestSupport
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let installer = ClaudeSettingsInstaller(path: folder + "/.claude/settings.json")
         let empty = try installer.planInstall()
-        #expect(empty.before == nil && empty.events == ["PreToolUse", "PostToolUse", "UserPromptSubmit", "SessionStart"])
+        #expect(empty.before == nil && empty.events == ["PreToolUse", "PostToolUse", "PostToolUseFailure", "UserPromptSubmit", "SessionStart"])
         try installer.apply(empty)
         #expect(try installer.planInstall().changesFile == false)
         // The file changed after planning: nothing is written.

@@ -7,11 +7,12 @@ import SpurGit
 /// - Before a Bash call (PreToolUse) in a working tree (not a lane's worktree): fingerprints
 ///   each file a live lane of that tree changed (`LaneChangedPaths`, `FileFingerprint`) into
 ///   `<common git dir>/spur/bash/<session>-<tool use id>`. It never answers anything.
-/// - After it (PostToolUse): compares. For each watched file the command changed, the agent is
-///   told which lane changed it too and what to do (`additionalContext`), the person gets a
-///   `systemMessage`; with `spur.guard=deny` the answer is `decision: "block"` with the reason
-///   (the command already ran: nothing is undone). Nothing changed, no record, or a lane's
-///   agent: no answer.
+/// - After it (PostToolUse, or PostToolUseFailure when the command failed): compares. For each
+///   watched file the command changed, the agent is told which lane changed it too and what to
+///   do (`additionalContext`), the person gets a `systemMessage`; with `spur.guard=deny` the
+///   answer is `decision: "block"` with the reason (after a failure, the reason as context: the
+///   command already ran, nothing is undone). Nothing changed, no record, or a lane's agent: no
+///   answer.
 ///
 /// It sees only the files live lanes changed: other writes are not its business. A command
 /// that changes a file and restores it exactly (same inode, size and times) is invisible.
@@ -69,7 +70,8 @@ struct BashWriteGuard {
         return (lanes, changed.lanesByPath, changed.unreadable)
     }
 
-    /// PostToolUse of Bash.
+    /// PostToolUse of Bash, or PostToolUseFailure (the command failed, its writes are made all
+    /// the same): a failure's answer can only add context, not block.
     func after(_ input: ClaudeHookInput) throws -> ClaudeHookAnswer {
         let (session, toolUseID) = try ids(of: input)
         // The command may have changed the session's folder (`cd`): the record is looked for
@@ -93,7 +95,8 @@ struct BashWriteGuard {
         guard !touched.isEmpty else { return .silent }
         let lanes = (try? LaneStore(workspace: workspace).all()) ?? []
         let (mode, warning) = GuardMode.configured(in: try workspace.openRepository())
-        var answer = Self.answer(touched, states: HookWording.states(of: lanes), mode: mode, interrupted: input.interrupted == true)
+        var answer = Self.answer(touched, states: HookWording.states(of: lanes), mode: mode, interrupted: input.interrupted == true,
+                                 event: input.event)
         answer.warning = warning.map { "spur: warning: \($0)" }
         return answer
     }
@@ -121,24 +124,32 @@ struct BashWriteGuard {
     /// At most this many files are named per group of lanes.
     static let namedFiles = 10
 
+    /// `event` is PostToolUse or PostToolUseFailure; a failure's answer carries `spur.guard=deny`'s
+    /// refusal as context, since Claude Code takes no decision from it.
     static func answer(_ touched: [BashWriteRecord.Watched], states: [String: String], mode: GuardMode,
-                       interrupted: Bool) -> ClaudeHookAnswer {
+                       interrupted: Bool, event: String = "PostToolUse") -> ClaudeHookAnswer {
         let what = changedList(touched, states: states)
         let laneNames = Set(touched.flatMap(\.lanes)).sorted()
         let lane = laneNames.count == 1 ? laneNames[0] : "LANE"
-        let command = interrupted ? "the Bash command just run (then interrupted)" : "the Bash command just run"
+        let failed = event == "PostToolUseFailure"
+        let command = "the Bash command just run" + (interrupted ? " (then interrupted)" : failed ? " (it failed)" : "")
         let person = "spur: a Bash command changed \(what); merging that lane may conflict (see `spur status`)."
         var answer = ClaudeHookAnswer.silent
         switch mode {
         case .deny:
-            answer.decision = "block"
-            answer.reason = "spur: \(command) changed \(what), and git config spur.guard=deny forbids changing files a live lane "
+            let reason = "spur: \(command) changed \(what), and git config spur.guard=deny forbids changing files a live lane "
                 + "changed. The change is made (spur undoes nothing). Do not change these files again; tell the user what you "
                 + "changed so they can restore it, or merge or discard the lane (`spur status`, `spur merge \(lane)`)."
+            if failed {
+                answer = .context(reason, event: event)
+            } else {
+                answer.decision = "block"
+                answer.reason = reason
+            }
         case .warn, .ask:
             answer = .context("spur: \(command) changed \(what). Merging that lane into this working tree later may conflict "
                 + "with this change. Check `spur status` (it shows the overlap), keep the change in mind, leave these files alone "
-                + "if you can, and tell the user; `spur merge \(lane)` brings the lane's work in.", event: "PostToolUse")
+                + "if you can, and tell the user; `spur merge \(lane)` brings the lane's work in.", event: event)
         }
         answer.systemMessage = person
         return answer

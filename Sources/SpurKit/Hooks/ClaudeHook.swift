@@ -11,7 +11,7 @@ import SpurGit
 /// - UserPromptSubmit and SessionStart: lane events not yet delivered to this session.
 /// - SubagentStop and Stop: the end of an agent's work in a lane made as Claude Code's worktree
 ///   (`ClaudeAgentStop`). WorktreeCreate is answered by `ClaudeWorktreeProvider`, not here.
-/// - PreToolUse and PostToolUse of Bash: `BashWriteGuard`.
+/// - PreToolUse and PostToolUse (or PostToolUseFailure) of Bash: `BashWriteGuard`.
 ///
 /// It never blocks because of spur's own trouble: malformed input, an unknown event or a
 /// folder outside any repository give a silent answer with one warning line. Its cost does not
@@ -49,7 +49,8 @@ public struct ClaudeHook: Sendable {
             switch input.event {
             case "PreToolUse" where input.toolName == BashWriteGuard.tool: return try BashWriteGuard(hook: self).before(input)
             case "PreToolUse": return try preToolUse(input)
-            case "PostToolUse": return input.toolName == BashWriteGuard.tool ? try BashWriteGuard(hook: self).after(input) : .silent
+            case "PostToolUse", "PostToolUseFailure":
+                return input.toolName == BashWriteGuard.tool ? try BashWriteGuard(hook: self).after(input) : .silent
             case "UserPromptSubmit", "SessionStart": return try laneNews(input)
             case "SubagentStop", "Stop": return try agentStopped(input)
             default: return .failOpen("spur does not handle \(input.event) events")

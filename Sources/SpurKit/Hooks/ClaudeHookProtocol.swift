@@ -27,7 +27,8 @@ public struct ClaudeHookInput: Sendable, Equatable {
     public var toolUseID: String?
     /// `tool_input.command` (Bash): the command's text.
     public var command: String?
-    /// `tool_response.interrupted` (PostToolUse of Bash): the person stopped the command.
+    /// `tool_response.interrupted` (PostToolUse of Bash) or `is_interrupt` (PostToolUseFailure):
+    /// the person stopped the command.
     public var interrupted: Bool?
 
     public init(event: String, cwd: String? = nil, sessionID: String? = nil, toolName: String? = nil,
@@ -69,6 +70,7 @@ public struct ClaudeHookInput: Sendable, Equatable {
         // Bash's `tool_response` (`stdout`, `stderr`, `interrupted`, `isImage`); other tools'
         // responses have other shapes, and anything but an object with a boolean is ignored.
         input.interrupted = (payload["tool_response"] as? [String: Any])?["interrupted"].flatMap { $0 as? Bool }
+            ?? payload["is_interrupt"].flatMap { $0 as? Bool }
         input.agentTranscriptPath = try string(payload, "agent_transcript_path")
         return input
     }

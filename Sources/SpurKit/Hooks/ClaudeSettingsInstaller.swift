@@ -22,6 +22,8 @@ public struct ClaudeSettingsInstaller: Sendable {
             JSONMember(key: "PreToolUse", value: .array([one(ClaudeHook.editTools.sorted(by: toolOrder).joined(separator: "|")),
                                                          one(BashWriteGuard.tool)])),
             JSONMember(key: "PostToolUse", value: group(BashWriteGuard.tool)),
+            // A Bash command that fails fires PostToolUseFailure instead; its writes count all the same.
+            JSONMember(key: "PostToolUseFailure", value: group(BashWriteGuard.tool)),
             JSONMember(key: "UserPromptSubmit", value: group(nil)),
             JSONMember(key: "SessionStart", value: group(nil)),
         ]))])

@@ -239,6 +239,40 @@ import SpurTestSupport
         #expect(records(repo).isEmpty)
     }
 
+    @Test func aCommandThatFailsAfterWritingIsReportedThroughPostToolUseFailure() throws {
+        let (repo, _) = try repositoryWithOverlap()
+        defer { repo.remove() }
+        for (number, mode) in ["warn", "deny"].enumerated() {
+            try repo.git("config", "spur.guard", mode)
+            let command = "echo mine >> a.txt && false"
+            let toolUseID = "toolu_fail_\(number)"
+            let before = try repo.spur("hook", "claude", stdin: payload("pre-tool-use-bash", cwd: repo.root, command: command, toolUseID: toolUseID))
+            #expect(before.status == 0 && before.stdout.isEmpty)
+            #expect((try? repo.shell(command)) == nil, "the command fails")
+            let after = try repo.spur("hook", "claude",
+                                      stdin: payload("post-tool-use-failure-bash", cwd: repo.root, command: command, toolUseID: toolUseID))
+            #expect(after.status == 0 && after.stderr.isEmpty, "\(after.stderr)")
+            let answer = try hookAnswerObject(after.stdout)
+            // Claude Code takes no decision from a failure's hook: even deny's refusal is context.
+            #expect(jsonPath(answer, "decision") == nil, "\(mode): \(after.stdout)")
+            #expect(jsonPath(answer, "hookSpecificOutput.hookEventName") as? String == "PostToolUseFailure")
+            let context = jsonPath(answer, "hookSpecificOutput.additionalContext") as? String ?? ""
+            #expect(context.hasPrefix("spur: the Bash command just run (it failed) changed a.txt, which lane task (created) has also changed"),
+                    "\(mode): \(context)")
+            #expect(context.contains("spur.guard=deny") == (mode == "deny"), "\(mode): \(context)")
+            #expect(jsonPath(answer, "systemMessage") as? String == Self.aTxtMessage)
+        }
+        #expect(records(repo).isEmpty)
+        // A failing command that wrote nothing a lane changed: no answer.
+        let command = "echo x >> b.txt && false"
+        _ = try repo.spur("hook", "claude", stdin: payload("pre-tool-use-bash", cwd: repo.root, command: command, toolUseID: "toolu_quiet"))
+        _ = try? repo.shell(command)
+        let quiet = try repo.spur("hook", "claude",
+                                  stdin: payload("post-tool-use-failure-bash", cwd: repo.root, command: command, toolUseID: "toolu_quiet"))
+        #expect(quiet.status == 0 && quiet.stdout.isEmpty && quiet.stderr.isEmpty)
+        #expect(records(repo).isEmpty)
+    }
+
     @Test func installAddsTheBashPairBesideAnOlderInstallAndKeepsTheUsersBashHook() throws {
         let repo = try TestRepository.scenario("small-project")
         defer { repo.remove() }
@@ -254,6 +288,7 @@ import SpurTestSupport
         #expect(jsonPath(pre.first, "hooks") as? NSArray == [["type": "command", "command": "./mine.sh"]] as NSArray)
         let post = jsonPath(installed, "hooks.PostToolUse") as? [NSDictionary] ?? []
         #expect(post == [["matcher": "Bash", "hooks": [["type": "command", "command": "spur hook claude", "timeout": 10]]]] as [NSDictionary])
+        #expect(jsonPath(installed, "hooks.PostToolUseFailure") as? [NSDictionary] == post)
         let again = try repo.spur("hooks", "install", "--claude")
         #expect(again.lines == ["spur's Claude Code hooks are already in \(repo.path(".claude/settings.json"))"])
         #expect(try repo.spur("hooks", "uninstall", "--claude").status == 0)

@@ -50,7 +50,7 @@ import SpurTestSupport
         defer { repo.remove() }
         let first = try repo.spur("hooks", "install", "--claude")
         #expect(first.status == 0)
-        #expect(first.lines == ["added spur's Claude Code hooks (PreToolUse, PostToolUse, UserPromptSubmit, SessionStart) to \(repo.path(".claude/settings.json"))"])
+        #expect(first.lines == ["added spur's Claude Code hooks (PreToolUse, PostToolUse, PostToolUseFailure, UserPromptSubmit, SessionStart) to \(repo.path(".claude/settings.json"))"])
         #expect(try repo.read(".claude/settings.json") == Fixtures.read("../hooks/claude/settings.json"))
         let second = try repo.spur("hooks", "install", "--claude")
         #expect(second.status == 0)
@@ -91,7 +91,7 @@ import SpurTestSupport
             """
         try repo.write(".claude/settings.json", custom)
         #expect(try repo.spur("hooks", "install", "--claude").lines
-            == ["added spur's Claude Code hooks (PreToolUse, PostToolUse, UserPromptSubmit, SessionStart) to \(repo.path(".claude/settings.json"))"])
+            == ["added spur's Claude Code hooks (PreToolUse, PostToolUse, PostToolUseFailure, UserPromptSubmit, SessionStart) to \(repo.path(".claude/settings.json"))"])
         let object = try #require(try settings(repo) as? NSDictionary)
         #expect((jsonPath(object, "hooks.PreToolUse") as? [NSDictionary])?.map { $0["matcher"] as? String } == ["Write|Edit", "Bash"])
     }
@@ -102,7 +102,7 @@ import SpurTestSupport
         try repo.write(".claude/settings.json", Self.existingSettings)
         let result = try repo.spur("hooks", "install", "--claude", "--git", "--dry-run")
         #expect(result.status == 0)
-        #expect(result.lines.first == "would add spur's Claude Code hooks (PreToolUse, PostToolUse, UserPromptSubmit, SessionStart) to \(repo.path(".claude/settings.json"))")
+        #expect(result.lines.first == "would add spur's Claude Code hooks (PreToolUse, PostToolUse, PostToolUseFailure, UserPromptSubmit, SessionStart) to \(repo.path(".claude/settings.json"))")
         #expect(result.stdout.contains("\"command\": \"spur hook claude\""))
         #expect(result.lines.last == "would install the pre-commit hook \(repo.path(".git/hooks/pre-commit"))")
         #expect(try repo.read(".claude/settings.json") == Self.existingSettings)
