@@ -1,5 +1,3 @@
-import CGit2
-
 /// How git's merge combines two sides' versions of a file, as the `merge` attribute chooses it.
 public enum MergeDriver: Sendable, Equatable {
     /// The line merge (the default, `merge` set or unset).
@@ -14,25 +12,16 @@ public enum MergeDriver: Sendable, Equatable {
 }
 
 extension Repository {
-    /// The merge driver git would use for `path` (slash-separated, relative to the root):
-    /// the `merge` attribute as git reads it for a merge (the working tree's `.gitattributes`
-    /// files, then the index's, `info/attributes`, `core.attributesFile`), `merge.default` when
-    /// it is unset, and git's fallback to the line merge for a name no driver is configured for.
-    ///
-    /// Kept small and separate so spur's own attributes lookup can replace libgit2's here.
-    public func mergeDriver(for path: GitPath) throws -> MergeDriver {
-        var value: UnsafePointer<CChar>?
-        try check(withPointer { repository in
-            path.withCString { git_attr_get(&value, repository, 0, $0, "merge") }
-        }, "git_attr_get(\(path.display))")
+    /// The merge driver git would use for `path` (slash-separated, relative to the root): the
+    /// `merge` attribute as `attributes` gives it (`AttributeLookup.merge`), `merge.default` when
+    /// it is unspecified, and git's fallback to the line merge for a name no driver is configured for.
+    public func mergeDriver(for path: GitPath, attributes: AttributeLookup) throws -> MergeDriver {
         var name: String
-        switch git_attr_value(value) {
-        case GIT_ATTR_VALUE_TRUE: return .text
-        case GIT_ATTR_VALUE_FALSE: return .binary
-        case GIT_ATTR_VALUE_STRING:
-            guard let value else { return .text }
-            name = String(cString: value)
-        default:
+        switch attributes.values(["merge"], of: path).first ?? nil {
+        case .set?: return .text
+        case .unset?: return .binary
+        case .value(let bytes)?: name = String(decoding: bytes, as: UTF8.self)
+        case .unspecified?, nil:
             guard let fallback = try config().string("merge.default") else { return .text }
             name = fallback
         }
@@ -42,6 +31,21 @@ extension Repository {
         case "union": return .union
         case "binary": return .binary
         default: return .text
+        }
+    }
+}
+
+extension AttributeLookup {
+    /// A lookup reading each folder's `.gitattributes` as `git merge-tree` (2.39) does: the
+    /// working tree's regular file only. A `.gitattributes` that is staged but missing from the
+    /// working tree is not read (git's merge-tree reads no index), and no index is loaded: on a
+    /// large repository libgit2's own lookup reads every index entry first.
+    public static func merge(repository: Repository) throws -> AttributeLookup {
+        let workdir = repository.workdir.map { GitPath($0) }
+        return try AttributeLookup(repository: repository) { folder in
+            let file = folder.appending(GitPath(".gitattributes"))
+            guard let workdir, let bytes = readRegularFile(workdir.appending(file), followLinks: false) else { return .empty }
+            return AttributeRules(parsing: bytes, macrosAllowed: folder.isEmpty, fromFile: true)
         }
     }
 }

@@ -15,6 +15,8 @@ struct MergeRule {
     /// Stores a merged file's bytes and returns its blob id (the merge writes the blob; a
     /// verdict only hashes it).
     var store: ([UInt8]) throws -> ObjectID
+    /// The `merge` attributes, read when a file both sides changed first needs its driver.
+    let attributes = MergeAttributes()
 
     enum Decision {
         case keep
@@ -76,7 +78,7 @@ struct MergeRule {
         }
         let id: ObjectID
         if o.id == t.id || b?.id == t.id { id = o.id } else if b?.id == o.id { id = t.id } else {
-            let driver = try repository.mergeDriver(for: path)
+            let driver = try attributes.driver(for: path, in: repository)
             switch driver {
             case .binary:
                 return sided(.binary, "both sides changed \(path), which its attributes say not to merge line by line (-merge)")
@@ -115,5 +117,17 @@ struct MergeRule {
         }
         let entry = TreeEntry(id: id, mode: mode)
         return entry == o ? (conflict.map { .put(o, $0) } ?? .keep) : .put(entry, conflict)
+    }
+}
+
+/// The merge driver of each path as `git merge-tree` chooses it, from one `AttributeLookup`
+/// made at the first question (most merges never ask).
+final class MergeAttributes {
+    private var lookup: AttributeLookup?
+
+    func driver(for path: GitPath, in repository: Repository) throws -> MergeDriver {
+        let attributes = try lookup ?? AttributeLookup.merge(repository: repository)
+        lookup = attributes
+        return try repository.mergeDriver(for: path, attributes: attributes)
     }
 }

@@ -119,10 +119,25 @@ struct MergeScenario: CustomTestStringConvertible, Sendable {
         MergeScenario(name: "merge=binary in your working tree's attributes counts", base: ["a.txt": numbered],
                       ours: { try Files.write($0, ".gitattributes", "a.txt merge=binary\n"); try Files.write($0, "a.txt", edit(numbered, 2, "you")) },
                       theirs: { try Files.write($0, "a.txt", edit(numbered, 11, "lane")) }),
+        // git merge-tree reads the working tree's .gitattributes only: one staged, then deleted, does not count.
+        MergeScenario(name: "a .gitattributes only in your index is not read", base: ["a.txt": numbered],
+                      ours: { try Files.write($0, ".gitattributes", "a.txt merge=union\n"); try stage($0, ".gitattributes")
+                              try Files.remove($0, ".gitattributes"); try Files.write($0, "a.txt", edit(numbered, 5, "you")) },
+                      theirs: { try Files.write($0, "a.txt", edit(numbered, 5, "lane")) }),
         MergeScenario(name: "one conflict among clean paths", base: ["a.txt": numbered, "b.txt": numbered],
                       ours: { try Files.write($0, "a.txt", edit(numbered, 3, "you")); try Files.write($0, "b.txt", edit(numbered, 1, "you")) },
                       theirs: { try Files.write($0, "a.txt", edit(numbered, 3, "lane")); try Files.write($0, "b.txt", edit(numbered, 12, "lane")) }),
     ]
+}
+
+/// `git add PATH` in the working tree `root`.
+private func stage(_ root: String, _ path: String) throws {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = ["git", "-C", root, "add", "--", path]
+    try process.run()
+    process.waitUntilExit()
+    guard process.terminationStatus == 0 else { throw TestFailure("git add \(path) failed in \(root)") }
 }
 
 @Suite struct MergeOracleTests {
