@@ -312,7 +312,7 @@ import SpurTestSupport
         let refused = try repo.spur("hooks", "install", "--worktrees")
         #expect(refused.status == 2)
         let installed = try repo.spurSucceeds("hooks", "install", "--claude", "--worktrees")
-        #expect(installed.stdout.contains("(PreToolUse, PostToolUse, UserPromptSubmit, SessionStart, WorktreeCreate, SubagentStop, Stop)"))
+        #expect(installed.stdout.contains("(PreToolUse, PostToolUse, PostToolUseFailure, UserPromptSubmit, SessionStart, WorktreeCreate, SubagentStop, Stop)"))
         let settings = try JSONSerialization.jsonObject(with: Data(try repo.read(".claude/settings.json").utf8))
         for event in ["WorktreeCreate", "SubagentStop", "Stop"] {
             let groups = jsonPath(settings, "hooks.\(event)") as? [[String: Any]] ?? []
