@@ -102,8 +102,8 @@ public struct OutsideLink: Sendable, Encodable, Equatable {
 extension LaneInspector {
     /// The links lane `lane` puts outside the repository: from its result, or, while it runs,
     /// among `changedFiles` of its worktree.
-    public func outsideLinks(of lane: Lane, changedFiles: [GitPath]) throws -> [OutsideLink] {
-        let repository = try workspace.openRepository()
+    public func outsideLinks(of lane: Lane, changedFiles: [GitPath], repository given: Repository? = nil) throws -> [OutsideLink] {
+        let repository = try given ?? workspace.openRepository()
         let base = try repository.treeID(ofCommit: lane.base)
         let root = workspace.workingTree(of: lane).root
         if let head = lane.head, !lane.state.isActive, lane.state != .created {

@@ -41,12 +41,14 @@ extension OverlapAnalyzer {
     /// `status` for `lanes` (default: every lane).
     public func statuses(of lanes: [Lane]?) throws -> [LaneStatus] {
         let inspector = LaneInspector(workspace: workspace)
+        // One repository for the overlaps and the links: they read the same trees.
         let repository = try workspace.openRepository()
-        return try reports(for: lanes).map { overlap in
+        return try reports(for: lanes, repository: repository).map { overlap in
             let report = try inspector.report(for: overlap.lane, changedFiles: overlap.isLive ? overlap.changedFiles : nil,
                                               problem: overlap.problem, repository: repository)
             var status = LaneStatus(report: report, overlap: overlap)
-            status.outsideLinks = (try? inspector.outsideLinks(of: overlap.lane, changedFiles: overlap.changedFiles)) ?? []
+            status.outsideLinks = (try? inspector.outsideLinks(of: overlap.lane, changedFiles: overlap.changedFiles,
+                                                               repository: repository)) ?? []
             return status
         }
     }

@@ -27,19 +27,21 @@ public struct OverlapAnalyzer: Sendable {
 
     /// Reports for `selected` lanes (default: every lane), each against you and every live lane.
     /// A selected record replaces the stored one of the same name (it may be newer).
-    public func reports(for selected: [Lane]? = nil) throws -> [LaneOverlapReport] {
+    /// `repository`, when given, is `workspace`'s open repository to read through (callers that
+    /// read the same trees afterwards share its object cache).
+    public func reports(for selected: [Lane]? = nil, repository given: Repository? = nil) throws -> [LaneOverlapReport] {
         var all = try LaneStore(workspace: workspace).all()
         for lane in selected ?? [] {
             if let position = all.firstIndex(where: { $0.name == lane.name }) { all[position] = lane } else { all.append(lane) }
         }
         // A lane whose base or result commit is gone cannot be compared: it is left out, and
         // `LaneInspector.report` shows it as damaged.
-        let repository = try workspace.openRepository()
+        let repository = try given ?? workspace.openRepository()
         let inspector = LaneInspector(workspace: workspace)
         var damaged: [String: String] = [:]
         for lane in all { damaged[lane.name] = try inspector.missingCommit(of: lane, in: repository) }
         let session = try OverlapSession(workspace: workspace, liveLanes: all.filter { Self.isLive($0) && damaged[$0.name] == nil },
-                                         useJournal: useJournal)
+                                         useJournal: useJournal, repository: repository)
         return try (selected ?? all).map { lane in
             if let problem = damaged[lane.name] {
                 return LaneOverlapReport(lane: lane, isLive: false, changedFiles: [], withUser: [], withLanes: [], problem: problem)
@@ -87,11 +89,11 @@ final class OverlapSession {
     private var otherTreeProbes: [String: WorkingTreeProbe] = [:]
     private var pairs: [String: [OverlapPath]] = [:]
 
-    init(workspace: Workspace, liveLanes: [Lane], useJournal: Bool) throws {
+    init(workspace: Workspace, liveLanes: [Lane], useJournal: Bool, repository: Repository) throws {
         self.workspace = workspace
         self.liveLanes = liveLanes
         self.useJournal = useJournal
-        repository = try workspace.openRepository()
+        self.repository = repository
         probe = try WorkingTreeProbe(workspace: workspace)
         judge = OverlapJudge(repository: repository)
         if useJournal {
