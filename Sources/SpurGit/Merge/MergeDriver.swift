@@ -41,11 +41,6 @@ extension AttributeLookup {
     /// working tree is not read (git's merge-tree reads no index), and no index is loaded: on a
     /// large repository libgit2's own lookup reads every index entry first.
     public static func merge(repository: Repository) throws -> AttributeLookup {
-        let workdir = repository.workdir.map { GitPath($0) }
-        return try AttributeLookup(repository: repository) { folder in
-            let file = folder.appending(GitPath(".gitattributes"))
-            guard let workdir, let bytes = readRegularFile(workdir.appending(file), followLinks: false) else { return .empty }
-            return AttributeRules(parsing: bytes, macrosAllowed: folder.isEmpty, fromFile: true)
-        }
+        try checkin(repository: repository) { _ in nil }
     }
 }
