@@ -60,14 +60,10 @@ struct BashWriteGuard {
         }
         let records = LaneStore(workspace: workspace).records()
         let changed = try LaneChangedPaths.of(workspace: workspace, records: records, useJournal: useJournal)
-        if useJournal, let cache = WatchedPathsCache.made(root: root, inputs: inputs, stampedAt: stampedAt, lanes: records.lanes, changed: changed) {
-            cache.save(workspace)
-        }
-        let lanes = records.lanes.map {
-            WatchedPathsCache.CachedLane(name: $0.name, worktree: $0.worktree, worktreePresent: FileManager.default.isDirectory($0.worktree),
-                                         watcher: nil, journaled: [])
-        }
-        return (lanes, changed.lanesByPath, changed.unreadable)
+        let cache = useJournal
+            ? WatchedPathsCache.made(root: root, inputs: inputs, stampedAt: stampedAt, lanes: records.lanes, changed: changed) : nil
+        cache?.save(workspace)
+        return (cache?.lanes ?? records.lanes.map(WatchedPathsCache.CachedLane.init), changed.lanesByPath, changed.unreadable)
     }
 
     /// PostToolUse of Bash, or PostToolUseFailure (the command failed, its writes are made all

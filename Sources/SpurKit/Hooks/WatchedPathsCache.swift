@@ -11,8 +11,8 @@ import Glibc
 /// and no journaled path became a folder, the list is the one computed before, and it is taken
 /// from here without decoding records and journals or opening the repository.
 ///
-/// A stamp is what `lstat` says of a file (device, inode, size, mtime and ctime in ns), taken
-/// before the file is read. A list read from a file changed less than `settle` before it was
+/// A stamp is the file's `FileFingerprint` (what `lstat` says: device, inode, size, mtime and
+/// ctime in ns, mode), taken before the file is read. A list read from a file changed less than `settle` before it was
 /// stamped is not kept: a further change in the same clock tick could leave the same stamp (as
 /// git's racily clean index entries), so a busy lane is simply looked at anew each time. A lane
 /// whose changes needed a look at its worktree (a scan, or a journal naming folders), a damaged
@@ -43,6 +43,20 @@ struct WatchedPathsCache {
         /// For a lane whose changes came from its journal: the watcher and the journaled paths.
         var watcher: ProcessIdentity?
         var journaled: [GitPath]
+
+        init(name: String, worktree: String, worktreePresent: Bool, watcher: ProcessIdentity?, journaled: [GitPath]) {
+            self.name = name
+            self.worktree = worktree
+            self.worktreePresent = worktreePresent
+            self.watcher = watcher
+            self.journaled = journaled
+        }
+
+        /// `lane` as it is now, with no journal.
+        init(_ lane: Lane) {
+            self.init(name: lane.name, worktree: lane.worktree, worktreePresent: FileManager.default.isDirectory(lane.worktree),
+                      watcher: nil, journaled: [])
+        }
     }
 
     static let formatLine = "spur bash watched 1"
@@ -69,22 +83,18 @@ struct WatchedPathsCache {
         return stamped
     }
 
-    /// dev:ino:size:mtime:ctime (ns), "" when nothing is there.
+    /// The file's `FileFingerprint`, "" when nothing is there.
     static func stamp(_ path: String) -> String {
-        var info = stat()
-        guard lstat(path, &info) == 0 else { return "" }
-        return "\(info.st_dev):\(info.st_ino):\(info.st_size):\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec):"
-            + "\(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
+        FileFingerprint.of(GitPath(path))?.text ?? ""
     }
 
     /// True when a file of `inputs` changed less than `settle` before `stampedAt`.
     static func anyUnsettled(_ inputs: [Stamped], stampedAt: FileTime) -> Bool {
         let limit = Double(stampedAt.seconds) + Double(stampedAt.nanoseconds) / 1e9 - settle
         return inputs.contains { input in
-            var info = stat()
-            guard lstat(input.path, &info) == 0 else { return false }
-            let modified = Double(info.st_mtim.tv_sec) + Double(info.st_mtim.tv_nsec) / 1e9
-            let changed = Double(info.st_ctim.tv_sec) + Double(info.st_ctim.tv_nsec) / 1e9
+            guard let info = FileStat.of(input.path) else { return false }
+            let modified = Double(info.mtimeSeconds) + Double(info.mtimeNanoseconds) / 1e9
+            let changed = Double(info.ctimeSeconds) + Double(info.ctimeNanoseconds) / 1e9
             return max(modified, changed) > limit
         }
     }
@@ -110,8 +120,7 @@ struct WatchedPathsCache {
         guard changed.unreadable.isEmpty, !anyUnsettled(inputs, stampedAt: stampedAt) else { return nil }
         var cached: [CachedLane] = []
         for lane in lanes {
-            var entry = CachedLane(name: lane.name, worktree: lane.worktree, worktreePresent: FileManager.default.isDirectory(lane.worktree),
-                                   watcher: nil, journaled: [])
+            var entry = CachedLane(lane)
             switch changed.sources[lane.name] {
             case .scan?: return nil
             case .journal(let watcher, let paths)?:
