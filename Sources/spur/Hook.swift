@@ -71,7 +71,7 @@ struct HookClaude: ParsableCommand {
         // Read once: decoding the payload is a large part of a hook's own work.
         let parsed = Result { try ClaudeHookInput.parse(input) }
         if try answerWorktreeCreate(parsed, data: input) { return }
-        let answer = (try? parsed.get()).map { ClaudeHook().answer($0) } ?? ClaudeHook().answer(input)
+        let answer = ClaudeHook().answer(parsed: parsed)
         if let warning = answer.warning { FileHandle.standardError.write(Data((warning + "\n").utf8)) }
         if let json = answer.json { FileHandle.standardOutput.write(Data((json + "\n").utf8)) }
         if answer.exitCode != 0 { throw ExitCode(answer.exitCode) }

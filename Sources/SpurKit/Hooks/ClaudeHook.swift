@@ -34,13 +34,15 @@ public struct ClaudeHook: Sendable {
 
     /// The answer to one payload as read from standard input. Never throws.
     public func answer(_ data: Data) -> ClaudeHookAnswer {
-        let input: ClaudeHookInput
-        do {
-            input = try ClaudeHookInput.parse(data)
-        } catch {
-            return .failOpen(Self.describe(error))
+        answer(parsed: Result { try ClaudeHookInput.parse(data) })
+    }
+
+    /// The answer to a payload `ClaudeHookInput.parse` has read (or could not). Never throws.
+    public func answer(parsed: Result<ClaudeHookInput, Error>) -> ClaudeHookAnswer {
+        switch parsed {
+        case .success(let input): return answer(input)
+        case .failure(let error): return .failOpen(Self.describe(error))
         }
-        return answer(input)
     }
 
     /// The answer to one event. Never throws.
