@@ -14,13 +14,7 @@ import SpurTestSupport
     /// Runs a PreToolUse of Bash and returns what it recorded (per watched file: path, lanes and
     /// fingerprint), taking the record away as a PostToolUse would; [] when it recorded nothing.
     func watched(_ repo: TestRepository, _ toolUseID: String) throws -> [[String]] {
-        let payload = try Fixtures.hookPayload("pre-tool-use-bash", cwd: repo.root)
-            .replacingOccurrences(of: "\"tool_use_id\"", with: "\"unused\"")
-        guard var object = try JSONSerialization.jsonObject(with: Data(payload.utf8)) as? [String: Any] else {
-            throw TestFailure("the fixture is not an object")
-        }
-        object["tool_use_id"] = toolUseID
-        let text = String(decoding: try JSONSerialization.data(withJSONObject: object), as: UTF8.self)
+        let text = try BashGuardTests().payload("pre-tool-use-bash", cwd: repo.root, command: "make test", toolUseID: toolUseID)
         let result = try repo.spur("hook", "claude", stdin: text)
         #expect(result.status == 0 && result.stdout.isEmpty, "PreToolUse: \(result.stdout) \(result.stderr)")
         let record = repo.path(".git/spur/bash/session-1-\(toolUseID)")

@@ -35,6 +35,11 @@ import SpurTestSupport
                              stdin: payload("post-tool-use-bash", cwd: folder, command: command, toolUseID: toolUseID))
     }
 
+    /// `spur hook claude` in the repository's root, fed `fixture` for `command`.
+    func hook(_ repo: TestRepository, _ fixture: String, command: String, toolUseID: String) throws -> ProcessResult {
+        try repo.spur("hook", "claude", stdin: payload(fixture, cwd: repo.root, command: command, toolUseID: toolUseID))
+    }
+
     func records(_ repo: TestRepository) -> [String] {
         (try? FileManager.default.contentsOfDirectory(atPath: repo.path(".git/spur/bash"))) ?? []
     }
@@ -246,11 +251,10 @@ import SpurTestSupport
             try repo.git("config", "spur.guard", mode)
             let command = "echo mine >> a.txt && false"
             let toolUseID = "toolu_fail_\(number)"
-            let before = try repo.spur("hook", "claude", stdin: payload("pre-tool-use-bash", cwd: repo.root, command: command, toolUseID: toolUseID))
+            let before = try hook(repo, "pre-tool-use-bash", command: command, toolUseID: toolUseID)
             #expect(before.status == 0 && before.stdout.isEmpty)
             #expect((try? repo.shell(command)) == nil, "the command fails")
-            let after = try repo.spur("hook", "claude",
-                                      stdin: payload("post-tool-use-failure-bash", cwd: repo.root, command: command, toolUseID: toolUseID))
+            let after = try hook(repo, "post-tool-use-failure-bash", command: command, toolUseID: toolUseID)
             #expect(after.status == 0 && after.stderr.isEmpty, "\(after.stderr)")
             let answer = try hookAnswerObject(after.stdout)
             // Claude Code takes no decision from a failure's hook: even deny's refusal is context.
@@ -265,10 +269,9 @@ import SpurTestSupport
         #expect(records(repo).isEmpty)
         // A failing command that wrote nothing a lane changed: no answer.
         let command = "echo x >> b.txt && false"
-        _ = try repo.spur("hook", "claude", stdin: payload("pre-tool-use-bash", cwd: repo.root, command: command, toolUseID: "toolu_quiet"))
+        _ = try hook(repo, "pre-tool-use-bash", command: command, toolUseID: "toolu_quiet")
         _ = try? repo.shell(command)
-        let quiet = try repo.spur("hook", "claude",
-                                  stdin: payload("post-tool-use-failure-bash", cwd: repo.root, command: command, toolUseID: "toolu_quiet"))
+        let quiet = try hook(repo, "post-tool-use-failure-bash", command: command, toolUseID: "toolu_quiet")
         #expect(quiet.status == 0 && quiet.stdout.isEmpty && quiet.stderr.isEmpty)
         #expect(records(repo).isEmpty)
     }
