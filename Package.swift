@@ -22,8 +22,11 @@ let package = Package(
         .target(name: "SpurGit", dependencies: ["CGit2"]),
         // Linux process and file-event calls Swift cannot reach directly (pidfd, signalfd, spawn).
         .target(name: "CSystem"),
+        // What the hook's hot path reads and writes, with neither Foundation nor libgit2:
+        // JSON, fingerprints, the Bash guard's cache and records, where spur keeps them.
+        .target(name: "SpurHookCore", dependencies: ["CSystem"]),
         // The domain: snapshots, lanes, overlap, merge, supervision, hook decisions.
-        .target(name: "SpurKit", dependencies: ["SpurGit", "CSystem"]),
+        .target(name: "SpurKit", dependencies: ["SpurGit", "CSystem", "SpurHookCore"]),
         .executableTarget(
             name: "spur",
             dependencies: [

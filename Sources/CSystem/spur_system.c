@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -85,7 +86,8 @@ int spur_poll_readable(const int *fds, int count, int timeout_ms) {
     }
 }
 
-uint64_t spur_process_start_ticks(pid_t pid) {
+/* Reads /proc/PID/stat: the state letter (field 3) and the start time (field 22); 0 if gone. */
+static int read_process_stat(pid_t pid, char *state, uint64_t *start_ticks) {
     char path[64], buffer[1024];
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
     FILE *file = fopen(path, "re");
@@ -95,15 +97,57 @@ uint64_t spur_process_start_ticks(pid_t pid) {
     buffer[n] = 0;
     /* The command name (field 2) may contain spaces and parentheses: start after the last ')'. */
     char *p = strrchr(buffer, ')');
-    if (p == NULL) return 0;
+    if (p == NULL || p[1] != ' ' || p[2] == 0) return 0;
+    *state = p[2];
     p++;
     /* p is now before field 3; field 22 is 19 fields further on. */
     for (int field = 3; field < 22 && p != NULL; field++) {
         p = strchr(p + 1, ' ');
     }
     if (p == NULL) return 0;
-    /* Field 3 is a state letter; a zombie has exited already. */
-    return strtoull(p + 1, NULL, 10);
+    *start_ticks = strtoull(p + 1, NULL, 10);
+    return 1;
+}
+
+uint64_t spur_process_start_ticks(pid_t pid) {
+    char state;
+    uint64_t ticks;
+    return read_process_stat(pid, &state, &ticks) ? ticks : 0;
+}
+
+int spur_process_is_running(pid_t pid, uint64_t start_ticks) {
+    char state;
+    uint64_t ticks;
+    if (!read_process_stat(pid, &state, &ticks) || ticks == 0 || ticks != start_ticks) return 0;
+    return state != 'Z' && state != 'X';
+}
+
+int spur_replace_stdin(const void *bytes, size_t count) {
+    int fd = memfd_create("spur-hook-input", MFD_CLOEXEC);
+    if (fd < 0) fd = open("/tmp", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+    if (fd < 0) return -1;
+    const char *next = bytes;
+    size_t left = count;
+    while (left > 0) {
+        ssize_t written = write(fd, next, left);
+        if (written < 0) {
+            if (errno == EINTR) continue;
+            int saved = errno;
+            close(fd);
+            errno = saved;
+            return -1;
+        }
+        next += written;
+        left -= (size_t)written;
+    }
+    if (lseek(fd, 0, SEEK_SET) != 0 || dup2(fd, 0) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    close(fd);
+    return 0;
 }
 
 int spur_wifexited(int status) { return WIFEXITED(status); }

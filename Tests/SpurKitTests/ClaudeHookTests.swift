@@ -3,6 +3,7 @@ import Testing
 import SpurGit
 import SpurKit
 import SpurTestSupport
+import SpurHookCore
 
 /// The hook's decisions in-process: payload reading, answers, event delivery, installers.
 @Suite struct ClaudeHookTests {

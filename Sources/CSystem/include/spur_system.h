@@ -31,6 +31,15 @@ int spur_poll_readable(const int *fds, int count, int timeout_ms);
    Together with the pid it names one process even after the pid is reused. */
 uint64_t spur_process_start_ticks(pid_t pid);
 
+/* 1 while the process `pid` that started at `start_ticks` exists and has not exited (a zombie
+   or a dead process counts as gone), else 0. One read of /proc/PID/stat. */
+int spur_process_is_running(pid_t pid, uint64_t start_ticks);
+
+/* Makes standard input a fresh in-memory file (memfd, or else an unnamed file in /tmp) holding
+   `count` bytes, read from its start, so a program exec'd next reads them as its input
+   whatever their size. 0 on success, -1 with errno set (standard input unchanged). */
+int spur_replace_stdin(const void *bytes, size_t count);
+
 /* Decodes a waitpid status. */
 int spur_wifexited(int status);
 int spur_wexitstatus(int status);

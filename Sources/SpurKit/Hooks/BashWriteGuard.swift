@@ -1,5 +1,6 @@
 import Foundation
 import SpurGit
+import SpurHookCore
 
 /// Guards the interactive session's working tree against writes made through Bash, which
 /// PreToolUse cannot predict from a command's text.
@@ -39,10 +40,7 @@ struct BashWriteGuard {
             answer = .failOpen("cannot tell what lane \(first.lane) changed (\(first.reason)); Bash writes to its files are not watched")
         }
         guard !watched.lanesByPath.isEmpty else { return answer }
-        let files = watched.lanesByPath.sorted { $0.key < $1.key }.map { path, lanes in
-            BashWriteRecord.Watched(path: path, lanes: lanes, before: FileFingerprint.of(path.under(root))?.text)
-        }
-        let record = BashWriteRecord(root: root, session: session, toolUseID: toolUseID, files: files)
+        let record = BashWriteRecord.fingerprinting(watched.lanesByPath, root: root, session: session, toolUseID: toolUseID)
         try record.write(to: BashWriteRecord.file(session: session, toolUseID: toolUseID, in: workspace))
         return answer
     }
@@ -51,7 +49,8 @@ struct BashWriteGuard {
     /// cache while it holds, otherwise from the records and journals (and kept in the cache when
     /// it can be).
     private func watchedFiles(workspace: Workspace, root: String)
-        throws -> (lanes: [WatchedPathsCache.CachedLane], lanesByPath: [GitPath: [String]], unreadable: [(lane: String, reason: String)]) {
+        throws -> (lanes: [WatchedPathsCache.CachedLane], lanesByPath: [(path: [UInt8], lanes: [String])],
+                   unreadable: [(lane: String, reason: String)]) {
         let useJournal = hook.environment["SPUR_JOURNAL"] != "off"
         let stampedAt = FileTime.now()
         let inputs = useJournal ? WatchedPathsCache.stampInputs(workspace) : []
@@ -63,7 +62,8 @@ struct BashWriteGuard {
         let cache = useJournal
             ? WatchedPathsCache.made(root: root, inputs: inputs, stampedAt: stampedAt, lanes: records.lanes, changed: changed) : nil
         cache?.save(workspace)
-        return (cache?.lanes ?? records.lanes.map(WatchedPathsCache.CachedLane.init), changed.lanesByPath, changed.unreadable)
+        let entries = cache?.lanesByPath ?? WatchedPathsCache.sortedOnce(changed.lanesByPath.map { (path: $0.key.bytes, lanes: $0.value) })
+        return (cache?.lanes ?? records.lanes.map(WatchedPathsCache.cachedLane), entries, changed.unreadable)
     }
 
     /// PostToolUse of Bash, or PostToolUseFailure (the command failed, its writes are made all
@@ -84,7 +84,7 @@ struct BashWriteGuard {
         }
         // No record: no live lane had changed anything, or the hook was installed mid-command.
         guard let (workspace, record) = found else { return .silent }
-        let changed = record.files.filter { FileFingerprint.of($0.path.under(record.root))?.text != $0.before }
+        let changed = record.files.filter { $0.changed(under: record.root) }
         guard !changed.isEmpty else { return .silent }
         if let context = try? hook.context(for: input), context.lane != nil { return .silent }
         let touched = try confirmed(changed, in: (try? Workspace(discoveringFrom: record.root)) ?? workspace)
@@ -101,7 +101,7 @@ struct BashWriteGuard {
     /// a file and left it as it was), each with those lanes; a lane spur cannot ask now keeps the
     /// name it had before the command.
     private func confirmed(_ changed: [BashWriteRecord.Watched], in workspace: Workspace) throws -> [BashWriteRecord.Watched] {
-        let checks = try LaneChecker(workspace: workspace).check(repositoryPaths: changed.map(\.path))
+        let checks = try LaneChecker(workspace: workspace).check(repositoryPaths: changed.map(\.repositoryPath))
         return zip(changed, checks).compactMap { file, check in
             let undecided = Set(check.undecided.map(\.lane))
             let lanes = Set(check.lanes).union(file.lanes.filter(undecided.contains)).sorted()
@@ -156,9 +156,9 @@ struct BashWriteGuard {
         var groups: [(lanes: [String], paths: [String])] = []
         for file in touched {
             if let position = groups.firstIndex(where: { $0.lanes == file.lanes }) {
-                groups[position].paths.append(file.path.display)
+                groups[position].paths.append(file.repositoryPath.display)
             } else {
-                groups.append((file.lanes, [file.path.display]))
+                groups.append((file.lanes, [file.repositoryPath.display]))
             }
         }
         return groups.map { group in

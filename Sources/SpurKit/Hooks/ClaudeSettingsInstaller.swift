@@ -1,4 +1,5 @@
 import Foundation
+import SpurHookCore
 
 /// Adds spur's Claude Code hooks to a project's `.claude/settings.json` and takes them out
 /// again. Every other setting and hook stays as it was, in its order; installing twice

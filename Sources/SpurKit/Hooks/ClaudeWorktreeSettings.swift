@@ -1,4 +1,5 @@
 import Foundation
+import SpurHookCore
 
 extension ClaudeSettingsInstaller {
     /// The hooks `spur hooks install --claude --worktrees` adds (`hooks/claude/worktrees.json`):

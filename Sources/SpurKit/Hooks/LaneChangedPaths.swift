@@ -1,5 +1,6 @@
 import Foundation
 import SpurGit
+import SpurHookCore
 
 /// The files the live lanes of one working tree changed, each with the lanes that may have
 /// changed it: what the Bash guard watches in that tree. A superset: a path a lane touched and

@@ -3,6 +3,7 @@ import Foundation
 import SpurGit
 #if canImport(Glibc)
 import Glibc
+import SpurHookCore
 #endif
 
 /// A live lane's change journal: every worktree path that may differ from the lane's base,
@@ -42,9 +43,10 @@ struct ChangeJournal {
     static let syncFileName = "spur-journal-sync"
 
     init(lane name: String, workspace: Workspace) {
-        folder = workspace.commonDir + "/worktrees/" + Lane.worktreeAdminName(name)
-        pathsFile = folder + "/spur-journal"
-        stateFile = folder + "/spur-journal-state"
+        let layout = workspace.layout
+        folder = layout.journalFolder(name)
+        pathsFile = layout.journalPaths(name)
+        stateFile = layout.journalState(name)
         syncFile = folder + "/" + Self.syncFileName
         ackFile = folder + "/spur-journal-ack"
     }

@@ -3,6 +3,7 @@ import Foundation
 import SpurGit
 #if canImport(Glibc)
 import Glibc
+import SpurHookCore
 #endif
 
 /// Keeps a lane's `ChangeJournal`: one inotify watch per folder of the lane's worktree as

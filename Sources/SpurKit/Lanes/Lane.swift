@@ -1,5 +1,6 @@
 import Foundation
 import SpurGit
+import SpurHookCore
 
 /// Where a lane is in its life.
 public enum LaneState: String, Codable, Sendable, CaseIterable {
@@ -149,5 +150,5 @@ public struct Lane: Codable, Sendable, Equatable {
     public static func baseRef(_ name: String) -> String { "refs/spur/lanes/\(name)/base" }
     public static func refsGlob(_ name: String) -> String { "refs/spur/lanes/\(name)/*" }
     /// The name of git's admin folder for the lane's worktree (`<common dir>/worktrees/…`).
-    public static func worktreeAdminName(_ name: String) -> String { "spur-\(name)" }
+    public static func worktreeAdminName(_ name: String) -> String { StateLayout.worktreeAdminName(name) }
 }

@@ -1,5 +1,6 @@
 import CSystem
 import Foundation
+import SpurHookCore
 
 /// A lane record that cannot be read: spur shows the lane as damaged, leaves it out of
 /// everything else, and `discard --force` removes it by its name alone.
@@ -27,15 +28,15 @@ public struct DamagedLaneRecord: Error, Sendable, Equatable, Encodable {
 /// Readers never lock: every record is replaced by an atomic rename, so a reader sees the old or
 /// the new file whole. Writers that read-modify-write hold the repository-wide spur lock.
 public struct LaneStore: Sendable {
-    public let directory: String
-    let lockPath: String
+    let layout: StateLayout
+    public var directory: String { layout.lanesFolder }
+    var lockPath: String { layout.stateDir + "/lock" }
 
     public init(workspace: Workspace) {
-        directory = workspace.stateDir + "/lanes"
-        lockPath = workspace.stateDir + "/lock"
+        layout = workspace.layout
     }
 
-    public func path(of name: String) -> String { directory + "/\(name).json" }
+    public func path(of name: String) -> String { layout.laneRecord(name) }
 
     /// The inotify events on `directory` that mean a lane record was written or removed.
     static let recordEvents = UInt32(SPUR_IN_MOVED_TO | SPUR_IN_CLOSE_WRITE | SPUR_IN_DELETE)

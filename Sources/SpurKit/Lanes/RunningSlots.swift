@@ -1,4 +1,5 @@
 import Foundation
+import SpurHookCore
 
 /// Why a lane is `queued`.
 public enum QueueReason: String, Codable, Sendable {

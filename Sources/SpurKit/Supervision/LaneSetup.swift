@@ -1,6 +1,7 @@
 import CSystem
 import Foundation
 import SpurGit
+import SpurHookCore
 
 /// How a lane's setup command ended (issue #17 §2): recorded on the lane, shown by `show`
 /// and `list --json`.

@@ -3,6 +3,7 @@ import Foundation
 import SpurGit
 #if canImport(Glibc)
 import Glibc
+import SpurHookCore
 #endif
 
 /// Keeps the change journal of a lane no task runs in (`spawn --no-run`, worked in by hand),

@@ -1,6 +1,7 @@
 import CSystem
 import Foundation
 import SpurGit
+import SpurHookCore
 
 /// Starts, stops, waits for and double-checks lanes' supervisors.
 public struct Supervision: Sendable {

@@ -1,6 +1,7 @@
 import CSystem
 import Foundation
 import SpurGit
+import SpurHookCore
 
 /// Runs one lane's task to its end, detached from any terminal: starts the command in the lane's
 /// worktree, waits on the kernel (pidfd, signalfd) without polling, enforces the timeout, marks

@@ -1,5 +1,6 @@
 import Foundation
 import SpurGit
+import SpurHookCore
 
 /// The repository spur works on and the working tree it acts on, found from any folder inside
 /// a working tree of the repository or inside one of spur's lanes.
@@ -112,7 +113,10 @@ public struct Workspace: Sendable {
     public func openRepository() throws -> Repository { try Repository(path: root) }
 
     /// Where spur keeps lanes, logs, events and locks.
-    public var stateDir: String { commonDir + "/spur" }
+    public var stateDir: String { layout.stateDir }
+
+    /// Where each of spur's records lies in the common git dir.
+    public var layout: StateLayout { StateLayout(commonDir: commonDir) }
 
     /// Where lanes' worktrees go: git config `spur.worktreeRoot` (relative to the repository
     /// main working tree's root, or absolute) or `<common git dir>/spur/worktrees`.

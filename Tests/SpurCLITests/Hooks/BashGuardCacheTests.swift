@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import SpurTestSupport
+import SpurHookCore
 
 /// The Bash guard's stat cache (`.git/spur/cache/bash-watched`): a PreToolUse takes the files
 /// live lanes changed from it while nothing they were read from changed, and what it watches is

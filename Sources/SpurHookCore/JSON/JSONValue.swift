@@ -1,5 +1,3 @@
-import Foundation
-
 /// A JSON value that keeps object members in their written order and numbers exactly as
 /// written, so spur can add to a file someone else owns (a Claude Code settings file)
 /// without reordering or rounding anything in it.
@@ -46,7 +44,13 @@ public indirect enum JSONValue: Equatable, Sendable {
 
     /// Parses one JSON text (RFC 8259); throws `JSONSyntaxError` naming the byte offset.
     public static func parse(_ text: String) throws -> JSONValue {
-        var parser = JSONParser(bytes: Array(text.utf8))
+        try parse(bytes: Array(text.utf8))
+    }
+
+    /// Parses one JSON text (RFC 8259) given as UTF-8 bytes; throws `JSONSyntaxError` naming
+    /// the byte offset. Strings must be UTF-8 and surrogates paired.
+    public static func parse(bytes: [UInt8]) throws -> JSONValue {
+        var parser = JSONParser(bytes: bytes)
         parser.skipWhitespace()
         let value = try parser.value(depth: 0)
         parser.skipWhitespace()
@@ -241,7 +245,7 @@ private struct JSONParser {
             position += 1
             switch byte {
             case UInt8(ascii: "\""):
-                guard let text = String(bytes: raw, encoding: .utf8) else { throw error("a string is not UTF-8") }
+                guard let text = String(validating: raw, as: UTF8.self) else { throw error("a string is not UTF-8") }
                 return text
             case UInt8(ascii: "\\"):
                 raw += try escape()
