@@ -229,6 +229,12 @@ class Bench:
     def spur_cmd(self, *args):
         return [self.spur, *args]
 
+    def bash_hook_cmd(self):
+        """What the Bash hooks run as installed: `spur-hook claude` beside spur (it hands what it
+        cannot settle to `spur hook claude`), or `spur hook claude` for a spur without it."""
+        beside = os.path.join(os.path.dirname(self.spur), "spur-hook")
+        return [beside, "claude"] if os.access(beside, os.X_OK) else self.spur_cmd("hook", "claude")
+
     def record(self, n, op, label, git_label, spur_series, git_series, target_key=None, note=""):
         row = {"size": n, "op": op, "spur_label": label, "git_label": git_label,
                "spur": spur_series.summary() if spur_series else None,
@@ -411,23 +417,24 @@ class Bench:
             bash_calls["count"] += 1
             m = Measure()
             for event in ["PreToolUse", "PostToolUse"]:
-                answer = m.add(r.run(self.spur_cmd("hook", "claude"), repo, stdin_bytes=bash_payload(event, bash_calls["count"]),
+                answer = m.add(r.run(self.bash_hook_cmd(), repo, stdin_bytes=bash_payload(event, bash_calls["count"]),
                                      capture=True, check=False))
                 if answer[3].strip():
                     self.log("   WARNING: the Bash guard answered a command that changed nothing: " + answer[3].strip())
             return m
 
         s, g = self.alternate(cheap_runs, spur_bash_guard if self.available["hook claude"] and live else None, git_status)
-        self.record(n, "bash-guard", "spur hook claude (PreToolUse + PostToolUse Bash, 5 lanes x 50 files)",
+        self.record(n, "bash-guard", " ".join(os.path.basename(w) for w in self.bash_hook_cmd()[:3])
+                    + " (PreToolUse + PostToolUse Bash, 5 lanes x 50 files)",
                     "git status --porcelain -uall", s, g, "bash-guard")
         if live and self.available["hook claude"]:
             # What one PreToolUse watched: every lane file, in one record the PostToolUse removes.
             folder = os.path.join(repo, ".git", "spur", "bash")
-            r.run(self.spur_cmd("hook", "claude"), repo, stdin_bytes=bash_payload("PreToolUse", 0), check=False)
+            r.run(self.bash_hook_cmd(), repo, stdin_bytes=bash_payload("PreToolUse", 0), check=False)
             record = os.path.join(folder, "bench-session-toolu_bash_0")
             # NUL-ended fields: 4 for the record, 3 per file.
             watched = (open(record, "rb").read().count(b"\0") - 4) // 3 if os.path.exists(record) else 0
-            r.run(self.spur_cmd("hook", "claude"), repo, stdin_bytes=bash_payload("PostToolUse", 0), check=False)
+            r.run(self.bash_hook_cmd(), repo, stdin_bytes=bash_payload("PostToolUse", 0), check=False)
             left = os.listdir(folder) if os.path.isdir(folder) else []
             if watched != 248 or left:
                 self.log("   WARNING: the Bash guard watched %d files (expected 248) and left %d records" % (watched, len(left)))
@@ -702,8 +709,9 @@ def build_spur():
     print("building spur (release) ...", file=sys.stderr, flush=True)
     # --static-swift-stdlib: the Swift runtime and Foundation inside the executable, as spur
     # should be installed (about 14k fewer symbols to bind at every start).
-    subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--scratch-path", ".build-bench", "--product", "spur"],
-                   cwd=ROOT, check=True, stdout=sys.stderr)
+    for product in ["spur", "spur-hook"]:
+        subprocess.run(["swift", "build", "-c", "release", "--static-swift-stdlib", "--scratch-path", ".build-bench", "--product", product],
+                       cwd=ROOT, check=True, stdout=sys.stderr)
     os.sync()
     return os.path.join(ROOT, ".build-bench", "release", "spur")
 

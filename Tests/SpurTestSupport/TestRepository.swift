@@ -98,6 +98,12 @@ public final class TestRepository: @unchecked Sendable {
                               environment: environment.merging(env) { $1 }, stdin: stdin)
     }
 
+    /// Runs the built `spur-hook claude` (or `executable`, a copy of it) in the repository (or `cwd`).
+    public func spurHook(cwd: String? = nil, env: [String: String] = [:], stdin: String,
+                         executable: String = SpurExecutable.hookPath) throws -> ProcessResult {
+        try ProcessRunner.run(executable, ["claude"], cwd: cwd ?? root, environment: environment.merging(env) { $1 }, stdin: stdin)
+    }
+
     public func path(_ relative: String) -> String { root + "/" + relative }
 
     public func write(_ relative: String, _ content: String) throws {
@@ -167,5 +173,11 @@ public enum SpurExecutable {
         }
         // Fall back to the package's default build folder.
         return URL(fileURLWithPath: Fixtures.root).deletingLastPathComponent().appendingPathComponent(".build/debug/spur").path
+    }
+
+    /// `spur-hook`, built beside `spur` (as they are installed).
+    public static var hookPath: String {
+        ProcessInfo.processInfo.environment["SPUR_HOOK_EXECUTABLE"]
+            ?? URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent("spur-hook").path
     }
 }

@@ -44,6 +44,8 @@ public struct ClaudeHookInput: Sendable, Equatable {
     }
 
     /// Reads a payload; throws a one-line reason when it is not a JSON object naming its event.
+    /// (`spur-hook` answers a Bash event itself only when this reads it without complaint:
+    /// a key read here as text is one of `BashHookEvent.textKeys` too.)
     ///
     /// Read with `JSONSerialization`, not a `Decodable`: a hook runs once per tool call, and in a
     /// new process decoding through `Codable` costs more than most answers (the runtime looks

@@ -12,11 +12,12 @@ import SpurHookCore
 
     func cacheFile(_ repo: TestRepository) -> String { repo.path(".git/spur/cache/bash-watched") }
 
-    /// Runs a PreToolUse of Bash and returns what it recorded (per watched file: path, lanes and
+    /// Runs a PreToolUse of Bash (through `spur hook claude`, or as installed through
+    /// `spur-hook claude`) and returns what it recorded (per watched file: path, lanes and
     /// fingerprint), taking the record away as a PostToolUse would; [] when it recorded nothing.
-    func watched(_ repo: TestRepository, _ toolUseID: String) throws -> [[String]] {
+    func watched(_ repo: TestRepository, _ toolUseID: String, throughSpurHook: Bool = false) throws -> [[String]] {
         let text = try BashGuardTests().payload("pre-tool-use-bash", cwd: repo.root, command: "make test", toolUseID: toolUseID)
-        let result = try repo.spur("hook", "claude", stdin: text)
+        let result = throughSpurHook ? try repo.spurHook(stdin: text) : try repo.spur("hook", "claude", stdin: text)
         #expect(result.status == 0 && result.stdout.isEmpty, "PreToolUse: \(result.stdout) \(result.stderr)")
         let record = repo.path(".git/spur/bash/session-1-\(toolUseID)")
         guard let data = FileManager.default.contents(atPath: record) else { return [] }
@@ -50,8 +51,9 @@ import SpurHookCore
         #expect(paths(try watched(repo, "toolu_4")) == ["a.txt", "b.txt", "new.txt"])
     }
 
-    /// Random changes to the lanes, each made right after the list was cached: a PreToolUse with
-    /// the cache and one without it watch the same files with the same lanes and fingerprints.
+    /// Random changes to the lanes, each made right after the list was cached: a PreToolUse of
+    /// `spur-hook` (which trusts the cache only while it holds), one of `spur hook claude` with the
+    /// cache and one without it watch the same files with the same lanes and fingerprints.
     @Test(arguments: [UInt64(11), 29, 5])
     func theCachedListIsAlwaysWhatAFreshLookFinds(seed: UInt64) throws {
         var random = SeededGenerator(seed: seed)
@@ -119,11 +121,14 @@ import SpurHookCore
                 change = "you changed a.txt and b.txt"
             }
             call += 1
+            let fast = try watched(repo, "toolu_\(call)", throughSpurHook: true)
+            call += 1
             let withCache = try watched(repo, "toolu_\(call)")
             try? FileManager.default.removeItem(atPath: cacheFile(repo))
             call += 1
             let fresh = try watched(repo, "toolu_\(call)")
             #expect(withCache == fresh, "seed \(seed) step \(step) (\(change)): cached \(withCache) fresh \(fresh)")
+            #expect(fast == fresh, "seed \(seed) step \(step) (\(change)): spur-hook \(fast) fresh \(fresh)")
         }
     }
 }

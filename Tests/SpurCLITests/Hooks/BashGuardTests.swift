@@ -23,21 +23,22 @@ import SpurTestSupport
     }
 
     /// Runs the PreToolUse hook, `command` in `cwd` with bash, then the PostToolUse hook; the
-    /// PreToolUse must answer nothing. Returns the PostToolUse result.
+    /// PreToolUse must answer nothing. Returns the PostToolUse result. The hooks run as
+    /// installed: `spur-hook claude`, which hands what it cannot settle to `spur hook claude`.
     func runBash(_ repo: TestRepository, _ command: String, cwd: String? = nil, toolUseID: String = "toolu_01Bash",
                  env: [String: String] = [:]) throws -> ProcessResult {
         let folder = cwd ?? repo.root
-        let before = try repo.spur("hook", "claude", cwd: folder, env: env,
-                                   stdin: payload("pre-tool-use-bash", cwd: folder, command: command, toolUseID: toolUseID))
+        let before = try repo.spurHook(cwd: folder, env: env,
+                                       stdin: payload("pre-tool-use-bash", cwd: folder, command: command, toolUseID: toolUseID))
         #expect(before.status == 0 && before.stdout.isEmpty && before.stderr.isEmpty, "PreToolUse: \(before.stdout) \(before.stderr)")
         _ = try repo.shell(command, cwd: folder)
-        return try repo.spur("hook", "claude", cwd: folder, env: env,
-                             stdin: payload("post-tool-use-bash", cwd: folder, command: command, toolUseID: toolUseID))
+        return try repo.spurHook(cwd: folder, env: env,
+                                 stdin: payload("post-tool-use-bash", cwd: folder, command: command, toolUseID: toolUseID))
     }
 
-    /// `spur hook claude` in the repository's root, fed `fixture` for `command`.
+    /// `spur-hook claude` (as installed) in the repository's root, fed `fixture` for `command`.
     func hook(_ repo: TestRepository, _ fixture: String, command: String, toolUseID: String) throws -> ProcessResult {
-        try repo.spur("hook", "claude", stdin: payload(fixture, cwd: repo.root, command: command, toolUseID: toolUseID))
+        try repo.spurHook(stdin: payload(fixture, cwd: repo.root, command: command, toolUseID: toolUseID))
     }
 
     func records(_ repo: TestRepository) -> [String] {
@@ -175,7 +176,7 @@ import SpurTestSupport
         let (repo, _) = try repositoryWithOverlap()
         defer { repo.remove() }
         try repo.shell("echo x >> a.txt")
-        let alone = try repo.spur("hook", "claude", cwd: repo.root,
+        let alone = try repo.spurHook(cwd: repo.root,
                                   stdin: payload("post-tool-use-bash", cwd: repo.root, command: "echo x >> a.txt", toolUseID: "toolu_alone"))
         #expect(alone.status == 0 && alone.stdout.isEmpty && alone.stderr.isEmpty)
         #expect(try repo.spur("discard", "task", "--force").status == 0)
@@ -187,11 +188,11 @@ import SpurTestSupport
     @Test func theRecordIsFoundWhenTheCommandChangedTheSessionsFolder() throws {
         let (repo, _) = try repositoryWithOverlap()
         defer { repo.remove() }
-        let pre = try repo.spur("hook", "claude", cwd: repo.root,
+        let pre = try repo.spurHook(cwd: repo.root,
                                 stdin: payload("pre-tool-use-bash", cwd: repo.root, command: "cd /tmp", toolUseID: "toolu_cd"))
         #expect(pre.stdout.isEmpty)
         try repo.shell("echo x >> a.txt")
-        let post = try repo.spur("hook", "claude", cwd: repo.scratch, env: ["CLAUDE_PROJECT_DIR": repo.root],
+        let post = try repo.spurHook(cwd: repo.scratch, env: ["CLAUDE_PROJECT_DIR": repo.root],
                                  stdin: payload("post-tool-use-bash", cwd: repo.scratch, command: "cd /tmp", toolUseID: "toolu_cd"))
         #expect(jsonPath(try hookAnswerObject(post.stdout), "systemMessage") as? String == Self.aTxtMessage)
     }
@@ -200,13 +201,13 @@ import SpurTestSupport
         let (repo, _) = try repositoryWithOverlap()
         defer { repo.remove() }
         try repo.write(".git/spur/lanes/broken.json", "{")
-        let pre = try repo.spur("hook", "claude", cwd: repo.root,
+        let pre = try repo.spurHook(cwd: repo.root,
                                 stdin: payload("pre-tool-use-bash", cwd: repo.root, command: "echo x >> a.txt", toolUseID: "toolu_d"))
         #expect(pre.status == 0 && pre.stdout.isEmpty)
         #expect(pre.stderr.hasPrefix("spur: warning: hook: cannot tell what lane broken changed ("))
         #expect(pre.stderr.hasSuffix("); Bash writes to its files are not watched (allowing)\n"))
         try repo.shell("echo x >> a.txt")
-        let post = try repo.spur("hook", "claude", cwd: repo.root,
+        let post = try repo.spurHook(cwd: repo.root,
                                  stdin: payload("post-tool-use-bash", cwd: repo.root, command: "echo x >> a.txt", toolUseID: "toolu_d"))
         #expect(jsonPath(try hookAnswerObject(post.stdout), "systemMessage") as? String == Self.aTxtMessage)
     }
@@ -217,7 +218,7 @@ import SpurTestSupport
         try repo.write(".git/spur/bash/old-toolu_old", "")
         try repo.write(".git/spur/bash/s-toolu_recent", "")
         try repo.shell("touch -d '25 hours ago' .git/spur/bash/old-toolu_old && touch -d '23 hours ago' .git/spur/bash/s-toolu_recent")
-        let pre = try repo.spur("hook", "claude", cwd: repo.root,
+        let pre = try repo.spurHook(cwd: repo.root,
                                 stdin: payload("pre-tool-use-bash", cwd: repo.root, command: "true", toolUseID: "toolu/../x", session: "s"))
         #expect(pre.status == 0 && pre.stdout.isEmpty && pre.stderr.isEmpty)
         // The tool use id is made a safe file name.
@@ -235,11 +236,13 @@ import SpurTestSupport
              "the hook input has an unexpected shape at tool_input"),
             ("{\"hook_event_name\":\"PreToolUse\",\"tool_name\":\"Bash\",", "the hook input is not valid JSON"),
         ]
+        // spur-hook hands each of them to spur hook claude, which says what is wrong.
         for (stdin, reason) in cases {
-            let result = try repo.spur("hook", "claude", cwd: repo.root, stdin: stdin)
-            #expect(result.status == 0, "\(reason)")
-            #expect(result.stdout.isEmpty, "\(reason)")
-            #expect(result.stderr == "spur: warning: hook: \(reason) (allowing)\n")
+            for result in [try repo.spur("hook", "claude", cwd: repo.root, stdin: stdin), try repo.spurHook(stdin: stdin)] {
+                #expect(result.status == 0, "\(reason)")
+                #expect(result.stdout.isEmpty, "\(reason)")
+                #expect(result.stderr == "spur: warning: hook: \(reason) (allowing)\n")
+            }
         }
         #expect(records(repo).isEmpty)
     }
