@@ -30,7 +30,8 @@ struct HooksInstall: ParsableCommand {
         --claude merges spur's hooks (hooks/claude/settings.json) into the project's
         .claude/settings.json, keeping every setting and hook already there; running it again
         changes nothing. --git installs the pre-commit hook; a pre-commit hook already there is
-        kept and runs first. Both call 'spur' on PATH.
+        kept and runs first. Both call 'spur' on PATH; the Bash hooks call 'spur-hook' when it
+        is on PATH (it answers most Bash calls without starting spur).
 
         --claude --worktrees also makes spur Claude Code's worktree provider
         (opt-in): it adds WorktreeCreate, SubagentStop and Stop. WorktreeCreate
@@ -63,13 +64,24 @@ struct HooksInstall: ParsableCommand {
             let would = targets.dryRun ? "would " : ""
             if targets.claude {
                 let installer = ClaudeSettingsInstaller(workspace: workspace)
-                let change = try installer.planInstall(worktrees: worktrees)
+                let fast = ClaudeSettingsInstaller.fastHookOnPath(ProcessInfo.processInfo.environment["PATH"])
+                let change = try installer.planInstall(worktrees: worktrees, fastBash: fast)
                 if change.changesFile {
                     if !targets.dryRun { try installer.apply(change) }
-                    print("\(targets.dryRun ? "would add" : "added") spur's Claude Code hooks (\(change.events.joined(separator: ", "))) to \(change.path)")
+                    if !change.events.isEmpty {
+                        print("\(targets.dryRun ? "would add" : "added") spur's Claude Code hooks (\(change.events.joined(separator: ", "))) to \(change.path)")
+                    }
+                    if !change.fasterBash.isEmpty {
+                        print("\(targets.dryRun ? "would switch" : "switched") the Bash hooks (\(change.fasterBash.joined(separator: ", "))) "
+                            + "to spur-hook in \(change.path)")
+                    }
                     if targets.dryRun, let after = change.after { print(after, terminator: "") }
                 } else {
                     print("spur's Claude Code hooks are already in \(change.path)")
+                }
+                if change.changesFile && !fast {
+                    Terminal.warning("spur-hook is not on PATH, so the Bash hooks run 'spur hook claude' (a slower start "
+                        + "for every Bash call); install spur-hook beside spur and run this again after 'spur hooks uninstall --claude'")
                 }
             }
             if targets.git {

@@ -184,7 +184,7 @@ import SpurHookCore
         try FileManager.default.createDirectory(atPath: fixture.repo.path(".claude"), withIntermediateDirectories: true)
         try FileManager.default.createSymbolicLink(atPath: fixture.repo.path(".claude/settings.json"), withDestinationPath: target)
         let installer = ClaudeSettingsInstaller(workspace: fixture.workspace)
-        try installer.apply(try installer.planInstall())
+        try installer.apply(try installer.planInstall(fastBash: true))
         #expect(try String(contentsOfFile: target, encoding: .utf8) == ClaudeSettingsInstaller.snippet.rendered() + "\n")
         try installer.apply(try installer.planUninstall())
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: fixture.repo.path(".claude/settings.json")) == target)
@@ -204,6 +204,11 @@ import SpurHookCore
         #expect(ClaudeSettingsInstaller.isSpurCommand("  /usr/local/bin/spur   hook claude "))
         #expect(!ClaudeSettingsInstaller.isSpurCommand("spur hook claude --other"))
         #expect(!ClaudeSettingsInstaller.isSpurCommand("notspur hook claude"))
+        #expect(ClaudeSettingsInstaller.isSpurCommand("spur-hook claude"))
+        #expect(ClaudeSettingsInstaller.isSpurCommand("/opt/bin/spur-hook  claude"))
+        #expect(!ClaudeSettingsInstaller.isSpurCommand("spur-hook hook claude"))
+        #expect(!ClaudeSettingsInstaller.isSpurCommand("spur-hook"))
+        #expect(!ClaudeSettingsInstaller.isSpurCommand("spur"))
     }
 
     @Test func jsonKeepsOrderNumbersAndTextExactly() throws {

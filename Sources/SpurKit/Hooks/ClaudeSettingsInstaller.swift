@@ -3,32 +3,42 @@ import SpurHookCore
 
 /// Adds spur's Claude Code hooks to a project's `.claude/settings.json` and takes them out
 /// again. Every other setting and hook stays as it was, in its order; installing twice
-/// changes nothing. A hook counts as spur's when its command is `spur hook claude` (the
-/// executable may be named by a path).
+/// changes nothing. A hook counts as spur's when its command is `spur hook claude` or
+/// `spur-hook claude` (the executable may be named by a path).
 public struct ClaudeSettingsInstaller: Sendable {
     public static let command = "spur hook claude"
+    /// The Bash hooks' command when `spur-hook` is installed: it answers the common Bash cases
+    /// without starting `spur` (and hands the rest to `spur hook claude`).
+    public static let fastBashCommand = "spur-hook claude"
 
-    /// The snippet `hooks/claude/settings.json` holds: one group per event spur handles.
-    public static let snippet: JSONValue = {
-        let hook = JSONValue.object([
-            JSONMember(key: "type", value: .string("command")),
-            JSONMember(key: "command", value: .string(command)),
-            JSONMember(key: "timeout", value: .number("10")),
-        ])
-        let one = { (matcher: String?) -> JSONValue in
-            .object((matcher.map { [JSONMember(key: "matcher", value: .string($0))] } ?? []) + [JSONMember(key: "hooks", value: .array([hook]))])
+    /// The snippet `hooks/claude/settings.json` holds: one group per event spur handles, the
+    /// Bash ones through `spur-hook`.
+    public static let snippet = snippet(bashCommand: fastBashCommand)
+
+    /// One group per event spur handles; the Bash groups run `bashCommand`.
+    public static func snippet(bashCommand: String) -> JSONValue {
+        let hook = { (command: String) in
+            JSONValue.object([
+                JSONMember(key: "type", value: .string("command")),
+                JSONMember(key: "command", value: .string(command)),
+                JSONMember(key: "timeout", value: .number("10")),
+            ])
         }
-        let group = { (matcher: String?) -> JSONValue in .array([one(matcher)]) }
+        let one = { (matcher: String?, command: String) -> JSONValue in
+            .object((matcher.map { [JSONMember(key: "matcher", value: .string($0))] } ?? [])
+                    + [JSONMember(key: "hooks", value: .array([hook(command)]))])
+        }
+        let bash = one(BashWriteGuard.tool, bashCommand)
         return .object([JSONMember(key: "hooks", value: .object([
-            JSONMember(key: "PreToolUse", value: .array([one(ClaudeHook.editTools.sorted(by: toolOrder).joined(separator: "|")),
-                                                         one(BashWriteGuard.tool)])),
-            JSONMember(key: "PostToolUse", value: group(BashWriteGuard.tool)),
+            JSONMember(key: "PreToolUse", value: .array([one(ClaudeHook.editTools.sorted(by: toolOrder).joined(separator: "|"), command),
+                                                         bash])),
+            JSONMember(key: "PostToolUse", value: .array([bash])),
             // A Bash command that fails fires PostToolUseFailure instead; its writes count all the same.
-            JSONMember(key: "PostToolUseFailure", value: group(BashWriteGuard.tool)),
-            JSONMember(key: "UserPromptSubmit", value: group(nil)),
-            JSONMember(key: "SessionStart", value: group(nil)),
+            JSONMember(key: "PostToolUseFailure", value: .array([bash])),
+            JSONMember(key: "UserPromptSubmit", value: .array([one(nil, command)])),
+            JSONMember(key: "SessionStart", value: .array([one(nil, command)])),
         ]))])
-    }()
+    }
 
     /// Edit, Write, MultiEdit, NotebookEdit: the order Claude Code's documentation lists them in.
     private static func toolOrder(_ a: String, _ b: String) -> Bool {
@@ -48,18 +58,23 @@ public struct ClaudeSettingsInstaller: Sendable {
         public let after: String?
         /// The events whose hooks are added or removed.
         public let events: [String]
+        /// The events whose Bash hook moves from `spur hook claude` to `spur-hook claude`.
+        public var fasterBash: [String] = []
         public var changesFile: Bool { before != after }
     }
 
-    /// With `worktrees`, Claude Code's worktree events too (`worktreeSnippet`).
-    public func planInstall(worktrees: Bool = false) throws -> Change {
+    /// With `worktrees`, Claude Code's worktree events too (`worktreeSnippet`); with
+    /// `fastBash`, the Bash hooks run `spur-hook claude` (give it only when `spur-hook` is on PATH).
+    public func planInstall(worktrees: Bool = false, fastBash: Bool = false) throws -> Change {
         let before = try read()
         var settings = try parse(before)
         guard case .object = settings else { throw SpurError("\(path) does not hold a JSON object; nothing changed") }
         var hooks = settings["hooks"] ?? .object([])
         guard case .object = hooks else { throw SpurError("'hooks' in \(path) is not a JSON object; nothing changed") }
         var added: [String] = []
-        guard case .object(var wanted)? = Self.snippet["hooks"] else { return Change(path: path, before: before, after: before, events: []) }
+        var fasterBash: [String] = []
+        let snippet = Self.snippet(bashCommand: fastBash ? Self.fastBashCommand : Self.command)
+        guard case .object(var wanted)? = snippet["hooks"] else { return Change(path: path, before: before, after: before, events: []) }
         if worktrees, case .object(let more)? = Self.worktreeSnippet["hooks"] { wanted += more }
         for member in wanted {
             let groups = hooks[member.key] ?? .array([])
@@ -69,13 +84,19 @@ public struct ClaudeSettingsInstaller: Sendable {
             let missing = (member.value.arrayValue ?? []).filter { wantedGroup in
                 !list.contains { Self.holdsSpurHook($0) && Self.sharesTools($0["matcher"]?.stringValue, wantedGroup["matcher"]?.stringValue) }
             }
-            if missing.isEmpty { continue }
-            hooks = hooks.setting(member.key, to: .array(list + missing))
-            added.append(member.key)
+            // An install from before spur-hook runs `spur hook claude` for Bash; with spur-hook on
+            // PATH, that hook runs `spur-hook claude` now.
+            let upgraded = fastBash ? list.map(Self.withFastBashHook) : list
+            if missing.isEmpty && upgraded == list { continue }
+            hooks = hooks.setting(member.key, to: .array(upgraded + missing))
+            if !missing.isEmpty { added.append(member.key) }
+            if upgraded != list { fasterBash.append(member.key) }
         }
-        guard !added.isEmpty else { return Change(path: path, before: before, after: before, events: []) }
+        guard !added.isEmpty || !fasterBash.isEmpty else { return Change(path: path, before: before, after: before, events: []) }
         settings = settings.setting("hooks", to: hooks)
-        return Change(path: path, before: before, after: settings.rendered() + "\n", events: added)
+        var change = Change(path: path, before: before, after: settings.rendered() + "\n", events: added)
+        change.fasterBash = fasterBash
+        return change
     }
 
     public func planUninstall() throws -> Change {
@@ -132,11 +153,19 @@ public struct ClaudeSettingsInstaller: Sendable {
         }
     }
 
-    /// True for a command that runs spur's Claude Code hook: `spur hook claude`, `spur` perhaps
-    /// named by a path.
+    /// True for a command that runs spur's Claude Code hook: `spur hook claude` or
+    /// `spur-hook claude`, the executable perhaps named by a path.
     public static func isSpurCommand(_ command: String) -> Bool {
         let words = command.split(whereSeparator: \.isWhitespace).map(String.init)
-        return words.count == 3 && (words[0] as NSString).lastPathComponent == "spur" && words[1] == "hook" && words[2] == "claude"
+        guard let executable = words.first.map({ ($0 as NSString).lastPathComponent }) else { return false }
+        return words.dropFirst().elementsEqual(executable == "spur" ? ["hook", "claude"] : executable == "spur-hook" ? ["claude"] : ["-"])
+    }
+
+    /// True when an executable `spur-hook` is in a folder of `path` (a PATH value).
+    public static func fastHookOnPath(_ path: String?) -> Bool {
+        (path ?? "").split(separator: ":").contains { folder in
+            !folder.isEmpty && FileManager.default.isExecutableFile(atPath: folder + "/spur-hook")
+        }
     }
 
     /// True when two matchers name a common tool ("Write|Edit" and "Edit|Write|MultiEdit"); no
@@ -148,6 +177,14 @@ public struct ClaudeSettingsInstaller: Sendable {
         }
         guard let first = tools(a), let second = tools(b) else { return true }
         return !first.isDisjoint(with: second)
+    }
+
+    /// `group` with its `spur hook claude` hook running `spur-hook claude`, when its matcher is Bash.
+    static func withFastBashHook(_ group: JSONValue) -> JSONValue {
+        guard group["matcher"]?.stringValue == BashWriteGuard.tool, let hooks = group["hooks"]?.arrayValue else { return group }
+        return group.setting("hooks", to: .array(hooks.map { hook in
+            hook["command"]?.stringValue == command ? hook.setting("command", to: .string(fastBashCommand)) : hook
+        }))
     }
 
     static func holdsSpurHook(_ group: JSONValue) -> Bool {

@@ -45,17 +45,43 @@ import SpurTestSupport
         try JSONSerialization.jsonObject(with: Data(try repo.read(".claude/settings.json").utf8))
     }
 
+    /// A PATH on which `spur-hook` is found (the build folder), as after the README's install.
+    func pathWithSpurHook(_ repo: TestRepository) -> [String: String] {
+        ["PATH": URL(fileURLWithPath: SpurExecutable.hookPath).deletingLastPathComponent().path + ":" + (repo.environment["PATH"] ?? "/usr/bin:/bin")]
+    }
+
     @Test func installMakesTheSettingsFileFromTheSnippetAndIsIdempotent() throws {
         let repo = try TestRepository.scenario("small-project")
         defer { repo.remove() }
-        let first = try repo.spur("hooks", "install", "--claude")
+        let first = try repo.spur("hooks", "install", "--claude", env: pathWithSpurHook(repo))
         #expect(first.status == 0)
+        #expect(first.stderr.isEmpty)
         #expect(first.lines == ["added spur's Claude Code hooks (PreToolUse, PostToolUse, PostToolUseFailure, UserPromptSubmit, SessionStart) to \(repo.path(".claude/settings.json"))"])
         #expect(try repo.read(".claude/settings.json") == Fixtures.read("../hooks/claude/settings.json"))
-        let second = try repo.spur("hooks", "install", "--claude")
+        let second = try repo.spur("hooks", "install", "--claude", env: pathWithSpurHook(repo))
         #expect(second.status == 0)
         #expect(second.lines == ["spur's Claude Code hooks are already in \(repo.path(".claude/settings.json"))"])
         #expect(try repo.read(".claude/settings.json") == Fixtures.read("../hooks/claude/settings.json"))
+    }
+
+    /// And once spur-hook is installed, running the install again moves the Bash hooks to it.
+    @Test func withoutSpurHookOnPathTheBashHooksRunSpurAndTheInstallSaysSo() throws {
+        let repo = try TestRepository.scenario("small-project")
+        defer { repo.remove() }
+        let result = try repo.spur("hooks", "install", "--claude", env: ["PATH": "/usr/bin:/bin"])
+        #expect(result.status == 0)
+        #expect(result.stderr.contains("spur-hook is not on PATH, so the Bash hooks run 'spur hook claude'"), "\(result.stderr)")
+        let written = try repo.read(".claude/settings.json")
+        #expect(try written == Fixtures.read("../hooks/claude/settings.json").replacingOccurrences(of: "spur-hook claude", with: "spur hook claude"))
+        #expect(!written.contains("spur-hook"))
+        let again = try repo.spur("hooks", "install", "--claude", env: pathWithSpurHook(repo))
+        #expect(again.status == 0 && again.stderr.isEmpty, "\(again.stderr)")
+        #expect(again.lines == ["switched the Bash hooks (PreToolUse, PostToolUse, PostToolUseFailure) to spur-hook in \(repo.path(".claude/settings.json"))"])
+        #expect(try repo.read(".claude/settings.json") == Fixtures.read("../hooks/claude/settings.json"))
+        #expect(try repo.spur("hooks", "install", "--claude", env: pathWithSpurHook(repo)).lines
+            == ["spur's Claude Code hooks are already in \(repo.path(".claude/settings.json"))"])
+        #expect(try repo.spur("hooks", "uninstall", "--claude").status == 0)
+        #expect(!FileManager.default.fileExists(atPath: repo.path(".claude/settings.json")))
     }
 
     @Test func installKeepsEveryExistingSettingAndHookAndUninstallRestoresTheFile() throws {
