@@ -81,7 +81,7 @@ struct HooksInstall: ParsableCommand {
                 }
                 if change.changesFile && !fast {
                     Terminal.warning("spur-hook is not on PATH, so the Bash hooks run 'spur hook claude' (a slower start "
-                        + "for every Bash call); install spur-hook beside spur and run this again after 'spur hooks uninstall --claude'")
+                        + "for every Bash call); install spur-hook beside spur and run this again")
                 }
             }
             if targets.git {
