@@ -71,9 +71,9 @@ struct HooksInstall: ParsableCommand {
                     if !change.events.isEmpty {
                         print("\(targets.dryRun ? "would add" : "added") spur's Claude Code hooks (\(change.events.joined(separator: ", "))) to \(change.path)")
                     }
-                    if !change.fasterBash.isEmpty {
-                        print("\(targets.dryRun ? "would switch" : "switched") the Bash hooks (\(change.fasterBash.joined(separator: ", "))) "
-                            + "to spur-hook in \(change.path)")
+                    if !change.switchedBash.isEmpty {
+                        print("\(targets.dryRun ? "would switch" : "switched") the Bash hooks (\(change.switchedBash.joined(separator: ", "))) "
+                            + "to \(fast ? "spur-hook" : "'spur hook claude'") in \(change.path)")
                     }
                     if targets.dryRun, let after = change.after { print(after, terminator: "") }
                 } else {

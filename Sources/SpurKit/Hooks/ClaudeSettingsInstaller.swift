@@ -58,8 +58,8 @@ public struct ClaudeSettingsInstaller: Sendable {
         public let after: String?
         /// The events whose hooks are added or removed.
         public let events: [String]
-        /// The events whose Bash hook moves from `spur hook claude` to `spur-hook claude`.
-        public var fasterBash: [String] = []
+        /// The events whose Bash hook moves between `spur hook claude` and `spur-hook claude`.
+        public var switchedBash: [String] = []
         public var changesFile: Bool { before != after }
     }
 
@@ -72,7 +72,7 @@ public struct ClaudeSettingsInstaller: Sendable {
         var hooks = settings["hooks"] ?? .object([])
         guard case .object = hooks else { throw SpurError("'hooks' in \(path) is not a JSON object; nothing changed") }
         var added: [String] = []
-        var fasterBash: [String] = []
+        var switchedBash: [String] = []
         let snippet = Self.snippet(bashCommand: fastBash ? Self.fastBashCommand : Self.command)
         guard case .object(var wanted)? = snippet["hooks"] else { return Change(path: path, before: before, after: before, events: []) }
         if worktrees, case .object(let more)? = Self.worktreeSnippet["hooks"] { wanted += more }
@@ -84,18 +84,18 @@ public struct ClaudeSettingsInstaller: Sendable {
             let missing = (member.value.arrayValue ?? []).filter { wantedGroup in
                 !list.contains { Self.holdsSpurHook($0) && Self.sharesTools($0["matcher"]?.stringValue, wantedGroup["matcher"]?.stringValue) }
             }
-            // An install from before spur-hook runs `spur hook claude` for Bash; with spur-hook on
-            // PATH, that hook runs `spur-hook claude` now.
-            let upgraded = fastBash ? list.map(Self.withFastBashHook) : list
-            if missing.isEmpty && upgraded == list { continue }
-            hooks = hooks.setting(member.key, to: .array(upgraded + missing))
+            // spur's Bash hook follows spur-hook: installed since (an install from before it),
+            // it runs `spur-hook claude`; gone from PATH, `spur hook claude` again.
+            let switched = list.map { Self.withBashHook($0, running: fastBash ? Self.fastBashCommand : Self.command) }
+            if missing.isEmpty && switched == list { continue }
+            hooks = hooks.setting(member.key, to: .array(switched + missing))
             if !missing.isEmpty { added.append(member.key) }
-            if upgraded != list { fasterBash.append(member.key) }
+            if switched != list { switchedBash.append(member.key) }
         }
-        guard !added.isEmpty || !fasterBash.isEmpty else { return Change(path: path, before: before, after: before, events: []) }
+        guard !added.isEmpty || !switchedBash.isEmpty else { return Change(path: path, before: before, after: before, events: []) }
         settings = settings.setting("hooks", to: hooks)
         var change = Change(path: path, before: before, after: settings.rendered() + "\n", events: added)
-        change.fasterBash = fasterBash
+        change.switchedBash = switchedBash
         return change
     }
 
@@ -179,11 +179,14 @@ public struct ClaudeSettingsInstaller: Sendable {
         return !first.isDisjoint(with: second)
     }
 
-    /// `group` with its `spur hook claude` hook running `spur-hook claude`, when its matcher is Bash.
-    static func withFastBashHook(_ group: JSONValue) -> JSONValue {
+    /// `group`, when its matcher is Bash, with spur's hook (`spur hook claude` or `spur-hook
+    /// claude`, as the installer writes them) running `command`.
+    static func withBashHook(_ group: JSONValue, running command: String) -> JSONValue {
         guard group["matcher"]?.stringValue == BashWriteGuard.tool, let hooks = group["hooks"]?.arrayValue else { return group }
         return group.setting("hooks", to: .array(hooks.map { hook in
-            hook["command"]?.stringValue == command ? hook.setting("command", to: .string(fastBashCommand)) : hook
+            let current = hook["command"]?.stringValue
+            return (current == Self.command || current == fastBashCommand) && current != command
+                ? hook.setting("command", to: .string(command)) : hook
         }))
     }
 

@@ -64,7 +64,8 @@ import SpurTestSupport
         #expect(try repo.read(".claude/settings.json") == Fixtures.read("../hooks/claude/settings.json"))
     }
 
-    /// And once spur-hook is installed, running the install again moves the Bash hooks to it.
+    /// Once spur-hook is installed, running the install again moves the Bash hooks to it; once
+    /// it is gone from PATH, back to spur (a hook command not found would fail every Bash call).
     @Test func withoutSpurHookOnPathTheBashHooksRunSpurAndTheInstallSaysSo() throws {
         let repo = try TestRepository.scenario("small-project")
         defer { repo.remove() }
@@ -80,6 +81,10 @@ import SpurTestSupport
         #expect(try repo.read(".claude/settings.json") == Fixtures.read("../hooks/claude/settings.json"))
         #expect(try repo.spur("hooks", "install", "--claude", env: pathWithSpurHook(repo)).lines
             == ["spur's Claude Code hooks are already in \(repo.path(".claude/settings.json"))"])
+        let back = try repo.spur("hooks", "install", "--claude", env: ["PATH": "/usr/bin:/bin"])
+        #expect(back.lines == ["switched the Bash hooks (PreToolUse, PostToolUse, PostToolUseFailure) to 'spur hook claude' in \(repo.path(".claude/settings.json"))"])
+        #expect(back.stderr.contains("spur-hook is not on PATH"))
+        #expect(try repo.read(".claude/settings.json") == written)
         #expect(try repo.spur("hooks", "uninstall", "--claude").status == 0)
         #expect(!FileManager.default.fileExists(atPath: repo.path(".claude/settings.json")))
     }
