@@ -12,7 +12,8 @@ import Glibc
 ///   the record; no answer. So does one with no record at all.
 ///
 /// Anything else is `handOff`: a cache that does not hold, a changed file (the answer names
-/// lanes and follows `spur.guard`), a repository found other than plainly, `SPUR_LANE`,
+/// lanes and follows `spur.guard`), a repository found other than plainly or whose config
+/// changed since spur made the cache (spur might not open it: bare, broken), `SPUR_LANE`,
 /// `SPUR_JOURNAL=off`, git config given through the environment, a record that cannot be read
 /// or written.
 struct BashFastPath {
@@ -63,7 +64,8 @@ struct BashFastPath {
             case .repository(_, let layout):
                 let file = BashWriteRecord.file(session: event.session, toolUseID: event.toolUseID, in: layout)
                 guard let bytes = PlainFile.read(file) else { continue }
-                guard let record = BashWriteRecord.decoded(bytes), !record.files.contains(where: { $0.changed(under: record.root) }) else {
+                guard WatchedPathsCache.load(layout)?.holdsConfig(layout) == true, let record = BashWriteRecord.decoded(bytes),
+                      !record.files.contains(where: { $0.changed(under: record.root) }) else {
                     return .handOff
                 }
                 unlink(file)

@@ -28,13 +28,16 @@ if arguments == ["--help"] || arguments == ["-h"] {
     print(help, terminator: "")
     exit(0)
 }
+// Exit 1, not 2: Claude Code takes a hook's exit 2 as "block the call", and a hook line
+// mistyped in the settings must not block every Bash call.
 guard arguments == ["claude"] else {
     _ = "spur-hook: expected 'spur-hook claude' (see spur-hook --help)\n".utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
-    exit(2)
+    exit(1)
 }
 guard let payload = PlainFile.readStandardInput() else { HandOff.failOpen("cannot read the hook input") }
 if let event = BashHookEvent(payload: payload),
-   BashFastPath(event: event, environment: { name in getenv(name).flatMap { String(validatingCString: $0) } }).run() == .answered {
+   // A variable that is set is never taken as unset (its value decoded with replacement).
+   BashFastPath(event: event, environment: { name in getenv(name).map { String(cString: $0) } }).run() == .answered {
     exit(0)
 }
 HandOff.run(payload: payload)

@@ -96,6 +96,13 @@ public struct WatchedPathsCache: Sendable {
         return true
     }
 
+    /// True when the repository's config is as it was when spur made this cache (so spur found
+    /// the repository with it, not bare, not broken).
+    public func holdsConfig(_ layout: StateLayout) -> Bool {
+        guard let seen = inputs.first(where: { $0.path.utf8.elementsEqual(layout.repositoryConfig.utf8) }) else { return false }
+        return seen.stamp.utf8.elementsEqual((FileFingerprint.of(path: layout.repositoryConfig)?.text ?? "").utf8)
+    }
+
     /// True when `path` in `worktree` is a folder (a link is not followed).
     public static func isFolder(_ path: [UInt8], inWorktree worktree: String) -> Bool {
         guard let info = PlainFile.linkStatus(Array(worktree.utf8) + [0x2F] + path) else { return false }

@@ -6,7 +6,9 @@ import Glibc
 /// from the folder upwards, on one file system), for the plain case only: a main working tree
 /// with its `.git` folder, owned by this user. Anything else (a `.git` file, as in a linked
 /// worktree or a lane; a folder that may be a git dir itself; a path with `.` or `..`; another
-/// file system; someone else's repository) is `unsure`, and `spur hook claude` decides.
+/// file system, for a folder or a `.git`; anything at `/` seen from below it; someone else's
+/// repository) is `unsure`, and `spur hook claude` decides. It reads no config: a caller that
+/// needs the repository as spur saw it compares the config's stamp (`WatchedPathsCache`).
 public enum PlainRepositoryLookup: Equatable, Sendable {
     /// `root` is the working tree's root, canonical.
     case repository(root: String, layout: StateLayout)
@@ -35,7 +37,10 @@ public enum PlainRepositoryLookup: Equatable, Sendable {
             // A folder holding HEAD may be a git dir itself (a bare repository, or inside `.git`).
             if linkStatus(here + "/HEAD") != nil { return .unsure }
             if let dotGit = linkStatus(here + "/.git") {
-                guard dotGit.st_mode & S_IFMT == S_IFDIR else { return .unsure }
+                // libgit2 stops at a file system boundary, for a `.git` too.
+                guard dotGit.st_mode & S_IFMT == S_IFDIR, dotGit.st_dev == device else { return .unsure }
+                // libgit2's walk up may end before `/`: a repository there is left to spur.
+                guard current != "/" || start == "/" else { return .unsure }
                 return plainRepository(root: current, gitDir: here + "/.git")
             }
             guard current != "/" else { return .none }

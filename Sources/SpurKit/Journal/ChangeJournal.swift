@@ -1,9 +1,9 @@
 import CSystem
 import Foundation
 import SpurGit
+import SpurHookCore
 #if canImport(Glibc)
 import Glibc
-import SpurHookCore
 #endif
 
 /// A live lane's change journal: every worktree path that may differ from the lane's base,

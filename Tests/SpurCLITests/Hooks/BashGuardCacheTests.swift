@@ -15,10 +15,12 @@ import SpurHookCore
     /// Runs a PreToolUse of Bash (through `spur hook claude`, or as installed through
     /// `spur-hook claude`) and returns what it recorded (per watched file: path, lanes and
     /// fingerprint), taking the record away as a PostToolUse would; [] when it recorded nothing.
-    func watched(_ repo: TestRepository, _ toolUseID: String, throughSpurHook: Bool = false) throws -> [[String]] {
-        let text = try BashGuardTests().payload("pre-tool-use-bash", cwd: repo.root, command: "make test", toolUseID: toolUseID)
-        let result = throughSpurHook ? try repo.spurHook(stdin: text) : try repo.spur("hook", "claude", stdin: text)
-        #expect(result.status == 0 && result.stdout.isEmpty, "PreToolUse: \(result.stdout) \(result.stderr)")
+    func watched(_ repo: TestRepository, _ toolUseID: String, recordOnly: Bool = false) throws -> [[String]] {
+        if !recordOnly {
+            let text = try BashGuardTests().payload("pre-tool-use-bash", cwd: repo.root, command: "make test", toolUseID: toolUseID)
+            let result = try repo.spur("hook", "claude", stdin: text)
+            #expect(result.status == 0 && result.stdout.isEmpty, "PreToolUse: \(result.stdout) \(result.stderr)")
+        }
         let record = repo.path(".git/spur/bash/session-1-\(toolUseID)")
         guard let data = FileManager.default.contents(atPath: record) else { return [] }
         try FileManager.default.removeItem(atPath: record)
@@ -28,6 +30,16 @@ import SpurHookCore
     }
 
     func paths(_ watched: [[String]]) -> [String] { watched.map { $0[0] } }
+
+    /// The same through a lone copy of `spur-hook` (no spur it could start): what it recorded
+    /// when it answered alone, nil when it handed the call over (and could not).
+    func watchedAlone(_ repo: TestRepository, _ toolUseID: String, lone: (executable: String, env: [String: String])) throws -> [[String]]? {
+        let text = try BashGuardTests().payload("pre-tool-use-bash", cwd: repo.root, command: "make test", toolUseID: toolUseID)
+        let result = try repo.spurHook(env: lone.env, stdin: text, executable: lone.executable)
+        if result.stderr.contains("cannot run spur hook claude") { return nil }
+        #expect(result.status == 0 && result.stdout.isEmpty && result.stderr.isEmpty, "spur-hook alone: \(result.stdout) \(result.stderr)")
+        return try watched(repo, toolUseID, recordOnly: true)
+    }
 
     @Test func aSettledListIsCachedUsedAndDroppedWhenALaneChangesAgain() throws {
         let (repo, worktree) = try overlapRepositoryWithLane()
@@ -52,8 +64,9 @@ import SpurHookCore
     }
 
     /// Random changes to the lanes, each made right after the list was cached: a PreToolUse of
-    /// `spur-hook` (which trusts the cache only while it holds), one of `spur hook claude` with the
-    /// cache and one without it watch the same files with the same lanes and fingerprints.
+    /// `spur-hook` answering alone (it trusts the cache only while it holds), one of `spur hook
+    /// claude` with the cache and one without it watch the same files with the same lanes and
+    /// fingerprints; and while the cache holds, spur-hook answers alone, as spur did.
     @Test(arguments: [UInt64(11), 29, 5])
     func theCachedListIsAlwaysWhatAFreshLookFinds(seed: UInt64) throws {
         var random = SeededGenerator(seed: seed)
@@ -67,12 +80,20 @@ import SpurHookCore
         // watcher gone): while there is one, nothing is cached.
         var needsLook: Set<String> = []
         var call = 0
+        let lone = try SpurHookTests().loneSpurHook(repo)
+        var answeredAlone = 0
         for step in 0..<7 {
             usleep(Self.settle)
             call += 1
-            _ = try watched(repo, "toolu_\(call)")
+            let settled = try watched(repo, "toolu_\(call)")
             #expect(FileManager.default.fileExists(atPath: cacheFile(repo)) == needsLook.isEmpty || lanes.isEmpty,
                     "seed \(seed) step \(step): cached or not, with \(needsLook) needing a look")
+            if FileManager.default.fileExists(atPath: cacheFile(repo)) {
+                call += 1
+                let alone = try watchedAlone(repo, "toolu_\(call)", lone: lone)
+                #expect(alone == settled, "seed \(seed) step \(step): spur-hook alone \(String(describing: alone)), spur \(settled)")
+                answeredAlone += 1
+            }
             let names = lanes.keys.sorted()
             let lane = names.isEmpty ? nil : names[Int.random(in: 0..<names.count, using: &random)]
             let worktree = lane.flatMap { lanes[$0] } ?? ""
@@ -121,14 +142,16 @@ import SpurHookCore
                 change = "you changed a.txt and b.txt"
             }
             call += 1
-            let fast = try watched(repo, "toolu_\(call)", throughSpurHook: true)
+            let fast = try watchedAlone(repo, "toolu_\(call)", lone: lone)
             call += 1
             let withCache = try watched(repo, "toolu_\(call)")
             try? FileManager.default.removeItem(atPath: cacheFile(repo))
             call += 1
             let fresh = try watched(repo, "toolu_\(call)")
             #expect(withCache == fresh, "seed \(seed) step \(step) (\(change)): cached \(withCache) fresh \(fresh)")
-            #expect(fast == fresh, "seed \(seed) step \(step) (\(change)): spur-hook \(fast) fresh \(fresh)")
+            // Handed over (nil): the cache no longer held, as spur-hook could tell.
+            if let fast { #expect(fast == fresh, "seed \(seed) step \(step) (\(change)): spur-hook \(fast) fresh \(fresh)") }
         }
+        #expect(answeredAlone > 0, "seed \(seed): spur-hook never answered alone")
     }
 }

@@ -75,6 +75,50 @@ import SpurHookCore
         #expect(jsonPath(try hookAnswerObject(installed.stdout), "systemMessage") as? String == BashGuardTests.aTxtMessage)
     }
 
+    /// With the cache holding, spur-hook answers alone from a subfolder, after a failed command,
+    /// and prunes day-old records as spur does; what it cannot settle plainly it hands over
+    /// (here it can start no spur, so it says so and changes nothing).
+    @Test func spurHookAnswersAloneOnlyWhatItCanSettlePlainly() throws {
+        let (repo, _) = try repositoryWithOverlap()
+        defer { repo.remove() }
+        let lone = try loneSpurHook(repo)
+        try repo.shell("mkdir -p sub")
+        usleep(BashGuardCacheTests.settle)
+        #expect(try repo.spur("hook", "claude", stdin: payload("pre-tool-use-bash", repo, toolUseID: "toolu_spur")).status == 0)
+        try FileManager.default.removeItem(atPath: repo.path(".git/spur/bash/session-1-toolu_spur"))
+        // Left over from a killed session a day ago (spur's own PreToolUse would have pruned it).
+        try repo.write(".git/spur/bash/old-toolu_old", "old")
+        try repo.shell("touch -d '25 hours ago' .git/spur/bash/old-toolu_old")
+        func alone(_ fixture: String, _ toolUseID: String, cwd: String? = nil, env: [String: String] = [:]) throws -> ProcessResult {
+            let text = try BashGuardTests().payload(fixture, cwd: cwd ?? repo.root, command: "make", toolUseID: toolUseID)
+            return try repo.spurHook(cwd: cwd, env: lone.env.merging(env) { $1 }, stdin: text, executable: lone.executable)
+        }
+        func handedOver(_ result: ProcessResult) -> Bool {
+            result.status == 0 && result.stdout.isEmpty && result.stderr.hasPrefix("spur: warning: hook: cannot run spur hook claude (")
+        }
+
+        let fromSub = try alone("pre-tool-use-bash", "toolu_sub", cwd: repo.path("sub"))
+        #expect(fromSub.status == 0 && fromSub.stderr.isEmpty, "\(fromSub.stderr)")
+        #expect(record(repo, "toolu_sub")?.root == URL(fileURLWithPath: repo.root).resolvingSymlinksInPath().path)
+        #expect(!FileManager.default.fileExists(atPath: repo.path(".git/spur/bash/old-toolu_old")), "a day-old record is pruned")
+        let failed = try alone("post-tool-use-failure-bash", "toolu_sub", cwd: repo.path("sub"))
+        #expect(failed.status == 0 && failed.stdout.isEmpty && failed.stderr.isEmpty, "\(failed.stderr)")
+        #expect(record(repo, "toolu_sub") == nil)
+
+        // Left to spur: a lane's agent, no journal, a record spur cannot read, a config changed.
+        #expect(handedOver(try alone("pre-tool-use-bash", "toolu_lane", env: ["SPUR_LANE": "task"])))
+        #expect(handedOver(try alone("pre-tool-use-bash", "toolu_off", env: ["SPUR_JOURNAL": "off"])))
+        #expect(record(repo, "toolu_lane") == nil && record(repo, "toolu_off") == nil)
+        try repo.write(".git/spur/bash/session-1-toolu_bad", "not a record")
+        #expect(handedOver(try alone("post-tool-use-bash", "toolu_bad")))
+        #expect(FileManager.default.fileExists(atPath: repo.path(".git/spur/bash/session-1-toolu_bad")), "kept for spur to report")
+        #expect(try alone("pre-tool-use-bash", "toolu_cfg").stderr.isEmpty)
+        try repo.git("config", "core.bare", "true")
+        #expect(handedOver(try alone("post-tool-use-bash", "toolu_cfg")))
+        #expect(record(repo, "toolu_cfg") != nil, "spur, which cannot open a bare repository's working tree, would keep it")
+        #expect(handedOver(try alone("pre-tool-use-bash", "toolu_cfg2")))
+    }
+
     /// Every other event, as Claude Code sends it, gets the answer `spur hook claude` gives
     /// (each run with its own session, since lane news is told once per session).
     @Test func everyOtherEventIsAnsweredBySpurHookClaude() throws {
@@ -119,6 +163,6 @@ import SpurHookCore
         let help = try ProcessRunner.run(SpurExecutable.hookPath, ["--help"], cwd: repo.root, environment: repo.environment)
         #expect(help.status == 0 && help.stdout.contains("spur hook claude") && help.stdout.hasPrefix("usage: spur-hook claude"))
         let wrong = try ProcessRunner.run(SpurExecutable.hookPath, ["git-pre-commit"], cwd: repo.root, environment: repo.environment)
-        #expect(wrong.status == 2 && wrong.stdout.isEmpty && wrong.stderr.contains("spur-hook claude"))
+        #expect(wrong.status == 1 && wrong.stdout.isEmpty && wrong.stderr.contains("spur-hook claude"))
     }
 }

@@ -32,16 +32,20 @@ import SpurTestSupport
         var members: [String] = []
         for (key, text) in [("hook_event_name", event), ("session_id", "s-1"), ("tool_use_id", "toolu_1"), ("cwd", folder),
                             ("tool_name", Bool.random(using: &random) ? "Bash" : "Edit"), ("source", "startup"), ("name", "n"),
-                            ("agent_id", "a"), ("transcript_path", "/tmp/t.jsonl")] {
+                            ("agent_id", "a"), ("agent_transcript_path", "/tmp/t.jsonl"), ("worktree_name", "w"),
+                            ("transcript_path", "/tmp/t.jsonl")] {
             // Mostly plain text, so that many payloads are ones spur-hook takes.
             if Int.random(in: 0..<8, using: &random) > 0 { members.append("\"\(key)\":\"\(text)\"") } else if let odd = member(key, text, &random) {
                 members.append(odd)
             }
         }
-        switch Int.random(in: 0..<6, using: &random) {
+        switch Int.random(in: 0..<9, using: &random) {
         case 0: members.append("\"tool_input\":\"echo\"")
         case 1: members.append("\"tool_input\":{\"command\":5}")
         case 2: members.append("\"tool_input\":null")
+        case 3: members.append("\"tool_input\":{\"command\":\"x\",\"file_path\":5}")
+        case 4: members.append("\"tool_input\":{\"command\":\"x\",\"notebook_path\":[\"n\"]}")
+        case 5: members.append("\"tool_input\":{\"command\":\"x\",\"file_path\":null,\"command\":\"y\"}")
         default: members.append("\"tool_input\":{\"command\":\"echo \\\"hi\\\" > a.txt\",\"description\":\"d\"}")
         }
         let number = oddNumbers[Int.random(in: 0..<oddNumbers.count, using: &random)]

@@ -33,7 +33,9 @@ import SpurTestSupport
             && git -C nested init -q && git worktree add -q '\(outside)/linked' \
             && git init -q --bare '\(outside)/bare.git' && mkdir -p '\(outside)/bare.git/inside' \
             && mkdir -p '\(outside)/borrowing' && printf 'gitdir: %s/.git\\n' "$PWD" > '\(outside)/borrowing/.git' \
-            && ln -s "$PWD/sub" '\(outside)/to-sub'
+            && ln -s "$PWD/sub" '\(outside)/to-sub' \
+            && mkdir -p '\(outside)/norefs/.git/objects' '\(outside)/norefs/in' && echo 'ref: refs/heads/main' > '\(outside)/norefs/.git/HEAD' \
+            && mkdir -p '\(outside)/linkedgit/in' && ln -s "$PWD/.git" '\(outside)/linkedgit/.git'
             """)
         let folders: [(path: String, expect: String)] = [
             (repo.root, "repository"), (repo.path("sub"), "repository"), (repo.path("sub/deeper"), "repository"),
@@ -41,6 +43,7 @@ import SpurTestSupport
             (outside + "/linked", "unsure"), (outside + "/bare.git", "unsure"), (outside + "/bare.git/inside", "unsure"),
             (outside + "/borrowing", "unsure"), (outside + "/to-sub", "repository"), (outside + "/plain/x", "any"),
             (repo.path("sub/../sub"), "unsure"), ("sub", "unsure"),
+            (outside + "/norefs/in", "unsure"), (outside + "/linkedgit/in", "unsure"),
         ]
         var answered = 0
         for (folder, expected) in folders {
