@@ -31,7 +31,8 @@ struct HooksInstall: ParsableCommand {
         .claude/settings.json, keeping every setting and hook already there; running it again
         changes nothing. --git installs the pre-commit hook; a pre-commit hook already there is
         kept and runs first. Both call 'spur' on PATH; the Bash hooks call 'spur-hook' when it
-        is on PATH (it answers most Bash calls without starting spur).
+        is on PATH (it answers most Bash calls without starting spur), and running the install
+        again after spur-hook was installed or removed switches them to match.
 
         --claude --worktrees also makes spur Claude Code's worktree provider
         (opt-in): it adds WorktreeCreate, SubagentStop and Stop. WorktreeCreate
