@@ -423,10 +423,26 @@ class Bench:
                     self.log("   WARNING: the Bash guard answered a command that changed nothing: " + answer[3].strip())
             return m
 
+        # Lanes quiet for a second (no record or journal changed since): the stat cache holds, as
+        # for most Bash calls. On small repositories the rows above take less than that.
+        time.sleep(1.1)
+        hook_name = " ".join(os.path.basename(w) for w in self.bash_hook_cmd()[:3])
         s, g = self.alternate(cheap_runs, spur_bash_guard if self.available["hook claude"] and live else None, git_status)
-        self.record(n, "bash-guard", " ".join(os.path.basename(w) for w in self.bash_hook_cmd()[:3])
-                    + " (PreToolUse + PostToolUse Bash, 5 lanes x 50 files)",
+        self.record(n, "bash-guard", hook_name + " (PreToolUse + PostToolUse Bash, 5 lanes x 50 files)",
                     "git status --porcelain -uall", s, g, "bash-guard")
+
+        # The same pair while a lane writes (its journal changed in the last second): no cache to
+        # trust, so the PreToolUse reads every record and journal (spur hook claude). No target.
+        cache = os.path.join(repo, ".git", "spur", "cache", "bash-watched")
+
+        def spur_bash_guard_busy():
+            if os.path.exists(cache):
+                os.remove(cache)
+            return spur_bash_guard()
+
+        s, g = self.alternate(cheap_runs, spur_bash_guard_busy if self.available["hook claude"] and live else None, git_status)
+        self.record(n, "bash-guard-busy", hook_name + " (the same, no stat cache: a lane wrote in the last second)",
+                    "git status --porcelain -uall", s, g, None)
         if live and self.available["hook claude"]:
             # What one PreToolUse watched: every lane file, in one record the PostToolUse removes.
             folder = os.path.join(repo, ".git", "spur", "bash")
