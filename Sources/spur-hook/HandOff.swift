@@ -32,8 +32,12 @@ enum HandOff {
 
     /// One warning line, exit 0: a hook never blocks because of spur's own trouble.
     static func failOpen(_ reason: String) -> Never {
-        let line = "spur: warning: hook: \(reason) (allowing)\n"
-        _ = line.utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+        writeStandardError("spur: warning: hook: \(reason) (allowing)")
         exit(0)
+    }
+
+    /// `line` and a newline on standard error.
+    static func writeStandardError(_ line: String) {
+        _ = (line + "\n").utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
     }
 }

@@ -31,7 +31,7 @@ if arguments == ["--help"] || arguments == ["-h"] {
 // Exit 1, not 2: Claude Code takes a hook's exit 2 as "block the call", and a hook line
 // mistyped in the settings must not block every Bash call.
 guard arguments == ["claude"] else {
-    _ = "spur-hook: expected 'spur-hook claude' (see spur-hook --help)\n".utf8CString.withUnsafeBufferPointer { write(2, $0.baseAddress, $0.count - 1) }
+    HandOff.writeStandardError("spur-hook: expected 'spur-hook claude' (see spur-hook --help)")
     exit(1)
 }
 guard let payload = PlainFile.readStandardInput() else { HandOff.failOpen("cannot read the hook input") }

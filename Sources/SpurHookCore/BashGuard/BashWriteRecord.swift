@@ -38,7 +38,7 @@ public struct BashWriteRecord: Sendable {
 
         /// True when the file is no longer as it was before the command.
         public func changed(under root: String) -> Bool {
-            FileFingerprint.of(path: Array(root.utf8) + [0x2F] + path)?.text != before
+            FileFingerprint.of(path: PlainFile.path(path, under: root))?.text != before
         }
     }
 
@@ -48,7 +48,7 @@ public struct BashWriteRecord: Sendable {
     public static func fingerprinting(_ lanesByPath: [(path: [UInt8], lanes: [String])], root: String, session: String,
                                       toolUseID: String) -> BashWriteRecord {
         let files = lanesByPath.map { entry in
-            Watched(path: entry.path, lanes: entry.lanes, before: FileFingerprint.of(path: Array(root.utf8) + [0x2F] + entry.path)?.text)
+            Watched(path: entry.path, lanes: entry.lanes, before: FileFingerprint.of(path: PlainFile.path(entry.path, under: root))?.text)
         }
         return BashWriteRecord(root: root, session: session, toolUseID: toolUseID, files: files)
     }
@@ -119,8 +119,7 @@ public struct BashWriteRecord: Sendable {
         guard let names = PlainFile.names(in: folder) else { return }
         for name in names where !name.hasPrefix(".") {
             let path = folder + "/" + name
-            var info = stat()
-            guard lstat(path, &info) == 0, now - Int(info.st_mtim.tv_sec) > leftoverLifetime else { continue }
+            guard let info = PlainFile.linkStatus(path), now - Int(info.st_mtim.tv_sec) > leftoverLifetime else { continue }
             unlink(path)
         }
     }

@@ -105,7 +105,7 @@ public struct WatchedPathsCache: Sendable {
 
     /// True when `path` in `worktree` is a folder (a link is not followed).
     public static func isFolder(_ path: [UInt8], inWorktree worktree: String) -> Bool {
-        guard let info = PlainFile.linkStatus(Array(worktree.utf8) + [0x2F] + path) else { return false }
+        guard let info = PlainFile.linkStatus(PlainFile.path(path, under: worktree)) else { return false }
         return info.st_mode & S_IFMT == S_IFDIR
     }
 

@@ -18,8 +18,7 @@ public struct FileFingerprint: Equatable, Sendable {
 
     /// The fingerprint of the file at `path` now; nil when nothing is there.
     public static func of(path: String) -> FileFingerprint? {
-        var info = stat()
-        return lstat(path, &info) == 0 ? FileFingerprint(status: info) : nil
+        PlainFile.linkStatus(path).map(FileFingerprint.init(status:))
     }
 
     init(status info: stat) {

@@ -11,22 +11,18 @@ public enum PlainFile {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
+        return readToEnd(descriptor)
+    }
+
+    /// Everything on standard input until its end (nil on a read error).
+    public static func readStandardInput() -> [UInt8]? { readToEnd(0) }
+
+    /// What `descriptor` holds from where it stands to its end (nil on a read error).
+    private static func readToEnd(_ descriptor: Int32) -> [UInt8]? {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             let count = chunk.withUnsafeMutableBytes { Glibc.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 { if errno == EINTR { continue }; return nil }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
-    }
-
-    /// Everything on standard input until its end (nil on a read error).
-    public static func readStandardInput() -> [UInt8]? {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(0, $0.baseAddress, $0.count) }
             if count < 0 { if errno == EINTR { continue }; return nil }
             if count == 0 { return bytes }
             bytes.append(contentsOf: chunk[0..<count])
@@ -73,8 +69,19 @@ public enum PlainFile {
 
     /// True when `path` is a folder, following a symbolic link (as `FileManager.fileExists`).
     public static func isDirectory(_ path: String) -> Bool {
+        status(path).map { $0.st_mode & S_IFMT == S_IFDIR } ?? false
+    }
+
+    /// `stat` of `path` (a symbolic link is followed); nil when nothing is there.
+    public static func status(_ path: String) -> stat? {
         var info = stat()
-        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+        return stat(path, &info) == 0 ? info : nil
+    }
+
+    /// `lstat` of `path` (a symbolic link is not followed); nil when nothing is there.
+    public static func linkStatus(_ path: String) -> stat? {
+        var info = stat()
+        return lstat(path, &info) == 0 ? info : nil
     }
 
     /// `lstat` of a path given as bytes; nil when nothing is there.
@@ -82,6 +89,11 @@ public enum PlainFile {
         var info = stat()
         let found = withCString(path) { lstat($0, &info) } == 0
         return found ? info : nil
+    }
+
+    /// `relative` (bytes) inside the folder `root`.
+    public static func path(_ relative: [UInt8], under root: String) -> [UInt8] {
+        Array(root.utf8) + [UInt8(ascii: "/")] + relative
     }
 
     /// Runs `body` with `bytes` as a NUL-terminated C string.

@@ -30,13 +30,13 @@ public enum PlainRepositoryLookup: Equatable, Sendable {
     }
 
     public static func from(_ folder: String) -> PlainRepositoryLookup {
-        guard let start = canonical(folder), let device = status(start)?.st_dev else { return .unsure }
+        guard let start = canonical(folder), let device = PlainFile.status(start)?.st_dev else { return .unsure }
         var current = start
         while true {
             let here = current == "/" ? "" : current
             // A folder holding HEAD may be a git dir itself (a bare repository, or inside `.git`).
-            if linkStatus(here + "/HEAD") != nil { return .unsure }
-            if let dotGit = linkStatus(here + "/.git") {
+            if PlainFile.linkStatus(here + "/HEAD") != nil { return .unsure }
+            if let dotGit = PlainFile.linkStatus(here + "/.git") {
                 // libgit2 stops at a file system boundary, for a `.git` too.
                 guard dotGit.st_mode & S_IFMT == S_IFDIR, dotGit.st_dev == device else { return .unsure }
                 // libgit2's walk up may end before `/`: a repository there is left to spur.
@@ -46,7 +46,7 @@ public enum PlainRepositoryLookup: Equatable, Sendable {
             guard current != "/" else { return .none }
             let parent = parentFolder(of: current)
             // libgit2 stops at a file system boundary (`spur hook claude` would find nothing).
-            guard status(parent)?.st_dev == device else { return .unsure }
+            guard PlainFile.status(parent)?.st_dev == device else { return .unsure }
             current = parent
         }
     }
@@ -54,9 +54,9 @@ public enum PlainRepositoryLookup: Equatable, Sendable {
     /// `.git` at `root` as libgit2 takes it: a git dir (HEAD, objects and refs), not a linked
     /// worktree's (no commondir), this user's like its working tree.
     private static func plainRepository(root: String, gitDir: String) -> PlainRepositoryLookup {
-        guard linkStatus(gitDir + "/HEAD") != nil, isFolder(gitDir + "/objects"), isFolder(gitDir + "/refs"),
-              linkStatus(gitDir + "/commondir") == nil,
-              status(gitDir)?.st_uid == geteuid(), status(root)?.st_uid == geteuid() else { return .unsure }
+        guard PlainFile.linkStatus(gitDir + "/HEAD") != nil, PlainFile.isDirectory(gitDir + "/objects"), PlainFile.isDirectory(gitDir + "/refs"),
+              PlainFile.linkStatus(gitDir + "/commondir") == nil,
+              PlainFile.status(gitDir)?.st_uid == geteuid(), PlainFile.status(root)?.st_uid == geteuid() else { return .unsure }
         return .repository(root: root, layout: StateLayout(commonDir: gitDir))
     }
 
@@ -65,18 +65,6 @@ public enum PlainRepositoryLookup: Equatable, Sendable {
         guard let slash = bytes.lastIndex(of: UInt8(ascii: "/")), slash > 0 else { return "/" }
         return String(decoding: bytes[..<slash], as: UTF8.self)
     }
-
-    private static func status(_ path: String) -> stat? {
-        var info = stat()
-        return stat(path, &info) == 0 ? info : nil
-    }
-
-    private static func linkStatus(_ path: String) -> stat? {
-        var info = stat()
-        return lstat(path, &info) == 0 ? info : nil
-    }
-
-    private static func isFolder(_ path: String) -> Bool { status(path).map { $0.st_mode & S_IFMT == S_IFDIR } ?? false }
 
     /// True when `path` is `folder` or lies under it (both canonical, compared as bytes).
     public static func isInside(_ path: String, _ folder: String) -> Bool {
