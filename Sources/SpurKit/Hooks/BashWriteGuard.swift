@@ -62,8 +62,8 @@ struct BashWriteGuard {
         let cache = useJournal
             ? WatchedPathsCache.made(root: root, inputs: inputs, stampedAt: stampedAt, lanes: records.lanes, changed: changed) : nil
         cache?.save(workspace)
-        let entries = cache?.lanesByPath ?? WatchedPathsCache.sortedOnce(changed.lanesByPath.map { (path: $0.key.bytes, lanes: $0.value) })
-        return (cache?.lanes ?? records.lanes.map(WatchedPathsCache.cachedLane), entries, changed.unreadable)
+        return (cache?.lanes ?? records.lanes.map(WatchedPathsCache.cachedLane), cache?.lanesByPath ?? changed.sortedEntries,
+                changed.unreadable)
     }
 
     /// PostToolUse of Bash, or PostToolUseFailure (the command failed, its writes are made all

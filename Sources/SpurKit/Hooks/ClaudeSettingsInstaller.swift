@@ -157,8 +157,11 @@ public struct ClaudeSettingsInstaller: Sendable {
     /// `spur-hook claude`, the executable perhaps named by a path.
     public static func isSpurCommand(_ command: String) -> Bool {
         let words = command.split(whereSeparator: \.isWhitespace).map(String.init)
-        guard let executable = words.first.map({ ($0 as NSString).lastPathComponent }) else { return false }
-        return words.dropFirst().elementsEqual(executable == "spur" ? ["hook", "claude"] : executable == "spur-hook" ? ["claude"] : ["-"])
+        switch words.first.map({ ($0 as NSString).lastPathComponent }) {
+        case "spur": return words.dropFirst() == ["hook", "claude"]
+        case "spur-hook": return words.dropFirst() == ["claude"]
+        default: return false
+        }
     }
 
     /// True when an executable `spur-hook` is in a folder of `path` (a PATH value).

@@ -18,6 +18,11 @@ struct LaneChangedPaths {
     var lanesByPath: [GitPath: [String]] = [:]
     /// Lanes whose changes could not be listed, with why.
     var unreadable: [(lane: String, reason: String)] = []
+    /// `lanesByPath` in the order a Bash record and the stat cache keep it: by path bytes.
+    var sortedEntries: [(path: [UInt8], lanes: [String])] {
+        WatchedPathsCache.sortedOnce(lanesByPath.map { (path: $0.key.bytes, lanes: $0.value) })
+    }
+
     /// How each live lane's changes were found, by lane name: what must stay as it is for the
     /// list to hold (`WatchedPathsCache`).
     var sources: [String: Source] = [:]
@@ -69,18 +74,15 @@ struct LaneChangedPaths {
                         .scan)
             }
             let base = try BaseTree(repository: repository, commit: lane.base)
-            if try journaled.allSatisfy({ try !isFolder($0, inWorktree: lane.worktree) && base.entry(at: $0)?.mode != .tree }) {
+            // Each path a file (or nothing) both in the worktree and in the base: the path alone
+            // covers the change. The stat cache asks the same of the worktree to know this holds.
+            if try journaled.allSatisfy({ try !WatchedPathsCache.isFolder($0.bytes, inWorktree: lane.worktree)
+                                              && base.entry(at: $0)?.mode != .tree }) {
                 return (journaled.filter { !$0.components.contains(".git") }, .journal(watcher: watcher, paths: journaled))
             }
             // A folder made or moved in, or removed: the journal's paths are looked at, folders scanned.
             return (try LaneSide(lane: lane, repository: repository, workspace: workspace, sharedBase: base,
                                  journal: (journaled, "journal")).changedFiles, .scan)
         }
-    }
-
-    /// True when `path` is a folder in the lane's worktree now: the path alone does not cover
-    /// the change (a file that is a folder in the base neither).
-    static func isFolder(_ path: GitPath, inWorktree worktree: String) -> Bool {
-        FileStat.of(path.under(worktree))?.kind == .directory
     }
 }

@@ -33,11 +33,6 @@ extension WatchedPathsCache {
                    watcher: nil, journaled: [])
     }
 
-    /// The files and their lanes, keyed by path.
-    var lanesByRepositoryPath: [GitPath: [String]] {
-        Dictionary(lanesByPath.map { (GitPath(bytes: $0.path), $0.lanes) }, uniquingKeysWith: { _, last in last })
-    }
-
     /// The cache to keep for a list just computed, or nil when it cannot be kept.
     static func made(root: String, inputs: [Stamped], stampedAt: FileTime, lanes: [Lane], changed: LaneChangedPaths) -> WatchedPathsCache? {
         guard changed.unreadable.isEmpty, !anyUnsettled(inputs, stampedAt: stampedAt) else { return nil }
@@ -53,8 +48,7 @@ extension WatchedPathsCache {
             }
             cached.append(entry)
         }
-        let entries = changed.lanesByPath.map { (path: $0.key.bytes, lanes: $0.value) }
-        return WatchedPathsCache(root: root, inputs: inputs, lanes: cached, lanesByPath: sortedOnce(entries))
+        return WatchedPathsCache(root: root, inputs: inputs, lanes: cached, lanesByPath: changed.sortedEntries)
     }
 
     static func load(_ workspace: Workspace) -> WatchedPathsCache? { load(workspace.layout) }

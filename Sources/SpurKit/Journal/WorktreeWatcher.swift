@@ -1,9 +1,9 @@
 import CSystem
 import Foundation
 import SpurGit
+import SpurHookCore
 #if canImport(Glibc)
 import Glibc
-import SpurHookCore
 #endif
 
 /// Keeps a lane's `ChangeJournal`: one inotify watch per folder of the lane's worktree as

@@ -1,9 +1,9 @@
 import CSystem
 import Foundation
 import SpurGit
+import SpurHookCore
 #if canImport(Glibc)
 import Glibc
-import SpurHookCore
 #endif
 
 /// Keeps the change journal of a lane no task runs in (`spawn --no-run`, worked in by hand),
