@@ -12,21 +12,24 @@ import SpurHookCore
 
     func cacheFile(_ repo: TestRepository) -> String { repo.path(".git/spur/cache/bash-watched") }
 
-    /// Runs a PreToolUse of Bash (through `spur hook claude`, or as installed through
-    /// `spur-hook claude`) and returns what it recorded (per watched file: path, lanes and
-    /// fingerprint), taking the record away as a PostToolUse would; [] when it recorded nothing.
+    /// Runs a PreToolUse of Bash through `spur hook claude` (unless `recordOnly`: one has run)
+    /// and returns what it recorded (per watched file: path, lanes and fingerprint), taking the
+    /// record away as a PostToolUse would; [] when it recorded nothing.
     func watched(_ repo: TestRepository, _ toolUseID: String, recordOnly: Bool = false) throws -> [[String]] {
         if !recordOnly {
             let text = try BashGuardTests().payload("pre-tool-use-bash", cwd: repo.root, command: "make test", toolUseID: toolUseID)
             let result = try repo.spur("hook", "claude", stdin: text)
             #expect(result.status == 0 && result.stdout.isEmpty, "PreToolUse: \(result.stdout) \(result.stderr)")
         }
-        let record = repo.path(".git/spur/bash/session-1-\(toolUseID)")
-        guard let data = FileManager.default.contents(atPath: record) else { return [] }
-        try FileManager.default.removeItem(atPath: record)
-        let fields = data.split(separator: 0, omittingEmptySubsequences: false).map { String(decoding: $0, as: UTF8.self) }
-        let files = Array(fields.dropFirst(4).dropLast())
-        return stride(from: 0, to: files.count - files.count % 3, by: 3).map { Array(files[$0..<$0 + 3]) }
+        let file = repo.path(".git/spur/bash/session-1-\(toolUseID)")
+        guard let data = PlainFile.read(file) else { return [] }
+        try FileManager.default.removeItem(atPath: file)
+        return Self.fields(try #require(BashWriteRecord.decoded(data), "the record \(toolUseID) cannot be read"))
+    }
+
+    /// Per watched file of `record`: its path, its lanes (one per line) and its fingerprint ("" when absent).
+    static func fields(_ record: BashWriteRecord) -> [[String]] {
+        record.files.map { [String(decoding: $0.path, as: UTF8.self), $0.lanes.joined(separator: "\n"), $0.before ?? ""] }
     }
 
     func paths(_ watched: [[String]]) -> [String] { watched.map { $0[0] } }

@@ -47,8 +47,7 @@ import SpurHookCore
         #expect(pre.status == 0 && pre.stdout.isEmpty && pre.stderr.isEmpty, "\(pre.stderr)")
         let byHook = try #require(record(repo, "toolu_1"))
         #expect(byHook.root == bySpur.root && byHook.session == bySpur.session && byHook.toolUseID == "toolu_1")
-        #expect(byHook.files.map { [String(decoding: $0.path, as: UTF8.self), $0.lanes.joined(separator: ","), $0.before ?? "-"] }
-            == bySpur.files.map { [String(decoding: $0.path, as: UTF8.self), $0.lanes.joined(separator: ","), $0.before ?? "-"] })
+        #expect(BashGuardCacheTests.fields(byHook) == BashGuardCacheTests.fields(bySpur))
         #expect(byHook.files.map { String(decoding: $0.path, as: UTF8.self) }.contains("a.txt"))
 
         // PostToolUse of a command that changed no watched file: no answer, record gone.

@@ -1,6 +1,5 @@
 import Foundation
 import Testing
-import SpurGit
 import SpurHookCore
 import SpurKit
 import SpurTestSupport
@@ -11,17 +10,9 @@ import SpurTestSupport
 /// repository, a folder holding a `HEAD` file and symbolic links, an answer it gives is
 /// spur's own; where it is not sure, it says so.
 @Suite struct PlainRepositoryLookupTests {
-    static let pinned: Bool = {
-        let empty = FileManager.default.temporaryDirectory.appendingPathComponent("spur-test-empty-config").path
-        try? FileManager.default.createDirectory(atPath: empty, withIntermediateDirectories: true)
-        for level in [Libgit2.ConfigLevel.system, .xdg, .global] { try? Libgit2.setConfigSearchPath(level, to: empty) }
-        return true
-    }()
-
     func canonical(_ path: String) -> String { URL(fileURLWithPath: path).resolvingSymlinksInPath().path }
 
     @Test func itsAnswersAreSpursOwnAndItIsUnsureWhereItCannotTell() throws {
-        _ = Self.pinned
         let repo = try TestRepository.empty()
         defer { repo.remove() }
         try repo.write("a.txt", "a\n")
@@ -48,7 +39,7 @@ import SpurTestSupport
         var answered = 0
         for (folder, expected) in folders {
             let lookup = PlainRepositoryLookup.from(folder)
-            let workspace = try? Workspace(discoveringFrom: folder)
+            let workspace = try? PinnedLibgit2.run(for: repo) { try Workspace(discoveringFrom: folder) }
             switch lookup {
             case .repository(let root, let layout):
                 answered += 1
