@@ -1,5 +1,6 @@
 import Foundation
 import SpurGit
+import SpurHookCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -49,14 +50,12 @@ struct FileStat: Sendable, Equatable {
 
     /// The path's own data (a symlink is not followed); nil when nothing is there.
     static func of(_ path: String) -> FileStat? {
-        var info = stat()
-        return lstat(path, &info) == 0 ? FileStat(info) : nil
+        PlainFile.linkStatus(path).map(FileStat.init)
     }
 
     /// The same for a path as bytes.
     static func of(_ path: GitPath) -> FileStat? {
-        var info = stat()
-        return path.withCString { lstat($0, &info) } == 0 ? FileStat(info) : nil
+        PlainFile.linkStatus(path.bytes).map(FileStat.init)
     }
 
     /// `name` (bytes) inside the open folder `directory` (a symlink is not followed).
